@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# perf tap: build Linux 6.12's perf with the tap command.
+#
+#   make          prepare build/linux-source-6.12 and build build/perf/perf
+#                 and its perf-tap man page
+#   make check    build, then run tests/run
+#   make demo     build, then run scripts/demo.tap
+#   make clean    remove the build output (keeps the unpacked tree)
+#   make distclean  remove build/ altogether
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+TREE := $(ROOT)/build/linux-source-6.12
+PERF_OUT := $(ROOT)/build/perf
+# perf finds its man pages (perf help tap, perf tap --help) under
+# $(PERF_PREFIX)/share/man, compiled in from prefix=.
+PERF_PREFIX := $(ROOT)/build/install
+MAN1DIR := $(PERF_PREFIX)/share/man/man1
+PERF_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+PERF_FLAGS := NO_LIBPYTHON=1 NO_LIBPERL=1 NO_JEVENTS=1 NO_SLANG=1 NO_GTK2=1 \
+	NO_LIBUNWIND=1 NO_LIBNUMA=1 NO_LIBBABELTRACE=1 NO_LIBAUDIT=1 \
+	NO_JVMTI=1 NO_LIBPFM4=1 NO_CAPSTONE=1 NO_LIBDEBUGINFOD=1 \
+	NO_LIBZSTD=1 NO_LIBCAP=1 NO_SDT=1 NO_LIBCRYPTO=1 NO_LIBLLVM=1 \
+	JOBS=$(PERF_JOBS) prefix=$(PERF_PREFIX)
+
+.PHONY: all build prepare perf man check demo clean distclean
+
+all: build
+
+build: perf man
+
+prepare:
+	@$(ROOT)/scripts/prepare-tree.sh
+
+perf: prepare
+	@mkdir -p $(PERF_OUT)
+	+flock $(PERF_OUT)/.lock $(MAKE) -C $(TREE)/tools/perf O=$(PERF_OUT) \
+		$(PERF_FLAGS)
+
+# The page's date: when its source was last committed here.
+MAN_TXT := tools-perf-overlay/tools/perf/Documentation/perf-tap.txt
+PERF_VERSION = $(shell sed -n 's/.*PERF_VERSION "\(.*\)"/\1/p' \
+	$(PERF_OUT)/PERF-VERSION-FILE 2>/dev/null)
+MAN_DATE = $(shell git -C $(ROOT) log -1 --format=%cd --date=short \
+	-- $(MAN_TXT) 2>/dev/null)
+
+# Only the perf-tap page: building all of perf's pages takes minutes.
+# /usr/bin first: asciidoc runs "python3 -m asciidoc", which another
+# python3 earlier in $PATH (pyenv, a venv) lacks.
+man: perf
+	@mkdir -p $(MAN1DIR)
+	+@PATH=/usr/bin:/bin:$$PATH $(MAKE) --no-print-directory \
+		-C $(TREE)/tools/perf/Documentation O=$(PERF_OUT) \
+		PERF_DATE='$(MAN_DATE)' PERF_VERSION='$(PERF_VERSION)' \
+		$(PERF_OUT)/perf-tap.1
+	@cmp -s $(PERF_OUT)/perf-tap.1 $(MAN1DIR)/perf-tap.1 || \
+		install -m 644 $(PERF_OUT)/perf-tap.1 $(MAN1DIR)/perf-tap.1
+
+check: build
+	cd $(ROOT) && ./tests/run
+
+demo: build
+	cd $(ROOT) && $(PERF_OUT)/perf tap scripts/demo.tap
+
+clean:
+	rm -rf $(PERF_OUT) $(PERF_PREFIX)
+
+distclean:
+	rm -rf $(ROOT)/build

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AST nodes of perf tap scripts, and the tree printer behind --dump-ast.
+ */
+#include <string.h>
+
+#include "ast.h"
+#include "lex.h"
+
+struct tap_node *tap_node_new(struct tap_compiler *c, enum tap_node_kind kind,
+			      int line, int col)
+{
+	struct tap_node *n = tap_alloc(c, sizeof(*n));
+
+	n->kind = kind;
+	n->line = line;
+	n->col = col;
+	return n;
+}
+
+int tap_list_len(const struct tap_node *list)
+{
+	int n = 0;
+
+	for (; list; list = list->next)
+		n++;
+	return n;
+}
+
+struct tap_type *tap_type_resolve(struct tap_type *t)
+{
+	while (t && t->link)
+		t = t->link;
+	return t;
+}
+
+const char *tap_type_str(struct tap_type *t, char *buf, size_t size)
+{
+	char k[128], v[128];
+	size_t len;
+	int i;
+
+	t = tap_type_resolve(t);
+	if (!t) {
+		snprintf(buf, size, "nothing");
+		return buf;
+	}
+	switch (t->kind) {
+	case TAP_T_ANY:   snprintf(buf, size, "unknown"); break;
+	case TAP_T_NUM:   snprintf(buf, size, "number"); break;
+	case TAP_T_STR:   snprintf(buf, size, "string"); break;
+	case TAP_T_STACK: snprintf(buf, size, "stack"); break;
+	case TAP_T_AGG:   snprintf(buf, size, "aggregation"); break;
+	case TAP_T_VOID:  snprintf(buf, size, "nothing"); break;
+	case TAP_T_TABLE:
+		snprintf(buf, size, "table (");
+		for (i = 0; i < t->nkeys; i++) {
+			len = strlen(buf);
+			snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+				 tap_type_str(t->key[i], k, sizeof(k)));
+		}
+		len = strlen(buf);
+		snprintf(buf + len, size - len, ") -> %s", tap_type_str(t->val, v, sizeof(v)));
+		break;
+	default:
+		snprintf(buf, size, "?");
+		break;
+	}
+	return buf;
+}
+
+static const char * const kind_names[] = {
+	[TAP_N_VAR] = "var", [TAP_N_FUNC] = "function", [TAP_N_TRACE] = "trace",
+	[TAP_N_TRACE_END] = "trace_end", [TAP_N_TIMER] = "timer",
+	[TAP_N_BLOCK] = "block", [TAP_N_IF] = "if", [TAP_N_WHILE] = "while",
+	[TAP_N_FOR] = "for", [TAP_N_RETURN] = "return", [TAP_N_BREAK] = "break",
+	[TAP_N_ASSIGN] = "assign", [TAP_N_AGG] = "aggregate", [TAP_N_EXPR] = "call-stmt",
+	[TAP_N_NUM] = "num", [TAP_N_STR] = "str", [TAP_N_NAME] = "name",
+	[TAP_N_TABLE] = "table", [TAP_N_INDEX] = "index", [TAP_N_CALL] = "call",
+	[TAP_N_BINOP] = "binop", [TAP_N_UNOP] = "unop", [TAP_N_SPEC] = "spec",
+};
+
+static void dump_node(FILE *fp, const struct tap_node *n, int depth);
+
+static void dump_list(FILE *fp, const struct tap_node *n, int depth)
+{
+	for (; n; n = n->next)
+		dump_node(fp, n, depth);
+}
+
+static void dump_node(FILE *fp, const struct tap_node *n, int depth)
+{
+	char tbuf[256];
+
+	fprintf(fp, "%*s%s", depth * 2, "", kind_names[n->kind]);
+	switch (n->kind) {
+	case TAP_N_NUM:
+		fprintf(fp, " %lld", n->num);
+		break;
+	case TAP_N_STR:
+		fputs(" \"", fp);
+		for (long long i = 0; i < n->num; i++) {
+			unsigned char ch = (unsigned char)n->name[i];
+
+			if (ch == '\n')
+				fputs("\\n", fp);
+			else if (ch == '"' || ch == '\\')
+				fprintf(fp, "\\%c", ch);
+			else if (ch < 32 || ch > 126)
+				fprintf(fp, "\\x%02x", ch);
+			else
+				fputc(ch, fp);
+		}
+		fputc('"', fp);
+		break;
+	case TAP_N_BINOP:
+	case TAP_N_UNOP:
+	case TAP_N_ASSIGN:
+		fprintf(fp, " %s", tap_tok_name(n->op));
+		break;
+	case TAP_N_TIMER:
+		fprintf(fp, " %s (%lld ns)", n->name, n->num);
+		break;
+	case TAP_N_FOR:
+		fprintf(fp, " %s, %s", n->name, n->name2);
+		break;
+	default:
+		if (n->name)
+			fprintf(fp, " %s", n->name);
+		break;
+	}
+	if (n->type)
+		fprintf(fp, " : %s", tap_type_str(n->type, tbuf, sizeof(tbuf)));
+	fprintf(fp, "  @%d:%d\n", n->line, n->col);
+	dump_list(fp, n->list, depth + 1);
+	if (n->a)
+		dump_node(fp, n->a, depth + 1);
+	if (n->b)
+		dump_node(fp, n->b, depth + 1);
+	if (n->c)
+		dump_node(fp, n->c, depth + 1);
+}
+
+void tap_ast_dump(FILE *fp, const struct tap_node *items)
+{
+	dump_list(fp, items, 0);
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __TAP_AST_H
+#define __TAP_AST_H
+
+#include <stdio.h>
+#include "compiler.h"
+
+#define TAP_MAX_KEYS 4
+
+enum tap_node_kind {
+	/* top level */
+	TAP_N_VAR,		/* var NAME [= a]; global at top level, else local */
+	TAP_N_FUNC,		/* function NAME(list: params) b: body */
+	TAP_N_TRACE,		/* trace list: specs [/a/] b: body */
+	TAP_N_TRACE_END,	/* trace_end b: body */
+	TAP_N_TIMER,		/* NAME (tick-1s, profile-10ms) b: body; num = period ns */
+	/* statements */
+	TAP_N_BLOCK,		/* { list } */
+	TAP_N_IF,		/* if (a) b else c (c: block, another if, or NULL) */
+	TAP_N_WHILE,		/* while (a) b */
+	TAP_N_FOR,		/* for (NAME, name2 in pairs(a)) b */
+	TAP_N_RETURN,		/* return [a] */
+	TAP_N_BREAK,
+	TAP_N_ASSIGN,		/* a op b, op is '=' or TK_*_ASSIGN */
+	TAP_N_AGG,		/* a <<< b */
+	TAP_N_EXPR,		/* a (a call) */
+	/* expressions */
+	TAP_N_NUM,
+	TAP_N_STR,		/* name holds the bytes, num their length */
+	TAP_N_NAME,
+	TAP_N_TABLE,		/* {} */
+	TAP_N_INDEX,		/* a[list] */
+	TAP_N_CALL,		/* NAME(list) */
+	TAP_N_BINOP,		/* a op b */
+	TAP_N_UNOP,		/* op a */
+	TAP_N_SPEC,		/* NAME: probe spec text */
+};
+
+enum tap_type_kind {
+	TAP_T_ANY,		/* not known yet: a type variable */
+	TAP_T_NUM,
+	TAP_T_STR,
+	TAP_T_STACK,
+	TAP_T_TABLE,
+	TAP_T_AGG,
+	TAP_T_VOID,
+};
+
+/*
+ * Types are union-find nodes: unifying two types links one to the other.
+ * line/col tell where a type first became concrete, for conflict messages.
+ */
+struct tap_type {
+	enum tap_type_kind kind;
+	struct tap_type *link;
+	int nkeys;				/* TABLE: -1 until known */
+	struct tap_type *key[TAP_MAX_KEYS];
+	struct tap_type *val;			/* TABLE */
+	int line, col;
+};
+
+enum tap_sym_kind {
+	TAP_SYM_GLOBAL,
+	TAP_SYM_LOCAL,
+	TAP_SYM_FUNC,
+	TAP_SYM_BUILTIN,
+};
+
+struct tap_sym {
+	const char *name;
+	enum tap_sym_kind kind;
+	struct tap_type *type;
+	int line, col;		/* declaration or first use */
+	bool assigned;		/* globals: written somewhere */
+	int offset;		/* global: offset in the globals map; local: stack slot */
+	int map;		/* tables: index of the BPF map */
+	struct tap_node *func;	/* TAP_SYM_FUNC */
+	struct tap_sym *next;
+};
+
+struct tap_node {
+	enum tap_node_kind kind;
+	int op;			/* operator token for BINOP/UNOP/ASSIGN */
+	int line, col;
+	char *name;
+	char *name2;
+	long long num;
+	struct tap_node *a, *b, *c;
+	struct tap_node *list;	/* children in order, linked by next */
+	struct tap_node *next;
+	/* set by sema */
+	struct tap_type *type;
+	struct tap_sym *sym;
+};
+
+struct tap_node *tap_node_new(struct tap_compiler *c, enum tap_node_kind kind,
+			      int line, int col);
+int tap_list_len(const struct tap_node *list);
+void tap_ast_dump(FILE *fp, const struct tap_node *items);
+
+struct tap_type *tap_type_resolve(struct tap_type *t);
+/* "number", "string", "table (string) -> number", ... into buf. */
+const char *tap_type_str(struct tap_type *t, char *buf, size_t size);
+
+#endif /* __TAP_AST_H */

@@ -1,0 +1,1043 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Code generation: typed AST -> BPF instructions, one program per block.
+ *
+ * The scheme is deliberately simple.  Numbers are computed into r0, with
+ * intermediate values spilled to stack slots; strings are fixed-size
+ * buffers built in per-CPU scratch memory (a map value, so long strings do
+ * not eat the 512-byte BPF stack).  Registers that live across helper calls:
+ *
+ *	r6	the program context
+ *	r7	this program's per-CPU scratch area
+ *
+ * Every program starts with a prologue (stop if exit() ran, keep only the
+ * target process, find which event fired) and ends at one exit label.
+ */
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "codegen.h"
+#include "lex.h"
+
+#define R0 BPF_REG_0
+#define R1 BPF_REG_1
+#define R2 BPF_REG_2
+#define R3 BPF_REG_3
+#define R4 BPF_REG_4
+#define R5 BPF_REG_5
+#define R6 BPF_REG_6
+#define R7 BPF_REG_7
+#define FP BPF_REG_10
+
+/* fixed stack slots */
+#define SLOT_KEY	(-8)	/* u32 map keys */
+#define SLOT_EVENT	(-16)	/* index of the event that fired */
+#define SLOT_FIRST	(-16)	/* temporaries grow down from here */
+
+struct fixup {
+	unsigned int insn;
+	struct fixup *next;
+};
+
+struct gen {
+	struct tap_compiler *c;
+	struct tap_object *obj;
+	struct tap_sema *sema;
+	struct tap_prog_def *prog;
+	int prog_idx;
+	/* the program being built */
+	struct bpf_insn *insns;
+	int *lines;
+	unsigned int cnt, cap;
+	int line;
+	int stack;			/* bytes of stack in use below SLOT_FIRST */
+	int max_stack;
+	unsigned int scratch;		/* bytes of scratch in use */
+	unsigned int max_scratch;
+	bool uses_scratch;
+	bool uses_event;
+	struct fixup *to_exit;		/* jumps to the exit label */
+};
+
+/* ---- emitting ---------------------------------------------------------- */
+
+static unsigned int emit(struct gen *g, __u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
+{
+	struct bpf_insn *insn;
+
+	if (g->cnt == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 256;
+		g->insns = realloc(g->insns, g->cap * sizeof(*g->insns));
+		g->lines = realloc(g->lines, g->cap * sizeof(*g->lines));
+		if (!g->insns || !g->lines) {
+			fprintf(stderr, "perf tap: out of memory\n");
+			exit(1);
+		}
+	}
+	insn = &g->insns[g->cnt];
+	memset(insn, 0, sizeof(*insn));
+	insn->code = code;
+	insn->dst_reg = dst;
+	insn->src_reg = src;
+	insn->off = off;
+	insn->imm = imm;
+	g->lines[g->cnt] = g->line;
+	return g->cnt++;
+}
+
+#define ALU64_IMM(op, d, i)	emit(g, BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
+#define ALU64_REG(op, d, s)	emit(g, BPF_ALU64 | (op) | BPF_X, d, s, 0, 0)
+#define MOV_IMM(d, i)		ALU64_IMM(BPF_MOV, d, i)
+#define MOV_REG(d, s)		ALU64_REG(BPF_MOV, d, s)
+#define LDX(sz, d, s, o)	emit(g, BPF_LDX | (sz) | BPF_MEM, d, s, o, 0)
+#define STX(sz, d, o, s)	emit(g, BPF_STX | (sz) | BPF_MEM, d, s, o, 0)
+#define ST_IMM(sz, d, o, i)	emit(g, BPF_ST | (sz) | BPF_MEM, d, 0, o, i)
+#define JMP_IMM(op, d, i, o)	emit(g, BPF_JMP | (op) | BPF_K, d, 0, o, i)
+#define JMP_REG(op, d, s, o)	emit(g, BPF_JMP | (op) | BPF_X, d, s, o, 0)
+#define JA(o)			emit(g, BPF_JMP | BPF_JA, 0, 0, o, 0)
+#define CALL(fn)		emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, fn)
+
+static void ld_map(struct gen *g, int reg, int map)
+{
+	emit(g, BPF_LD | BPF_DW | BPF_IMM, reg, BPF_PSEUDO_MAP_FD, 0, map);
+	emit(g, 0, 0, 0, 0, 0);
+}
+
+/* reg = address of byte @off in the value of array map @map (entry 0) */
+static void ld_map_value(struct gen *g, int reg, int map, int off)
+{
+	emit(g, BPF_LD | BPF_DW | BPF_IMM, reg, BPF_PSEUDO_MAP_VALUE, 0, map);
+	emit(g, 0, 0, 0, 0, off);
+}
+
+/* Point the jump at @at to the next instruction to be emitted. */
+static void patch_here(struct gen *g, unsigned int at)
+{
+	g->insns[at].off = (__s16)(g->cnt - at - 1);
+}
+
+static void jump_to_exit(struct gen *g, unsigned int at)
+{
+	struct fixup *f = tap_alloc(g->c, sizeof(*f));
+
+	f->insn = at;
+	f->next = g->to_exit;
+	g->to_exit = f;
+}
+
+static int stack_alloc(struct gen *g, int size)
+{
+	g->stack += (size + 7) & ~7;
+	if (g->stack > g->max_stack)
+		g->max_stack = g->stack;
+	if (g->max_stack - SLOT_FIRST > 512)
+		tap_error(g->c, g->line, 1, "this block needs more than 512 bytes of BPF stack");
+	return SLOT_FIRST - g->stack;
+}
+
+static unsigned int scratch_alloc(struct gen *g, unsigned int size)
+{
+	unsigned int off = g->scratch;
+
+	g->uses_scratch = true;
+	g->scratch += (size + 7) & ~7U;
+	if (g->scratch > g->max_scratch)
+		g->max_scratch = g->scratch;
+	return off;
+}
+
+static enum tap_type_kind kind_of(const struct tap_node *n)
+{
+	return tap_type_resolve(n->type)->kind;
+}
+
+static unsigned int str_size(struct gen *g)
+{
+	return g->c->str_size;
+}
+
+static unsigned int value_size(struct gen *g, struct tap_type *t)
+{
+	return tap_type_resolve(t)->kind == TAP_T_STR ? str_size(g) : 8;
+}
+
+/* ---- strings ----------------------------------------------------------- */
+
+static void copy_mem(struct gen *g, int dst_reg, int dst_off, int src_reg, int src_off,
+		     unsigned int size)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i += 8) {
+		LDX(BPF_DW, R1, src_reg, src_off + i);
+		STX(BPF_DW, dst_reg, dst_off + i, R1);
+	}
+}
+
+static void zero_mem(struct gen *g, int reg, int off, unsigned int size)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i += 8)
+		ST_IMM(BPF_DW, reg, off + i, 0);
+}
+
+static void gen_num(struct gen *g, struct tap_node *n);
+static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst);
+
+static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
+{
+	unsigned int i;
+
+	for (i = 0; i < str_size(g); i += 4) {
+		__u32 word = 0;
+		unsigned int j;
+
+		for (j = 0; j < 4; j++)
+			if (i + j < (unsigned int)n->num)
+				word |= (__u32)(unsigned char)n->name[i + j] << (8 * j);
+		ST_IMM(BPF_W, R7, dst + i, (__s32)word);
+	}
+}
+
+/* Build the key of t[k1, k2, ...] in scratch; returns its offset. */
+static unsigned int gen_key(struct gen *g, struct tap_node *index)
+{
+	struct tap_type *t = tap_type_resolve(index->a->sym->type);
+	unsigned int key = scratch_alloc(g, g->obj->maps[TAP_MAP_TABLE0 +
+						 index->a->sym->map].key_size);
+	unsigned int off = key;
+	struct tap_node *k;
+	int i = 0;
+
+	for (k = index->list; k; k = k->next, i++) {
+		if (tap_type_resolve(t->key[i])->kind == TAP_T_STR) {
+			gen_str(g, k, off);
+			off += str_size(g);
+		} else {
+			gen_num(g, k);
+			STX(BPF_DW, R7, off, R0);
+			off += 8;
+		}
+	}
+	return key;
+}
+
+/* r0 = pointer to the element of @index, or 0 if it does not exist */
+static void gen_lookup(struct gen *g, struct tap_node *index, unsigned int key)
+{
+	ld_map(g, R1, TAP_MAP_TABLE0 + index->a->sym->map);
+	MOV_REG(R2, R7);
+	ALU64_IMM(BPF_ADD, R2, key);
+	CALL(BPF_FUNC_map_lookup_elem);
+}
+
+static void gen_probename(struct gen *g, unsigned int dst)
+{
+	unsigned int j1, j2;
+
+	g->uses_event = true;
+	LDX(BPF_DW, R0, FP, SLOT_EVENT);
+	STX(BPF_W, FP, SLOT_KEY, R0);
+	ld_map(g, R1, TAP_MAP_PROBENAMES);
+	MOV_REG(R2, FP);
+	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
+	CALL(BPF_FUNC_map_lookup_elem);
+	j1 = JMP_IMM(BPF_JEQ, R0, 0, 0);
+	copy_mem(g, R7, dst, R0, 0, str_size(g));
+	j2 = JA(0);
+	patch_here(g, j1);
+	zero_mem(g, R7, dst, str_size(g));
+	patch_here(g, j2);
+}
+
+static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst)
+{
+	struct tap_sym *sym;
+	unsigned int key, j1, j2;
+
+	switch (n->kind) {
+	case TAP_N_STR:
+		gen_str_literal(g, n, dst);
+		return;
+	case TAP_N_NAME:
+		sym = n->sym;
+		if (!sym) {
+			if (tap_builtin_lookup(n->name, false) == TAP_B_PROBENAME) {
+				gen_probename(g, dst);
+				return;
+			}
+			/* execname */
+			MOV_REG(R1, R7);
+			ALU64_IMM(BPF_ADD, R1, dst);
+			MOV_IMM(R2, 16);
+			CALL(BPF_FUNC_get_current_comm);
+			zero_mem(g, R7, dst + 16, str_size(g) - 16);
+			return;
+		}
+		if (sym->kind == TAP_SYM_GLOBAL) {
+			ld_map_value(g, R2, TAP_MAP_GLOBALS, sym->offset);
+			copy_mem(g, R7, dst, R2, 0, str_size(g));
+		} else {
+			copy_mem(g, R7, dst, R7, sym->offset, str_size(g));
+		}
+		return;
+	case TAP_N_INDEX:
+		key = gen_key(g, n);
+		gen_lookup(g, n, key);
+		j1 = JMP_IMM(BPF_JEQ, R0, 0, 0);
+		copy_mem(g, R7, dst, R0, 0, str_size(g));
+		j2 = JA(0);
+		patch_here(g, j1);
+		zero_mem(g, R7, dst, str_size(g));
+		patch_here(g, j2);
+		return;
+	default:
+		tap_error(g->c, n->line, n->col, "cannot compute this string");
+	}
+}
+
+/* ---- numbers ----------------------------------------------------------- */
+
+static int alu_op(int tok)
+{
+	switch (tok) {
+	case TK_CH('+'): case TK_ADD_ASSIGN: return BPF_ADD;
+	case TK_CH('-'): case TK_SUB_ASSIGN: return BPF_SUB;
+	case TK_CH('*'): case TK_MUL_ASSIGN: return BPF_MUL;
+	case TK_CH('/'): case TK_DIV_ASSIGN: return BPF_DIV;
+	case TK_CH('%'): case TK_MOD_ASSIGN: return BPF_MOD;
+	case TK_CH('&'): return BPF_AND;
+	case TK_CH('|'): return BPF_OR;
+	case TK_CH('^'): return BPF_XOR;
+	case TK_SHL: return BPF_LSH;
+	case TK_SHR: return BPF_ARSH;
+	default: return -1;
+	}
+}
+
+static int jmp_op(int tok)
+{
+	switch (tok) {
+	case TK_EQ: return BPF_JEQ;
+	case TK_NE: return BPF_JNE;
+	case TK_CH('<'): return BPF_JSLT;
+	case TK_CH('>'): return BPF_JSGT;
+	case TK_LE: return BPF_JSLE;
+	case TK_GE: return BPF_JSGE;
+	default: return -1;
+	}
+}
+
+/*
+ * r0 = r0 OP r1.  Division and modulo are signed (BPF v4 sdiv/smod, off 1);
+ * like every BPF division, x / 0 is 0 and x % 0 is x.
+ */
+static void gen_alu(struct gen *g, int tok)
+{
+	int op = alu_op(tok);
+	__s16 off = (op == BPF_DIV || op == BPF_MOD) ? 1 : 0;
+
+	emit(g, BPF_ALU64 | op | BPF_X, R0, R1, off, 0);
+}
+
+static void gen_binop(struct gen *g, struct tap_node *n)
+{
+	int slot, op;
+	unsigned int j1, j2;
+
+	if (n->op == TK_AND || n->op == TK_OR) {
+		/* short circuit: the first operand that decides jumps to "short" */
+		int jop = n->op == TK_AND ? BPF_JEQ : BPF_JNE;
+		int decided = n->op == TK_AND ? 0 : 1;
+
+		gen_num(g, n->a);
+		j1 = JMP_IMM(jop, R0, 0, 0);
+		gen_num(g, n->b);
+		j2 = JMP_IMM(jop, R0, 0, 0);
+		MOV_IMM(R0, !decided);
+		JA(1);
+		patch_here(g, j1);
+		patch_here(g, j2);
+		MOV_IMM(R0, decided);
+		return;
+	}
+	gen_num(g, n->a);
+	slot = stack_alloc(g, 8);
+	STX(BPF_DW, FP, slot, R0);
+	gen_num(g, n->b);
+	MOV_REG(R1, R0);
+	LDX(BPF_DW, R0, FP, slot);
+	g->stack -= 8;
+	op = jmp_op(n->op);
+	if (op >= 0) {
+		MOV_REG(R2, R0);
+		MOV_IMM(R0, 1);
+		JMP_REG(op, R2, R1, 1);
+		MOV_IMM(R0, 0);
+		return;
+	}
+	gen_alu(g, n->op);
+}
+
+static void gen_num(struct gen *g, struct tap_node *n)
+{
+	struct tap_sym *sym;
+	unsigned int key, j;
+
+	switch (n->kind) {
+	case TAP_N_NUM:
+		if (n->num >= INT32_MIN && n->num <= INT32_MAX) {
+			MOV_IMM(R0, (__s32)n->num);
+		} else {
+			emit(g, BPF_LD | BPF_DW | BPF_IMM, R0, 0, 0, (__s32)(__u32)n->num);
+			emit(g, 0, 0, 0, 0, (__s32)((unsigned long long)n->num >> 32));
+		}
+		return;
+	case TAP_N_NAME:
+		sym = n->sym;
+		if (!sym) {
+			switch (tap_builtin_lookup(n->name, false)) {
+			case TAP_B_PID:
+				CALL(BPF_FUNC_get_current_pid_tgid);
+				ALU64_IMM(BPF_RSH, R0, 32);
+				return;
+			case TAP_B_TID:
+				CALL(BPF_FUNC_get_current_pid_tgid);
+				emit(g, BPF_ALU | BPF_MOV | BPF_X, R0, R0, 0, 0);
+				return;
+			case TAP_B_UID:
+				CALL(BPF_FUNC_get_current_uid_gid);
+				emit(g, BPF_ALU | BPF_MOV | BPF_X, R0, R0, 0, 0);
+				return;
+			case TAP_B_CPU:
+				CALL(BPF_FUNC_get_smp_processor_id);
+				return;
+			default:
+				tap_error(g->c, n->line, n->col, "'%s' is not a number", n->name);
+			}
+		}
+		if (sym->kind == TAP_SYM_GLOBAL) {
+			ld_map_value(g, R1, TAP_MAP_GLOBALS, sym->offset);
+			LDX(BPF_DW, R0, R1, 0);
+		} else {
+			LDX(BPF_DW, R0, FP, sym->offset);
+		}
+		return;
+	case TAP_N_INDEX:
+		key = gen_key(g, n);
+		gen_lookup(g, n, key);
+		j = JMP_IMM(BPF_JEQ, R0, 0, 0);
+		LDX(BPF_DW, R0, R0, 0);
+		patch_here(g, j);
+		return;
+	case TAP_N_BINOP:
+		gen_binop(g, n);
+		return;
+	case TAP_N_UNOP:
+		gen_num(g, n->a);
+		if (n->op == TK_CH('-')) {
+			ALU64_IMM(BPF_NEG, R0, 0);
+		} else if (n->op == TK_CH('~')) {
+			ALU64_IMM(BPF_XOR, R0, -1);
+		} else {
+			MOV_REG(R1, R0);
+			MOV_IMM(R0, 1);
+			JMP_IMM(BPF_JEQ, R1, 0, 1);
+			MOV_IMM(R0, 0);
+		}
+		return;
+	default:
+		tap_error(g->c, n->line, n->col, "cannot compute this number");
+	}
+}
+
+/* ---- output records ---------------------------------------------------- */
+
+static struct tap_rec_def *rec_new(struct gen *g, enum tap_rec_kind kind, int *id)
+{
+	struct tap_object *obj = g->obj;
+	struct tap_rec_def *rec;
+
+	obj->recs = realloc(obj->recs, (obj->nr_recs + 1) * sizeof(*obj->recs));
+	if (!obj->recs) {
+		fprintf(stderr, "perf tap: out of memory\n");
+		exit(1);
+	}
+	*id = obj->nr_recs++;
+	rec = &obj->recs[*id];
+	memset(rec, 0, sizeof(*rec));
+	rec->kind = kind;
+	rec->map = -1;
+	rec->line = g->line;
+	rec->size = TAP_REC_HDR;
+	return rec;
+}
+
+/* Lay out @args in a new record, fill it in scratch, send it. */
+static void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *fmt,
+		       struct tap_node *args, int map)
+{
+	struct tap_rec_def *rec;
+	struct tap_node *a;
+	unsigned int base, size;
+	int id, i = 0;
+
+	rec = rec_new(g, kind, &id);
+	if (fmt) {
+		rec->fmt = fmt->name;
+		rec->fmt_len = (int)fmt->num;
+	}
+	rec->map = map;
+	for (a = args; a; a = a->next, i++) {
+		if (i == TAP_MAX_ARGS)
+			tap_error(g->c, a->line, a->col, "at most %d values per call",
+				  TAP_MAX_ARGS);
+		rec->args[i].kind = kind_of(a);
+		rec->args[i].offset = rec->size;
+		rec->size += value_size(g, a->type);
+	}
+	rec->nargs = i;
+	size = rec->size;
+	base = scratch_alloc(g, size);
+	ST_IMM(BPF_W, R7, base, id);
+	ST_IMM(BPF_W, R7, base + 4, 0);
+	for (a = args, i = 0; a; a = a->next, i++) {
+		/* rec may move while nested calls add records: index again */
+		unsigned int off = base + g->obj->recs[id].args[i].offset;
+
+		if (kind_of(a) == TAP_T_STR) {
+			gen_str(g, a, off);
+		} else {
+			gen_num(g, a);
+			STX(BPF_DW, R7, off, R0);
+		}
+	}
+	MOV_REG(R1, R6);
+	ld_map(g, R2, TAP_MAP_EVENTS);
+	emit(g, BPF_ALU | BPF_MOV | BPF_K, R3, 0, 0, -1);	/* BPF_F_CURRENT_CPU */
+	MOV_REG(R4, R7);
+	ALU64_IMM(BPF_ADD, R4, base);
+	MOV_IMM(R5, size);
+	CALL(BPF_FUNC_perf_event_output);
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+static void count_drop(struct gen *g)
+{
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_DROPS);
+	MOV_IMM(R2, 1);
+	emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
+}
+
+static void gen_table_assign(struct gen *g, struct tap_node *n)
+{
+	struct tap_node *index = n->a;
+	int map = TAP_MAP_TABLE0 + index->a->sym->map;
+	unsigned int key, val = 0, j1, j2, j3;
+	int slot = 0, zero;
+
+	if (kind_of(n->b) == TAP_T_STR) {
+		val = scratch_alloc(g, str_size(g));
+		gen_str(g, n->b, val);
+	} else {
+		gen_num(g, n->b);
+		slot = stack_alloc(g, 8);
+		STX(BPF_DW, FP, slot, R0);
+	}
+	key = gen_key(g, index);
+	if (n->op == TK_CH('=')) {
+		ld_map(g, R1, map);
+		MOV_REG(R2, R7);
+		ALU64_IMM(BPF_ADD, R2, key);
+		if (kind_of(n->b) == TAP_T_STR) {
+			MOV_REG(R3, R7);
+			ALU64_IMM(BPF_ADD, R3, val);
+		} else {
+			MOV_REG(R3, FP);
+			ALU64_IMM(BPF_ADD, R3, slot);
+		}
+		MOV_IMM(R4, BPF_ANY);
+		CALL(BPF_FUNC_map_update_elem);
+		j1 = JMP_IMM(BPF_JEQ, R0, 0, 0);
+		count_drop(g);
+		patch_here(g, j1);
+		return;
+	}
+	/* t[k] op= v: create the element at 0 if missing, then update in place */
+	gen_lookup(g, index, key);
+	j1 = JMP_IMM(BPF_JNE, R0, 0, 0);
+	zero = stack_alloc(g, 8);
+	ST_IMM(BPF_DW, FP, zero, 0);
+	ld_map(g, R1, map);
+	MOV_REG(R2, R7);
+	ALU64_IMM(BPF_ADD, R2, key);
+	MOV_REG(R3, FP);
+	ALU64_IMM(BPF_ADD, R3, zero);
+	MOV_IMM(R4, BPF_NOEXIST);
+	CALL(BPF_FUNC_map_update_elem);
+	gen_lookup(g, index, key);
+	j2 = JMP_IMM(BPF_JNE, R0, 0, 0);
+	count_drop(g);
+	j3 = JA(0);
+	patch_here(g, j1);
+	patch_here(g, j2);
+	LDX(BPF_DW, R1, FP, slot);
+	if (n->op == TK_ADD_ASSIGN || n->op == TK_SUB_ASSIGN) {
+		/* atomic, so CPUs counting the same key lose no update */
+		if (n->op == TK_SUB_ASSIGN)
+			ALU64_IMM(BPF_NEG, R1, 0);
+		emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R0, R1, 0, BPF_ADD);
+	} else {
+		MOV_REG(R2, R0);
+		LDX(BPF_DW, R0, R2, 0);
+		gen_alu(g, n->op);
+		STX(BPF_DW, R2, 0, R0);
+	}
+	patch_here(g, j3);
+}
+
+static void gen_assign(struct gen *g, struct tap_node *n)
+{
+	struct tap_sym *sym = n->a->sym;
+
+	if (n->a->kind == TAP_N_INDEX) {
+		gen_table_assign(g, n);
+		return;
+	}
+	if (kind_of(n->a) == TAP_T_TABLE)
+		return;		/* t = {} : tables start empty */
+	if (kind_of(n->a) == TAP_T_STR) {
+		unsigned int tmp = scratch_alloc(g, str_size(g));
+
+		gen_str(g, n->b, tmp);
+		if (sym->kind == TAP_SYM_GLOBAL) {
+			ld_map_value(g, R2, TAP_MAP_GLOBALS, sym->offset);
+			copy_mem(g, R2, 0, R7, tmp, str_size(g));
+		} else {
+			copy_mem(g, R7, sym->offset, R7, tmp, str_size(g));
+		}
+		return;
+	}
+	gen_num(g, n->b);
+	if (sym->kind == TAP_SYM_GLOBAL) {
+		ld_map_value(g, R1, TAP_MAP_GLOBALS, sym->offset);
+		if (n->op == TK_ADD_ASSIGN || n->op == TK_SUB_ASSIGN) {
+			if (n->op == TK_SUB_ASSIGN)
+				ALU64_IMM(BPF_NEG, R0, 0);
+			emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R0, 0, BPF_ADD);
+			return;
+		}
+		if (n->op != TK_CH('=')) {
+			MOV_REG(R2, R1);
+			MOV_REG(R1, R0);
+			LDX(BPF_DW, R0, R2, 0);
+			gen_alu(g, n->op);
+			MOV_REG(R1, R2);
+		}
+		STX(BPF_DW, R1, 0, R0);
+		return;
+	}
+	if (n->op != TK_CH('=')) {
+		MOV_REG(R1, R0);
+		LDX(BPF_DW, R0, FP, sym->offset);
+		gen_alu(g, n->op);
+	}
+	STX(BPF_DW, FP, sym->offset, R0);
+}
+
+static void gen_call_stmt(struct gen *g, struct tap_node *n)
+{
+	struct tap_node *arg = n->list;
+	unsigned int key, j;
+
+	switch (tap_builtin_lookup(n->name, true)) {
+	case TAP_B_PRINT:
+		gen_record(g, TAP_REC_PRINT, NULL, arg, -1);
+		return;
+	case TAP_B_PRINTF:
+		gen_record(g, TAP_REC_PRINTF, arg, arg->next, -1);
+		return;
+	case TAP_B_EXIT:
+		ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_EXITED);
+		ST_IMM(BPF_DW, R1, 0, 1);
+		gen_record(g, TAP_REC_EXIT, NULL, NULL, -1);
+		jump_to_exit(g, JA(0));
+		return;
+	case TAP_B_PRINT_HIST:
+		gen_record(g, TAP_REC_HIST_BEGIN, NULL, arg->next, arg->sym->map);
+		return;
+	case TAP_B_DELETE:
+		if (arg->kind != TAP_N_INDEX)
+			tap_error(g->c, n->line, n->col, "delete(table) is not supported yet");
+		key = gen_key(g, arg);
+		ld_map(g, R1, TAP_MAP_TABLE0 + arg->a->sym->map);
+		MOV_REG(R2, R7);
+		ALU64_IMM(BPF_ADD, R2, key);
+		CALL(BPF_FUNC_map_delete_elem);
+		return;
+	default:
+		break;
+	}
+	(void)j;
+	tap_error(g->c, n->line, n->col, "'%s' has no effect here", n->name);
+}
+
+static void gen_block(struct gen *g, struct tap_node *n);
+
+static void gen_stmt(struct gen *g, struct tap_node *n)
+{
+	unsigned int scratch_mark = g->scratch;
+	int stack_mark = g->stack;
+	unsigned int j1, j2;
+
+	g->line = n->line;
+	switch (n->kind) {
+	case TAP_N_VAR:
+		if (n->sym->kind == TAP_SYM_LOCAL) {
+			/* locals keep their storage to the end of the program */
+			if (kind_of(n) == TAP_T_STR || tap_type_resolve(n->sym->type)->kind ==
+			    TAP_T_STR)
+				n->sym->offset = (int)scratch_alloc(g, str_size(g));
+			else
+				n->sym->offset = stack_alloc(g, 8);
+			scratch_mark = g->scratch;
+			stack_mark = g->stack;
+		}
+		if (n->a) {
+			struct tap_node target = { .kind = TAP_N_NAME, .name = n->name,
+						   .sym = n->sym, .type = n->sym->type,
+						   .line = n->line, .col = n->col };
+			struct tap_node as = { .kind = TAP_N_ASSIGN, .op = TK_CH('='),
+					       .a = &target, .b = n->a, .line = n->line };
+
+			gen_assign(g, &as);
+		} else if (n->sym->kind == TAP_SYM_LOCAL) {
+			if (tap_type_resolve(n->sym->type)->kind == TAP_T_STR)
+				zero_mem(g, R7, n->sym->offset, str_size(g));
+			else
+				ST_IMM(BPF_DW, FP, n->sym->offset, 0);
+		}
+		break;
+	case TAP_N_BLOCK:
+		gen_block(g, n);
+		break;
+	case TAP_N_IF:
+		gen_num(g, n->a);
+		j1 = JMP_IMM(BPF_JEQ, R0, 0, 0);
+		gen_block(g, n->b);
+		if (n->c) {
+			j2 = JA(0);
+			patch_here(g, j1);
+			gen_stmt(g, n->c);
+			patch_here(g, j2);
+		} else {
+			patch_here(g, j1);
+		}
+		break;
+	case TAP_N_ASSIGN:
+		gen_assign(g, n);
+		break;
+	case TAP_N_EXPR:
+		gen_call_stmt(g, n->a);
+		break;
+	default:
+		tap_error(g->c, n->line, n->col, "not supported yet");
+	}
+	g->scratch = scratch_mark;
+	g->stack = stack_mark;
+}
+
+static void gen_block(struct gen *g, struct tap_node *n)
+{
+	struct tap_node *st;
+
+	for (st = n->list; st; st = st->next)
+		gen_stmt(g, st);
+}
+
+/* ---- programs ---------------------------------------------------------- */
+
+static void prologue_exit_check(struct gen *g)
+{
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_EXITED);
+	LDX(BPF_DW, R0, R1, 0);
+	jump_to_exit(g, JMP_IMM(BPF_JNE, R0, 0, 0));
+}
+
+/* Only the target process (if any) runs trace probes. */
+static void prologue_target(struct gen *g)
+{
+	CALL(BPF_FUNC_get_current_pid_tgid);
+	ALU64_IMM(BPF_RSH, R0, 32);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_TARGET);
+	LDX(BPF_DW, R1, R1, 0);
+	JMP_IMM(BPF_JEQ, R1, 0, 1);
+	jump_to_exit(g, JMP_REG(BPF_JNE, R0, R1, 0));
+}
+
+/*
+ * SLOT_EVENT = the event that fired.  Plain attachments carry the event
+ * index as their cookie.  syscalls:* views are attached once at
+ * raw_syscalls:sys_enter/sys_exit and dispatch on the syscall number
+ * through TAP_MAP_SYSCALLS; numbers not traced end the program.
+ */
+static void prologue_event(struct gen *g, bool syscalls)
+{
+	unsigned int j_plain, j_enter;
+
+	MOV_REG(R1, R6);
+	CALL(BPF_FUNC_get_attach_cookie);
+	if (syscalls) {
+		MOV_REG(R1, R0);
+		ALU64_IMM(BPF_AND, R1, (__s32)TAP_COOKIE_SYSCALL);
+		j_plain = JMP_IMM(BPF_JEQ, R1, 0, 0);
+		/* sys_enter(regs, id): id is args[1]; sys_exit(regs, ret): regs->orig_ax */
+		STX(BPF_DW, FP, SLOT_EVENT, R0);
+		MOV_REG(R1, R0);
+		ALU64_IMM(BPF_AND, R1, 1 << 30);
+		LDX(BPF_DW, R3, R6, 8);
+		j_enter = JMP_IMM(BPF_JEQ, R1, 0, 0);
+		MOV_REG(R1, FP);
+		ALU64_IMM(BPF_ADD, R1, SLOT_KEY);
+		MOV_IMM(R2, 8);
+		LDX(BPF_DW, R3, R6, 0);
+		ALU64_IMM(BPF_ADD, R3, 15 * 8);	/* offsetof(struct pt_regs, orig_ax) */
+		CALL(BPF_FUNC_probe_read_kernel);
+		LDX(BPF_DW, R3, FP, SLOT_KEY);
+		patch_here(g, j_enter);
+		jump_to_exit(g, JMP_IMM(BPF_JGE, R3, TAP_SYSCALL_SLOTS, 0));
+		LDX(BPF_DW, R0, FP, SLOT_EVENT);
+		ALU64_IMM(BPF_AND, R0, (1 << 30) - 1);
+		ALU64_REG(BPF_ADD, R0, R3);
+		STX(BPF_W, FP, SLOT_KEY, R0);
+		ld_map(g, R1, TAP_MAP_SYSCALLS);
+		MOV_REG(R2, FP);
+		ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
+		CALL(BPF_FUNC_map_lookup_elem);
+		jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+		LDX(BPF_W, R0, R0, 0);
+		jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+		ALU64_IMM(BPF_SUB, R0, 1);
+		patch_here(g, j_plain);
+	}
+	STX(BPF_DW, FP, SLOT_EVENT, R0);
+}
+
+static void prologue_scratch(struct gen *g)
+{
+	ST_IMM(BPF_W, FP, SLOT_KEY, g->prog_idx);
+	ld_map(g, R1, TAP_MAP_SCRATCH);
+	MOV_REG(R2, FP);
+	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
+	CALL(BPF_FUNC_map_lookup_elem);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+	MOV_REG(R7, R0);
+}
+
+static void gen_reset(struct gen *g)
+{
+	g->insns = NULL;
+	g->lines = NULL;
+	g->cnt = g->cap = 0;
+	g->stack = g->max_stack = 0;
+	g->scratch = 0;
+	g->uses_scratch = g->uses_event = false;
+	g->to_exit = NULL;
+}
+
+/*
+ * Generate the body first, then put the prologue it needs in front.  Body
+ * jumps are relative, so they survive the move; jumps to the exit label
+ * are resolved last.
+ */
+static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_node *body_items,
+			bool top_level, bool syscalls)
+{
+	struct bpf_insn *body, *all;
+	int *body_lines, *all_lines;
+	unsigned int body_cnt, pro_cnt, i;
+	struct fixup *body_exits, *f;
+	struct tap_node *n;
+
+	gen_reset(g);
+	g->prog = prog;
+	g->line = prog->node ? prog->node->line : 1;
+	if (top_level) {
+		for (n = body_items; n; n = n->next)
+			if (n->kind != TAP_N_FUNC && n->kind != TAP_N_TRACE &&
+			    n->kind != TAP_N_TRACE_END && n->kind != TAP_N_TIMER)
+				gen_stmt(g, n);
+	} else {
+		gen_block(g, body_items);
+	}
+	body = g->insns;
+	body_lines = g->lines;
+	body_cnt = g->cnt;
+	body_exits = g->to_exit;
+
+	g->insns = NULL;
+	g->lines = NULL;
+	g->cnt = g->cap = 0;
+	g->to_exit = NULL;
+	g->line = prog->node ? prog->node->line : 1;
+	MOV_REG(R6, BPF_REG_1);
+	if (prog->kind == TAP_PROG_TRACE || prog->kind == TAP_PROG_TIMER)
+		prologue_exit_check(g);
+	if (prog->kind == TAP_PROG_TRACE)
+		prologue_target(g);
+	if (prog->kind == TAP_PROG_TRACE || (prog->kind == TAP_PROG_TIMER && g->uses_event))
+		prologue_event(g, syscalls);
+	if (g->uses_scratch)
+		prologue_scratch(g);
+	pro_cnt = g->cnt;
+
+	all = malloc((pro_cnt + body_cnt + 2) * sizeof(*all));
+	all_lines = malloc((pro_cnt + body_cnt + 2) * sizeof(*all_lines));
+	if (!all || !all_lines) {
+		fprintf(stderr, "perf tap: out of memory\n");
+		exit(1);
+	}
+	memcpy(all, g->insns, pro_cnt * sizeof(*all));
+	memcpy(all_lines, g->lines, pro_cnt * sizeof(*all_lines));
+	memcpy(all + pro_cnt, body, body_cnt * sizeof(*all));
+	memcpy(all_lines + pro_cnt, body_lines, body_cnt * sizeof(*all_lines));
+	for (f = body_exits; f; f = f->next)
+		f->insn += pro_cnt;
+	for (f = body_exits; f && f->next; f = f->next)
+		;
+	if (f)
+		f->next = g->to_exit;
+	else
+		body_exits = g->to_exit;
+	free(g->insns);
+	free(g->lines);
+	free(body);
+	free(body_lines);
+
+	g->insns = all;
+	g->lines = all_lines;
+	g->cnt = pro_cnt + body_cnt;
+	g->cap = pro_cnt + body_cnt + 2;
+	g->line = prog->node ? prog->node->line : 1;
+	for (f = body_exits; f; f = f->next)
+		patch_here(g, f->insn);
+	MOV_IMM(R0, 0);
+	emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	for (i = 0; i < g->cnt; i++)
+		if (g->lines[i] < 1)
+			g->lines[i] = 1;
+
+	if (syscalls) {
+		prog->sys_insns = g->insns;
+		prog->sys_insn_line = g->lines;
+		prog->sys_insn_cnt = g->cnt;
+		return;
+	}
+	prog->insns = g->insns;
+	prog->insn_line = g->lines;
+	prog->insn_cnt = g->cnt;
+	prog->stack_size = (unsigned int)(g->max_stack - SLOT_FIRST);
+}
+
+static void add_map(struct tap_object *obj, int idx, const char *name, unsigned int type,
+		    unsigned int key_size, unsigned int value_size, unsigned int max_entries)
+{
+	struct tap_map_def *m = &obj->maps[idx];
+
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->type = type;
+	m->key_size = key_size;
+	m->value_size = value_size;
+	m->max_entries = max_entries;
+}
+
+static void define_maps(struct gen *g)
+{
+	struct tap_object *obj = g->obj;
+	struct tap_sema *sema = g->sema;
+	int i;
+
+	obj->nr_maps = TAP_MAP_TABLE0 + sema->ntables;
+	obj->maps = tap_alloc(g->c, obj->nr_maps * sizeof(*obj->maps));
+	obj->globals_size = (unsigned int)sema->globals_size;
+	add_map(obj, TAP_MAP_GLOBALS, "tap_globals", BPF_MAP_TYPE_ARRAY, 4,
+		obj->globals_size, 1);
+	/* sizes the runtime knows better are set there: CPUs, events, scratch */
+	add_map(obj, TAP_MAP_EVENTS, "tap_events", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 0);
+	add_map(obj, TAP_MAP_SCRATCH, "tap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 0, 0);
+	add_map(obj, TAP_MAP_PROBENAMES, "tap_probenames", BPF_MAP_TYPE_ARRAY, 4,
+		obj->str_size, 0);
+	add_map(obj, TAP_MAP_SYSCALLS, "tap_syscalls", BPF_MAP_TYPE_ARRAY, 4, 4, 0);
+	for (i = 0; i < sema->ntables; i++) {
+		struct tap_sym *sym = sema->tables[i];
+		struct tap_type *t = tap_type_resolve(sym->type);
+		unsigned int key_size = 0;
+		int k;
+
+		for (k = 0; k < t->nkeys; k++)
+			key_size += value_size(g, t->key[k]);
+		add_map(obj, TAP_MAP_TABLE0 + i, sym->name, BPF_MAP_TYPE_HASH, key_size,
+			value_size(g, t->val), obj->table_entries);
+		obj->maps[TAP_MAP_TABLE0 + i].sym = sym;
+	}
+}
+
+void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema *sema,
+		 struct tap_object *obj)
+{
+	struct gen g = { .c = c, .obj = obj, .sema = sema };
+	struct tap_node *n;
+	int nprogs = 1, i = 0;
+
+	define_maps(&g);
+	for (n = items; n; n = n->next)
+		if (n->kind == TAP_N_TRACE || n->kind == TAP_N_TRACE_END || n->kind == TAP_N_TIMER)
+			nprogs++;
+	obj->progs = tap_alloc(c, nprogs * sizeof(*obj->progs));
+	obj->nr_progs = nprogs;
+
+	/* program 0: top-level code */
+	obj->progs[0].kind = TAP_PROG_MAIN;
+	snprintf(obj->progs[0].name, sizeof(obj->progs[0].name), "tap_main");
+	g.prog_idx = 0;
+	gen_program(&g, &obj->progs[0], items, true, false);
+	obj->scratch_size = g.max_scratch;
+
+	for (n = items; n; n = n->next) {
+		struct tap_prog_def *prog;
+
+		if (n->kind != TAP_N_TRACE && n->kind != TAP_N_TRACE_END &&
+		    n->kind != TAP_N_TIMER)
+			continue;
+		prog = &obj->progs[++i];
+		prog->node = n;
+		switch (n->kind) {
+		case TAP_N_TRACE:
+			prog->kind = TAP_PROG_TRACE;
+			snprintf(prog->name, sizeof(prog->name), "tap_trace_%d", n->line);
+			break;
+		case TAP_N_TIMER:
+			prog->kind = TAP_PROG_TIMER;
+			prog->period_ns = n->num;
+			prog->profile = !strncmp(n->name, "profile", 7);
+			snprintf(prog->name, sizeof(prog->name), "tap_timer_%d", n->line);
+			break;
+		default:
+			prog->kind = TAP_PROG_END;
+			snprintf(prog->name, sizeof(prog->name), "tap_end");
+			break;
+		}
+		g.prog_idx = i;
+		gen_program(&g, prog, n->b, false, false);
+		/* a twin for syscalls:* views, which reads the syscall number */
+		if (prog->kind == TAP_PROG_TRACE)
+			gen_program(&g, prog, n->b, false, true);
+		if (g.max_scratch > obj->scratch_size)
+			obj->scratch_size = g.max_scratch;
+	}
+	if (!obj->scratch_size)
+		obj->scratch_size = 8;
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tap_compile(): script text -> tap object, running the passes in order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen.h"
+#include "object.h"
+#include "parse.h"
+#include "sema.h"
+
+/* The passes; a diagnostic anywhere unwinds to the setjmp here. */
+static int run_passes(struct tap_compiler *c, struct tap_object *obj,
+		      const struct tap_compile_opts *opts)
+{
+	struct tap_sema sema;
+
+	if (setjmp(c->on_error))
+		return -1;
+	obj->ast = tap_parse(c);
+	tap_sema(c, obj->ast, &sema);
+	if (opts->dump_ast)
+		tap_ast_dump(stdout, obj->ast);
+	tap_codegen(c, obj->ast, &sema, obj);
+	return 0;
+}
+
+struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *opts)
+{
+	struct tap_compiler *c = calloc(1, sizeof(*c));
+	struct tap_object *obj = calloc(1, sizeof(*obj));
+
+	if (!c || !obj) {
+		free(c);
+		free(obj);
+		return NULL;
+	}
+	tap_compiler__init(c, opts->file ?: "<script>", text);
+	if (opts->str_size)
+		c->str_size = (opts->str_size + 7) & ~7U;
+	obj->c = c;
+	obj->str_size = c->str_size;
+	obj->table_entries = opts->table_entries ?: 10240;
+	if (run_passes(c, obj, opts)) {
+		tap_object__delete(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+void tap_object__delete(struct tap_object *obj)
+{
+	int i;
+
+	if (!obj)
+		return;
+	for (i = 0; i < obj->nr_progs; i++) {
+		free(obj->progs[i].insns);
+		free(obj->progs[i].insn_line);
+		free(obj->progs[i].sys_insns);
+		free(obj->progs[i].sys_insn_line);
+	}
+	free(obj->recs);
+	if (obj->c) {
+		tap_compiler__exit(obj->c);
+		free(obj->c);
+	}
+	free(obj);
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory and diagnostics for the perf tap compiler.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler.h"
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	char data[];
+};
+
+void *tap_alloc(struct tap_compiler *c, size_t size)
+{
+	struct arena_chunk *chunk = calloc(1, sizeof(*chunk) + size);
+
+	if (!chunk) {
+		fprintf(stderr, "perf tap: out of memory\n");
+		exit(1);
+	}
+	chunk->next = c->arena;
+	c->arena = chunk;
+	return chunk->data;
+}
+
+char *tap_strndup(struct tap_compiler *c, const char *s, size_t len)
+{
+	char *p = tap_alloc(c, len + 1);
+
+	memcpy(p, s, len);
+	return p;
+}
+
+void tap_compiler__init(struct tap_compiler *c, const char *file, const char *text)
+{
+	memset(c, 0, sizeof(*c));
+	c->file = file;
+	c->text = text;
+	c->str_size = 64;
+}
+
+void tap_compiler__exit(struct tap_compiler *c)
+{
+	struct arena_chunk *chunk = c->arena, *next;
+
+	for (; chunk; chunk = next) {
+		next = chunk->next;
+		free(chunk);
+	}
+	c->arena = NULL;
+}
+
+/* Print line @line of the script and a caret under column @col. */
+static void show_source_line(struct tap_compiler *c, int line, int col)
+{
+	const char *p = c->text, *end;
+	int i;
+
+	for (i = 1; i < line && *p; p++)
+		if (*p == '\n')
+			i++;
+	if (i != line)
+		return;
+	end = strchr(p, '\n');
+	if (!end)
+		end = p + strlen(p);
+	fprintf(stderr, "%.*s\n", (int)(end - p), p);
+	for (i = 1; i < col && p + i - 1 < end; i++)
+		fputc(p[i - 1] == '\t' ? '\t' : ' ', stderr);
+	fputs("^\n", stderr);
+}
+
+void tap_error(struct tap_compiler *c, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%d:%d: error: ", c->file, line, col);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	show_source_line(c, line, col);
+	longjmp(c->on_error, 1);
+}

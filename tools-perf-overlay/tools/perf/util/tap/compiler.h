@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal state shared by the passes of the perf tap compiler
+ * (lex -> parse -> sema -> codegen).  Nothing here depends on perf:
+ * the compiler can be built and tested on its own.
+ */
+#ifndef __TAP_COMPILER_H
+#define __TAP_COMPILER_H
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+struct tap_program;
+
+struct tap_compiler {
+	const char *file;		/* name shown in diagnostics */
+	const char *text;		/* the whole script, NUL terminated */
+	unsigned int str_size;		/* bytes in a string value */
+	jmp_buf on_error;		/* the first error unwinds to here */
+	void *arena;			/* every allocation, freed at once */
+};
+
+/* Allocations live until tap_compiler__exit(). Out of memory aborts. */
+void *tap_alloc(struct tap_compiler *c, size_t size);
+char *tap_strndup(struct tap_compiler *c, const char *s, size_t len);
+
+/*
+ * Report "FILE:LINE:COL: error: ..." with the source line and a caret,
+ * then unwind to c->on_error.  The compiler stops at the first error.
+ */
+void tap_error(struct tap_compiler *c, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
+
+void tap_compiler__init(struct tap_compiler *c, const char *file, const char *text);
+void tap_compiler__exit(struct tap_compiler *c);
+
+#endif /* __TAP_COMPILER_H */

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resolving probe specs ("syscalls:sys_enter_*", "sched:sched_switch",
+ * "*:*") to tracefs events, and the syscall numbers behind syscalls:*.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <api/fs/tracing_path.h>
+#include "util/syscalltbl.h"
+
+#include "event.h"
+
+/* syscalls:* events are named after the kernel entry point, not the syscall */
+static const struct {
+	const char *entry;
+	const char *name;
+} entry_aliases[] = {
+	{ "newstat", "stat" }, { "newfstat", "fstat" }, { "newlstat", "lstat" },
+	{ "sendfile64", "sendfile" }, { "newuname", "uname" }, { "umount", "umount2" },
+};
+
+static int syscall_number(struct syscalltbl *tbl, const char *entry)
+{
+	size_t i;
+	int nr = syscalltbl__id(tbl, entry);
+
+	if (nr >= 0)
+		return nr;
+	for (i = 0; i < sizeof(entry_aliases) / sizeof(entry_aliases[0]); i++)
+		if (!strcmp(entry, entry_aliases[i].entry))
+			return syscalltbl__id(tbl, entry_aliases[i].name);
+	return -1;
+}
+
+static int add_event(struct tap_events *evs, const char *sys, const char *name, int prog)
+{
+	struct tap_event *ev;
+	int i;
+
+	for (i = 0; i < evs->nr; i++)
+		if (evs->ev[i].prog == prog && !strcmp(evs->ev[i].sys, sys) &&
+		    !strcmp(evs->ev[i].name, name))
+			return 0;	/* matched by two specs of one block */
+	ev = realloc(evs->ev, (evs->nr + 1) * sizeof(*ev));
+	if (!ev)
+		return -ENOMEM;
+	evs->ev = ev;
+	ev = &evs->ev[evs->nr++];
+	ev->sys = strdup(sys);
+	ev->name = strdup(name);
+	ev->prog = prog;
+	ev->syscall_nr = -1;
+	ev->sys_exit = false;
+	if (!ev->sys || !ev->name)
+		return -ENOMEM;
+	return 0;
+}
+
+static bool is_event_dir(const char *events, const char *sys, const char *name)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s/%s/id", events, sys, name);
+	return stat(path, &st) == 0;
+}
+
+typedef int (*match_fn)(void *arg, const char *sys, const char *name);
+
+/* Call @fn for every tracefs event matching "SYS:EVENT" globs; count them. */
+static int for_each_match(const char *spec, match_fn fn, void *arg)
+{
+	char *copy = strdup(spec), *colon, *events;
+	struct dirent *sd, *ed;
+	DIR *sys_dir, *ev_dir;
+	int found = 0, err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	colon = strchr(copy, ':');
+	if (!colon || !colon[1] || colon == copy) {
+		free(copy);
+		return -EINVAL;
+	}
+	*colon = 0;
+	events = get_tracing_file("events");
+	sys_dir = events ? opendir(events) : NULL;
+	if (!sys_dir) {
+		fprintf(stderr, "perf tap: cannot read tracefs events (is tracefs mounted?)\n");
+		free(copy);
+		put_events_file(events);
+		return -ENOENT;
+	}
+	while (!err && (sd = readdir(sys_dir))) {
+		char path[4096];
+
+		if (sd->d_name[0] == '.' || fnmatch(copy, sd->d_name, 0))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", events, sd->d_name);
+		ev_dir = opendir(path);
+		if (!ev_dir)
+			continue;
+		while (!err && (ed = readdir(ev_dir))) {
+			if (ed->d_name[0] == '.' || fnmatch(colon + 1, ed->d_name, 0) ||
+			    !is_event_dir(events, sd->d_name, ed->d_name))
+				continue;
+			err = fn(arg, sd->d_name, ed->d_name);
+			found++;
+		}
+		closedir(ev_dir);
+	}
+	closedir(sys_dir);
+	put_events_file(events);
+	free(copy);
+	return err ? err : found;
+}
+
+struct add_arg {
+	struct tap_events *evs;
+	int prog;
+};
+
+static int add_match(void *arg, const char *sys, const char *name)
+{
+	struct add_arg *a = arg;
+
+	return add_event(a->evs, sys, name, a->prog);
+}
+
+static void spec_error(struct tap_object *obj, struct tap_node *spec, const char *msg)
+{
+	fprintf(stderr, "%s:%d:%d: error: %s '%s'\n", obj->c->file, spec->line, spec->col,
+		msg, spec->name);
+}
+
+/* Number the syscalls:* views; the rest attach as raw tracepoints. */
+static void map_syscalls(struct tap_events *evs, bool verbose)
+{
+	struct syscalltbl *tbl = syscalltbl__new();
+	int i, shown = 0;
+
+	for (i = 0; i < evs->nr; i++) {
+		struct tap_event *ev = &evs->ev[i];
+		const char *entry;
+
+		if (strcmp(ev->sys, "syscalls"))
+			continue;
+		if (!strncmp(ev->name, "sys_enter_", 10)) {
+			entry = ev->name + 10;
+		} else if (!strncmp(ev->name, "sys_exit_", 9)) {
+			entry = ev->name + 9;
+			ev->sys_exit = true;
+		} else {
+			continue;
+		}
+		ev->syscall_nr = tbl ? syscall_number(tbl, entry) : -1;
+		if (ev->syscall_nr >= TAP_SYSCALL_SLOTS)
+			ev->syscall_nr = -1;
+		if (ev->syscall_nr < 0) {
+			evs->unmapped++;
+			if (verbose || shown++ < 3)
+				fprintf(stderr, "perf tap: warning: no syscall number known for "
+					"syscalls:%s; it is not traced\n", ev->name);
+		}
+	}
+	if (evs->unmapped > shown && !verbose)
+		fprintf(stderr, "perf tap: warning: %d syscall events in all are not traced "
+			"(-v lists them)\n", evs->unmapped);
+	syscalltbl__delete(tbl);
+}
+
+int tap_events__resolve(struct tap_events *evs, struct tap_object *obj, bool verbose)
+{
+	int i, n;
+
+	memset(evs, 0, sizeof(*evs));
+	for (i = 0; i < obj->nr_progs; i++) {
+		struct tap_prog_def *prog = &obj->progs[i];
+		struct add_arg arg = { evs, i };
+		struct tap_node *spec;
+
+		if (prog->kind == TAP_PROG_TIMER) {
+			if (add_event(evs, "timer", prog->node->name, i))
+				return -1;
+			continue;
+		}
+		if (prog->kind != TAP_PROG_TRACE)
+			continue;
+		for (spec = prog->node->list; spec; spec = spec->next) {
+			if (!strncmp(spec->name, "probe:", 6)) {
+				spec_error(obj, spec, "kprobes and uprobes are not supported yet:");
+				return -1;
+			}
+			n = for_each_match(spec->name, add_match, &arg);
+			if (n == -EINVAL) {
+				spec_error(obj, spec, "a probe spec is SUBSYSTEM:EVENT, not");
+				return -1;
+			}
+			if (n == 0)
+				spec_error(obj, spec, "no such event:");
+			if (n <= 0)
+				return -1;
+		}
+	}
+	map_syscalls(evs, verbose);
+	return 0;
+}
+
+void tap_events__exit(struct tap_events *evs)
+{
+	int i;
+
+	for (i = 0; i < evs->nr; i++) {
+		free(evs->ev[i].sys);
+		free(evs->ev[i].name);
+	}
+	free(evs->ev);
+	memset(evs, 0, sizeof(*evs));
+}
+
+static int print_match(void *arg, const char *sys, const char *name)
+{
+	(void)arg;
+	printf("%s:%s\n", sys, name);
+	return 0;
+}
+
+int tap_events__list(const char *spec)
+{
+	int n = for_each_match(spec, print_match, NULL);
+
+	if (n == -EINVAL)
+		fprintf(stderr, "perf tap: a probe spec is SUBSYSTEM:EVENT, not '%s'\n", spec);
+	else if (n == 0)
+		fprintf(stderr, "perf tap: no event matches '%s'\n", spec);
+	return n > 0 ? 0 : -1;
+}

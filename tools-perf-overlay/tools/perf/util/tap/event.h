@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __TAP_EVENT_H
+#define __TAP_EVENT_H
+
+#include <stdbool.h>
+#include "object.h"
+
+/*
+ * One event a trace block or timer is attached to.  Its index in the
+ * event table is the attach cookie, and names it for 'probename'.
+ */
+struct tap_event {
+	char *sys;
+	char *name;
+	int prog;		/* index in tap_object.progs */
+	int syscall_nr;		/* syscalls:* views: the syscall number, else -1 */
+	bool sys_exit;		/* syscalls:sys_exit_* */
+};
+
+struct tap_events {
+	struct tap_event *ev;
+	int nr;
+	int unmapped;		/* syscalls:* events with no known syscall number */
+};
+
+/*
+ * Match every spec of every trace block against tracefs and add timers.
+ * Errors (unknown event, unsupported probe kind) are reported against the
+ * spec's script position; returns 0 or -1.
+ */
+int tap_events__resolve(struct tap_events *evs, struct tap_object *obj, bool verbose);
+void tap_events__exit(struct tap_events *evs);
+/* -l: print the events @spec matches, one "sys:name" a line. */
+int tap_events__list(const char *spec);
+
+#endif /* __TAP_EVENT_H */

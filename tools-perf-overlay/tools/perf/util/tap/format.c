@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Formatting the records perf tap's BPF programs write: print, printf,
+ * exit and print_hist.  The layouts come from the compiler (tap_rec_def),
+ * so a record is a u32 layout index followed by its fixed-size arguments.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "format.h"
+
+/* A string value: the bytes up to the first NUL, at most str_size. */
+static int str_len(const struct tap_printer *p, const char *s)
+{
+	return (int)strnlen(s, p->obj->str_size);
+}
+
+static void print_value(struct tap_printer *p, const struct tap_rec_arg *arg, const char *rec)
+{
+	const char *v = rec + arg->offset;
+
+	if (arg->kind == TAP_T_STR) {
+		fprintf(p->fp, "%.*s", str_len(p, v), v);
+	} else {
+		long long num;
+
+		memcpy(&num, v, sizeof(num));
+		fprintf(p->fp, "%lld", num);
+	}
+}
+
+/*
+ * printf: copy text, and hand each conversion with its flags, width and
+ * precision to the C library with the argument at its real width.
+ */
+static void print_formatted(struct tap_printer *p, const struct tap_rec_def *def, const char *rec)
+{
+	const char *f = def->fmt, *end = def->fmt + def->fmt_len;
+	int argi = 0;
+
+	while (f < end) {
+		char spec[32], conv;
+		const char *start = f;
+		size_t n;
+
+		if (*f != '%') {
+			fputc(*f++, p->fp);
+			continue;
+		}
+		f++;
+		if (f < end && *f == '%') {
+			fputc('%', p->fp);
+			f++;
+			continue;
+		}
+		while (f < end && strchr("-+ 0#.123456789", *f))
+			f++;
+		n = (size_t)(f - start);
+		while (f < end && (*f == 'l' || *f == 'h'))
+			f++;
+		if (f >= end || argi >= def->nargs)
+			break;
+		conv = *f++;
+		if (n > sizeof(spec) - 4)
+			n = sizeof(spec) - 4;
+		memcpy(spec, start, n);
+		if (conv == 's') {
+			const char *s = rec + def->args[argi].offset;
+
+			spec[n] = '.';
+			spec[n + 1] = '*';
+			spec[n + 2] = 's';
+			spec[n + 3] = 0;
+			if (memchr(spec, '.', n)) {
+				/* the script gave a precision: keep it, bounded by the buffer */
+				char *copy = strndup(s, str_len(p, s));
+
+				spec[n] = 's';
+				spec[n + 1] = 0;
+				fprintf(p->fp, spec, copy ?: "");
+				free(copy);
+			} else {
+				fprintf(p->fp, spec, str_len(p, s), s);
+			}
+		} else {
+			long long num;
+
+			memcpy(&num, rec + def->args[argi].offset, sizeof(num));
+			if (conv == 'c') {
+				spec[n] = 'c';
+				spec[n + 1] = 0;
+				fprintf(p->fp, spec, (int)num);
+			} else {
+				spec[n] = 'l';
+				spec[n + 1] = 'l';
+				spec[n + 2] = conv;
+				spec[n + 3] = 0;
+				fprintf(p->fp, spec, num);
+			}
+		}
+		argi++;
+	}
+}
+
+struct hist_entry {
+	char *key;
+	long long value;
+};
+
+static int cmp_entries(const void *a, const void *b)
+{
+	const struct hist_entry *x = a, *y = b;
+
+	if (x->value != y->value)
+		return x->value > y->value ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* "k1, k2" for a table key laid out as the compiler did */
+static char *format_key(struct tap_printer *p, const struct tap_map_def *map, const char *key)
+{
+	struct tap_type *t = tap_type_resolve(map->sym->type);
+	char *out = calloc(1, (size_t)t->nkeys * (p->obj->str_size + 24));
+	unsigned int off = 0;
+	int k;
+
+	if (!out)
+		return NULL;
+	for (k = 0; k < t->nkeys; k++) {
+		size_t len = strlen(out);
+
+		if (k)
+			len += (size_t)sprintf(out + len, ", ");
+		if (tap_type_resolve(t->key[k])->kind == TAP_T_STR) {
+			sprintf(out + len, "%.*s", str_len(p, key + off), key + off);
+			off += p->obj->str_size;
+		} else {
+			long long num;
+
+			memcpy(&num, key + off, sizeof(num));
+			sprintf(out + len, "%lld", num);
+			off += 8;
+		}
+	}
+	return out;
+}
+
+/*
+ * print_hist(t [, n]): the table's entries by decreasing value, with a bar
+ * scaled to the largest.  The table is read when the record is decoded.
+ */
+static void print_hist(struct tap_printer *p, const struct tap_rec_def *def, const char *rec)
+{
+	const struct tap_map_def *map = &p->obj->maps[TAP_MAP_TABLE0 + def->map];
+	int fd = p->map_fds[TAP_MAP_TABLE0 + def->map];
+	char *key = calloc(1, map->key_size), *next = calloc(1, map->key_size);
+	long long limit = 20, value, max = 0;
+	struct hist_entry *ents = NULL;
+	size_t nr = 0, i, width = 5;
+	void *cur = NULL;
+	char *tmp;
+
+	if (def->nargs)
+		memcpy(&limit, rec + def->args[0].offset, sizeof(limit));
+	if (!key || !next)
+		goto out;
+	while (!bpf_map_get_next_key(fd, cur, next)) {
+		struct hist_entry *e;
+
+		if (bpf_map_lookup_elem(fd, next, &value) == 0) {
+			e = realloc(ents, (nr + 1) * sizeof(*ents));
+			if (!e)
+				break;
+			ents = e;
+			ents[nr].key = format_key(p, map, next);
+			ents[nr].value = value;
+			if (ents[nr].key && strlen(ents[nr].key) > width)
+				width = strlen(ents[nr].key);
+			if (value > max)
+				max = value;
+			nr++;
+		}
+		tmp = key;
+		key = next;
+		next = tmp;
+		cur = key;
+	}
+	qsort(ents, nr, sizeof(*ents), cmp_entries);
+	if (width > 64)
+		width = 64;
+	fprintf(p->fp, "%*s %-42s %s\n", (int)width, "value",
+		"------------- Distribution -------------", "count");
+	for (i = 0; i < nr && (long long)i < limit; i++) {
+		int bar = max > 0 && ents[i].value > 0 ? (int)(ents[i].value * 40 / max) : 0;
+
+		fprintf(p->fp, "%*s |%-40.*s  %lld\n", (int)width, ents[i].key ?: "?", bar,
+			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", ents[i].value);
+	}
+	if ((long long)nr > limit && limit >= 0)
+		fprintf(p->fp, "%*s   (%zu more)\n", (int)width, "...", nr - (size_t)limit);
+out:
+	for (i = 0; i < nr; i++)
+		free(ents[i].key);
+	free(ents);
+	free(key);
+	free(next);
+}
+
+int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
+{
+	struct tap_printer *p = arg;
+	const struct tap_rec_def *def;
+	const char *rec = data;
+	__u32 id;
+	int i;
+
+	(void)cpu;
+	(void)time;
+	if (size < TAP_REC_HDR) {
+		p->bad++;
+		return 0;
+	}
+	memcpy(&id, rec, sizeof(id));
+	if (id >= (__u32)p->obj->nr_recs || p->obj->recs[id].size > size) {
+		p->bad++;
+		return 0;
+	}
+	def = &p->obj->recs[id];
+	switch (def->kind) {
+	case TAP_REC_PRINT:
+		for (i = 0; i < def->nargs; i++) {
+			if (i)
+				fputc(' ', p->fp);
+			print_value(p, &def->args[i], rec);
+		}
+		fputc('\n', p->fp);
+		break;
+	case TAP_REC_PRINTF:
+		print_formatted(p, def, rec);
+		break;
+	case TAP_REC_EXIT:
+		p->exited = true;
+		break;
+	case TAP_REC_HIST_BEGIN:
+		print_hist(p, def, rec);
+		break;
+	default:
+		p->bad++;
+		break;
+	}
+	return 0;
+}

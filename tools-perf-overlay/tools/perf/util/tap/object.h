@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A compiled perf tap script ("tap object"): BPF programs, the maps they
+ * use and the layouts of the records they emit.  The compiler builds it
+ * from a script; the runtime loads, attaches and decodes it.
+ */
+#ifndef __TAP_OBJECT_H
+#define __TAP_OBJECT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/bpf.h>
+
+#include "ast.h"
+
+/* Maps every script has, by index; tables follow from TAP_MAP_TABLE0. */
+enum {
+	TAP_MAP_GLOBALS,	/* array, 1 entry: fixed slots + global variables */
+	TAP_MAP_EVENTS,		/* perf event array: the bpf-output event per CPU */
+	TAP_MAP_SCRATCH,	/* per-CPU array, one entry per program */
+	TAP_MAP_PROBENAMES,	/* array: event index -> name (str_size bytes) */
+	TAP_MAP_SYSCALLS,	/* array: (cookie base + syscall nr) -> event index + 1 */
+	TAP_MAP_TABLE0,
+};
+
+/*
+ * Attach cookies: the event index, or for syscalls:* views attached at
+ * raw_syscalls the flag plus a base into TAP_MAP_SYSCALLS.
+ */
+#define TAP_COOKIE_SYSCALL	(1ULL << 31)
+#define TAP_SYSCALL_SLOTS	1024	/* syscall numbers per dispatch base */
+
+struct tap_map_def {
+	char name[16];
+	unsigned int type, key_size, value_size, max_entries, flags;
+	struct tap_sym *sym;		/* tables: the global it belongs to */
+};
+
+enum tap_prog_kind {
+	TAP_PROG_MAIN,		/* top-level code, run once before tracing */
+	TAP_PROG_END,		/* trace_end, run once after */
+	TAP_PROG_TRACE,		/* a trace block */
+	TAP_PROG_TIMER,		/* tick-N / profile-N */
+};
+
+struct tap_prog_def {
+	enum tap_prog_kind kind;
+	char name[16];
+	struct bpf_insn *insns;
+	unsigned int insn_cnt;
+	int *insn_line;			/* script line of each instruction */
+	unsigned int stack_size;
+	/* TRACE: the same block for syscalls:* views at raw_syscalls */
+	struct bpf_insn *sys_insns;
+	unsigned int sys_insn_cnt;
+	int *sys_insn_line;
+	struct tap_node *node;		/* the block it came from (NULL for main) */
+	long long period_ns;		/* timers */
+	bool profile;			/* timers: every CPU, else one CPU */
+};
+
+enum tap_rec_kind {
+	TAP_REC_PRINT,		/* args separated by spaces, then a newline */
+	TAP_REC_PRINTF,		/* fmt */
+	TAP_REC_EXIT,
+	TAP_REC_HIST_BEGIN,	/* map; args[0]: number of entries to show */
+	TAP_REC_HIST_ENTRY,	/* map; key bytes at 8, then the 8-byte value */
+	TAP_REC_HIST_END,
+};
+
+#define TAP_MAX_ARGS 16
+
+struct tap_rec_arg {
+	enum tap_type_kind kind;	/* NUM or STR */
+	unsigned int offset;
+};
+
+/* Every record starts with a u32 index into tap_object.recs and 4 spare bytes. */
+#define TAP_REC_HDR 8
+
+struct tap_rec_def {
+	enum tap_rec_kind kind;
+	const char *fmt;		/* PRINTF: the format, NUL terminated */
+	int fmt_len;
+	int nargs;
+	struct tap_rec_arg args[TAP_MAX_ARGS];
+	unsigned int size;
+	int map;			/* HIST_*: table map index */
+	int line;			/* script line of the call */
+};
+
+struct tap_object {
+	struct tap_compiler *c;
+	struct tap_node *ast;
+	struct tap_map_def *maps;
+	int nr_maps;
+	struct tap_prog_def *progs;
+	int nr_progs;
+	struct tap_rec_def *recs;
+	int nr_recs;
+	unsigned int str_size;
+	unsigned int globals_size;
+	unsigned int scratch_size;
+	unsigned int table_entries;
+};
+
+struct tap_compile_opts {
+	const char *file;		/* name in diagnostics */
+	unsigned int str_size;		/* default 64 */
+	unsigned int table_entries;	/* default 10240 */
+	bool dump_ast;			/* print the typed tree to stdout */
+};
+
+/* Compile @text; NULL after printing a diagnostic to stderr. */
+struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *opts);
+void tap_object__delete(struct tap_object *obj);
+/* --dump-bpf: every program, one instruction a line, with its script line. */
+void tap_object__dump_bpf(struct tap_object *obj, FILE *fp);
+
+#endif /* __TAP_OBJECT_H */

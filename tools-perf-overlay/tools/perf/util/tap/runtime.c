@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running a compiled script: maps and programs into the kernel, the
+ * top-level program, attachment of every probe, the output loop, and an
+ * orderly teardown that leaves no program, link or perf event behind.
+ *
+ * Trace blocks attach as raw tracepoints, one link per event with the
+ * event index as cookie: raw tracepoint links detach without the grace
+ * period per event that perf tracepoint events need.  syscalls:* events
+ * are views of raw_syscalls:sys_enter/sys_exit, so a block matching any of
+ * them attaches there once and dispatches on the syscall number.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <linux/perf_event.h>
+
+#include <bpf/bpf.h>
+#include "perf-sys.h"
+
+#include "event.h"
+#include "format.h"
+#include "output.h"
+#include "runtime.h"
+#include "sema.h"
+
+struct prog_state {
+	int fd;			/* plain variant */
+	int sys_fd;		/* syscalls:* variant */
+	int enter_base, exit_base;	/* dispatch bases in TAP_MAP_SYSCALLS, -1 if none */
+};
+
+struct runtime {
+	struct tap_object *obj;
+	const struct tap_run_opts *opts;
+	struct tap_events evs;
+	int *map_fds;
+	struct prog_state *progs;
+	int *links;
+	int nr_links;
+	int *perf_fds;
+	int nr_perf_fds;
+	int nr_bases;
+	struct tap_output *out;
+	struct tap_printer printer;
+	pid_t child;
+	int go_pipe;
+	int child_status;
+	bool child_done;
+};
+
+static volatile sig_atomic_t done;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	done = 1;
+}
+
+static int add_fd(int **fds, int *nr, int fd)
+{
+	int *n = realloc(*fds, (*nr + 1) * sizeof(**fds));
+
+	if (!n)
+		return -ENOMEM;
+	*fds = n;
+	n[(*nr)++] = fd;
+	return 0;
+}
+
+/* ---- maps -------------------------------------------------------------- */
+
+static int create_maps(struct runtime *rt)
+{
+	struct tap_object *obj = rt->obj;
+	int i;
+
+	obj->maps[TAP_MAP_EVENTS].max_entries = (unsigned int)tap_output__nr_cpus(rt->out);
+	obj->maps[TAP_MAP_SCRATCH].value_size = obj->scratch_size;
+	obj->maps[TAP_MAP_SCRATCH].max_entries = (unsigned int)obj->nr_progs;
+	obj->maps[TAP_MAP_PROBENAMES].max_entries = rt->evs.nr ? (unsigned int)rt->evs.nr : 1;
+	obj->maps[TAP_MAP_SYSCALLS].max_entries =
+		rt->nr_bases ? (unsigned int)rt->nr_bases * TAP_SYSCALL_SLOTS : 1;
+
+	rt->map_fds = calloc(obj->nr_maps, sizeof(int));
+	if (!rt->map_fds)
+		return -ENOMEM;
+	for (i = 0; i < obj->nr_maps; i++)
+		rt->map_fds[i] = -1;
+	for (i = 0; i < obj->nr_maps; i++) {
+		struct tap_map_def *m = &obj->maps[i];
+
+		rt->map_fds[i] = bpf_map_create(m->type, m->name, m->key_size, m->value_size,
+						m->max_entries, NULL);
+		if (rt->map_fds[i] < 0) {
+			int err = errno;
+
+			if (err == EPERM)
+				fprintf(stderr, "perf tap: permission denied: loading BPF needs "
+					"root, or CAP_BPF and CAP_PERFMON\n");
+			else
+				fprintf(stderr, "perf tap: cannot create BPF map '%s': %s\n",
+					m->name, strerror(err));
+			return -err;
+		}
+	}
+	return 0;
+}
+
+static int fill_maps(struct runtime *rt)
+{
+	struct tap_object *obj = rt->obj;
+	char *name = calloc(1, obj->str_size);
+	int i, cpu, err = 0;
+
+	if (!name)
+		return -ENOMEM;
+	for (i = 0; i < rt->evs.nr && !err; i++) {
+		__u32 key = (__u32)i;
+
+		memset(name, 0, obj->str_size);
+		snprintf(name, obj->str_size, "%s", rt->evs.ev[i].name);
+		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_PROBENAMES], &key, name, BPF_ANY);
+	}
+	for (i = 0; i < rt->evs.nr && !err; i++) {
+		struct tap_event *ev = &rt->evs.ev[i];
+		struct prog_state *ps = &rt->progs[ev->prog];
+		__u32 key, val = (__u32)i + 1;
+
+		if (ev->syscall_nr < 0)
+			continue;
+		key = (__u32)((ev->sys_exit ? ps->exit_base : ps->enter_base) *
+			      TAP_SYSCALL_SLOTS + ev->syscall_nr);
+		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_SYSCALLS], &key, &val, BPF_ANY);
+	}
+	for (cpu = 0; cpu < tap_output__nr_cpus(rt->out) && !err; cpu++) {
+		int fd = tap_output__fd(rt->out, cpu);
+		__u32 key = (__u32)cpu;
+
+		if (fd >= 0)
+			err = bpf_map_update_elem(rt->map_fds[TAP_MAP_EVENTS], &key, &fd, BPF_ANY);
+	}
+	free(name);
+	if (err)
+		fprintf(stderr, "perf tap: cannot fill BPF maps: %s\n", strerror(errno));
+	return err ? -1 : 0;
+}
+
+static int set_global(struct runtime *rt, unsigned int offset, __u64 value)
+{
+	char *buf = calloc(1, rt->obj->globals_size);
+	__u32 key = 0;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(rt->map_fds[TAP_MAP_GLOBALS], &key, buf);
+	if (!err) {
+		memcpy(buf + offset, &value, sizeof(value));
+		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_GLOBALS], &key, buf, BPF_ANY);
+	}
+	free(buf);
+	return err;
+}
+
+static __u64 get_global(struct runtime *rt, unsigned int offset)
+{
+	char *buf = calloc(1, rt->obj->globals_size);
+	__u32 key = 0;
+	__u64 value = 0;
+
+	if (buf && !bpf_map_lookup_elem(rt->map_fds[TAP_MAP_GLOBALS], &key, buf))
+		memcpy(&value, buf + offset, sizeof(value));
+	free(buf);
+	return value;
+}
+
+/* ---- programs ---------------------------------------------------------- */
+
+/* The instruction index the verifier stopped at: its last "N: (" line. */
+static int verifier_insn(const char *log)
+{
+	const char *line = log;
+	int last = -1, n;
+
+	while (line && *line) {
+		if (sscanf(line, "%d: (", &n) == 1)
+			last = n;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return last;
+}
+
+static const char *last_log_line(char *log)
+{
+	char *end = log + strlen(log);
+
+	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+		*--end = 0;
+	while (end > log && end[-1] != '\n')
+		end--;
+	return end;
+}
+
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, struct bpf_insn *insns,
+		     int *lines, unsigned int cnt)
+{
+	enum bpf_prog_type type = prog->kind == TAP_PROG_TIMER ? BPF_PROG_TYPE_PERF_EVENT :
+				  BPF_PROG_TYPE_RAW_TRACEPOINT;
+	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
+	LIBBPF_OPTS(bpf_prog_load_opts, lopts);
+	size_t log_size = 1 << 22;
+	char *log = NULL;
+	unsigned int i;
+	int fd, insn;
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, insns, cnt * sizeof(*copy));
+	for (i = 0; i < cnt; i++) {
+		if (copy[i].code == (BPF_LD | BPF_DW | BPF_IMM) &&
+		    (copy[i].src_reg == BPF_PSEUDO_MAP_FD ||
+		     copy[i].src_reg == BPF_PSEUDO_MAP_VALUE))
+			copy[i].imm = rt->map_fds[copy[i].imm];
+	}
+	fd = bpf_prog_load(type, prog->name, "GPL", copy, cnt, &lopts);
+	if (fd >= 0) {
+		free(copy);
+		return fd;
+	}
+	if (errno == EPERM) {
+		fprintf(stderr, "perf tap: permission denied: loading BPF needs root, "
+			"or CAP_BPF and CAP_PERFMON\n");
+		free(copy);
+		return -EPERM;
+	}
+	/* again with the verifier's log, to say which script line it refused */
+	log = calloc(1, log_size);
+	if (log) {
+		lopts.log_buf = log;
+		lopts.log_size = (__u32)log_size;
+		lopts.log_level = 1;
+		fd = bpf_prog_load(type, prog->name, "GPL", copy, cnt, &lopts);
+	}
+	if (fd >= 0) {
+		free(log);
+		free(copy);
+		return fd;
+	}
+	insn = log ? verifier_insn(log) : -1;
+	if (rt->opts->verbose && log)
+		fprintf(stderr, "%s\n", log);
+	if (insn >= 0 && insn < (int)cnt)
+		fprintf(stderr, "%s:%d: error: the kernel's BPF verifier rejected the code for "
+			"this line: %s%s\n", rt->obj->c->file, lines[insn],
+			log ? last_log_line(log) : strerror(errno),
+			rt->opts->verbose ? "" : " (-v shows the verifier log)");
+	else
+		fprintf(stderr, "perf tap: cannot load the program for %s: %s\n", prog->name,
+			strerror(errno));
+	free(log);
+	free(copy);
+	return -EINVAL;
+}
+
+/* Which variants each program needs, and its syscall dispatch bases. */
+static void plan_progs(struct runtime *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->obj->nr_progs; i++) {
+		rt->progs[i].fd = rt->progs[i].sys_fd = -1;
+		rt->progs[i].enter_base = rt->progs[i].exit_base = -1;
+	}
+	for (i = 0; i < rt->evs.nr; i++) {
+		struct tap_event *ev = &rt->evs.ev[i];
+		struct prog_state *ps = &rt->progs[ev->prog];
+
+		if (ev->syscall_nr < 0)
+			continue;
+		if (ev->sys_exit && ps->exit_base < 0)
+			ps->exit_base = rt->nr_bases++;
+		if (!ev->sys_exit && ps->enter_base < 0)
+			ps->enter_base = rt->nr_bases++;
+	}
+}
+
+static bool needs_plain(struct runtime *rt, int prog)
+{
+	int i;
+
+	if (rt->obj->progs[prog].kind != TAP_PROG_TRACE)
+		return true;
+	for (i = 0; i < rt->evs.nr; i++)
+		if (rt->evs.ev[i].prog == prog && strcmp(rt->evs.ev[i].sys, "syscalls"))
+			return true;
+	return false;
+}
+
+static int load_progs(struct runtime *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->obj->nr_progs; i++) {
+		struct tap_prog_def *prog = &rt->obj->progs[i];
+		struct prog_state *ps = &rt->progs[i];
+
+		if (needs_plain(rt, i)) {
+			ps->fd = load_prog(rt, prog, prog->insns, prog->insn_line, prog->insn_cnt);
+			if (ps->fd < 0)
+				return ps->fd;
+		}
+		if (ps->enter_base >= 0 || ps->exit_base >= 0) {
+			ps->sys_fd = load_prog(rt, prog, prog->sys_insns, prog->sys_insn_line,
+					       prog->sys_insn_cnt);
+			if (ps->sys_fd < 0)
+				return ps->sys_fd;
+		}
+	}
+	return 0;
+}
+
+/* ---- attaching --------------------------------------------------------- */
+
+static int attach_raw(struct runtime *rt, int prog_fd, const char *tp, __u64 cookie)
+{
+	LIBBPF_OPTS(bpf_raw_tp_opts, ropts, .tp_name = tp, .cookie = cookie);
+	int fd = bpf_raw_tracepoint_open_opts(prog_fd, &ropts);
+
+	if (fd < 0)
+		return -errno;
+	return add_fd(&rt->links, &rt->nr_links, fd);
+}
+
+static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, int prog_fd)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = (__u64)prog->period_ns,
+		.disabled = 0,
+	};
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .perf_event.bpf_cookie = (__u64)idx);
+	int ncpus = prog->profile ? tap_output__nr_cpus(rt->out) : 1;
+	int cpu, pfd, link;
+
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		if (prog->profile && tap_output__fd(rt->out, cpu) < 0)
+			continue;	/* offline */
+		pfd = sys_perf_event_open(&attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (pfd < 0)
+			return -errno;
+		if (add_fd(&rt->perf_fds, &rt->nr_perf_fds, pfd)) {
+			close(pfd);
+			return -ENOMEM;
+		}
+		link = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, &lopts);
+		if (link < 0)
+			return -errno;
+		if (add_fd(&rt->links, &rt->nr_links, link)) {
+			close(link);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int attach_all(struct runtime *rt)
+{
+	int i, err, failed = 0;
+
+	for (i = 0; i < rt->obj->nr_progs; i++) {
+		struct prog_state *ps = &rt->progs[i];
+
+		if (ps->enter_base >= 0) {
+			err = attach_raw(rt, ps->sys_fd, "sys_enter",
+					 TAP_COOKIE_SYSCALL | (__u64)ps->enter_base * TAP_SYSCALL_SLOTS);
+			if (err)
+				goto fail_sys;
+		}
+		if (ps->exit_base >= 0) {
+			err = attach_raw(rt, ps->sys_fd, "sys_exit",
+					 TAP_COOKIE_SYSCALL | (1ULL << 30) |
+					 (__u64)ps->exit_base * TAP_SYSCALL_SLOTS);
+			if (err)
+				goto fail_sys;
+		}
+	}
+	for (i = 0; i < rt->evs.nr; i++) {
+		struct tap_event *ev = &rt->evs.ev[i];
+		struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
+
+		if (prog->kind == TAP_PROG_TIMER) {
+			err = attach_timer(rt, i, prog, rt->progs[ev->prog].fd);
+			if (err) {
+				fprintf(stderr, "perf tap: cannot start timer %s: %s\n", ev->name,
+					strerror(-err));
+				return err;
+			}
+			continue;
+		}
+		if (!strcmp(ev->sys, "syscalls"))
+			continue;
+		err = attach_raw(rt, rt->progs[ev->prog].fd, ev->name, (__u64)i);
+		if (err) {
+			if (rt->opts->verbose || failed < 3)
+				fprintf(stderr, "perf tap: warning: cannot attach to %s:%s: %s\n",
+					ev->sys, ev->name, strerror(-err));
+			failed++;
+		}
+	}
+	if (failed > 3 && !rt->opts->verbose)
+		fprintf(stderr, "perf tap: warning: %d events in all could not be attached "
+			"(-v lists them)\n", failed);
+	if (failed && failed == rt->evs.nr) {
+		fprintf(stderr, "perf tap: no event could be attached\n");
+		return -ENOENT;
+	}
+	return 0;
+fail_sys:
+	fprintf(stderr, "perf tap: cannot attach to raw_syscalls: %s\n", strerror(-err));
+	return err;
+}
+
+static void detach_all(struct runtime *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->nr_links; i++)
+		close(rt->links[i]);
+	rt->nr_links = 0;
+	for (i = 0; i < rt->nr_perf_fds; i++)
+		close(rt->perf_fds[i]);
+	rt->nr_perf_fds = 0;
+}
+
+/* ---- the workload ------------------------------------------------------ */
+
+/* Fork the command stopped before exec, so its pid can be the target first. */
+static int prepare_workload(struct runtime *rt)
+{
+	int go[2];
+
+	if (pipe(go) < 0)
+		return -errno;
+	rt->child = fork();
+	if (rt->child < 0) {
+		close(go[0]);
+		close(go[1]);
+		return -errno;
+	}
+	if (!rt->child) {
+		char c;
+
+		close(go[1]);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		execvp(rt->opts->argv[0], (char *const *)rt->opts->argv);
+		fprintf(stderr, "perf tap: cannot run '%s': %s\n", rt->opts->argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	rt->go_pipe = go[1];
+	return 0;
+}
+
+static void start_workload(struct runtime *rt)
+{
+	if (rt->go_pipe >= 0) {
+		if (write(rt->go_pipe, "g", 1) != 1)
+			fprintf(stderr, "perf tap: cannot start the workload\n");
+		close(rt->go_pipe);
+		rt->go_pipe = -1;
+	}
+}
+
+static void reap_workload(struct runtime *rt, bool wait)
+{
+	if (rt->child <= 0 || rt->child_done)
+		return;
+	if (waitpid(rt->child, &rt->child_status, wait ? 0 : WNOHANG) == rt->child)
+		rt->child_done = true;
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+static int drain(struct runtime *rt)
+{
+	int n = tap_output__drain(rt->out, tap_print_record, &rt->printer);
+
+	fflush(rt->printer.fp);
+	return n;
+}
+
+static int run_once(struct runtime *rt, int prog)
+{
+	__u64 ctx[2] = { 0, 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
+	int fd = rt->progs[prog].fd;
+
+	if (bpf_prog_test_run_opts(fd, &topts)) {
+		fprintf(stderr, "perf tap: cannot run %s: %s\n", rt->obj->progs[prog].name,
+			strerror(errno));
+		return -errno;
+	}
+	drain(rt);
+	return 0;
+}
+
+static void trace_loop(struct runtime *rt)
+{
+	/* a script without probes or timers is done after its top-level code */
+	if (!rt->evs.nr && rt->child <= 0)
+		return;
+	while (!done && !rt->printer.exited) {
+		tap_output__poll(rt->out, 100);
+		drain(rt);
+		if (rt->child > 0) {
+			reap_workload(rt, false);
+			if (rt->child_done)
+				break;
+		} else if (rt->opts->pid > 0 && kill(rt->opts->pid, 0) && errno == ESRCH) {
+			break;
+		}
+	}
+}
+
+static void report_losses(struct runtime *rt)
+{
+	__u64 lost = tap_output__lost(rt->out);
+	__u64 drops = get_global(rt, TAP_G_DROPS);
+
+	if (lost)
+		fprintf(stderr, "perf tap: warning: %llu output records lost (the rings were "
+			"full; try a larger -m)\n", (unsigned long long)lost);
+	if (drops)
+		fprintf(stderr, "perf tap: warning: %llu table updates lost (a table was "
+			"full at %u entries)\n", (unsigned long long)drops,
+			rt->obj->table_entries);
+	if (rt->printer.bad)
+		fprintf(stderr, "perf tap: warning: %llu records could not be decoded\n",
+			(unsigned long long)rt->printer.bad);
+}
+
+static void cleanup(struct runtime *rt)
+{
+	int i;
+
+	detach_all(rt);
+	if (rt->progs) {
+		for (i = 0; i < rt->obj->nr_progs; i++) {
+			if (rt->progs[i].fd >= 0)
+				close(rt->progs[i].fd);
+			if (rt->progs[i].sys_fd >= 0)
+				close(rt->progs[i].sys_fd);
+		}
+	}
+	if (rt->map_fds) {
+		for (i = 0; i < rt->obj->nr_maps; i++)
+			if (rt->map_fds[i] >= 0)
+				close(rt->map_fds[i]);
+	}
+	if (rt->go_pipe >= 0)
+		close(rt->go_pipe);
+	if (rt->child > 0 && !rt->child_done) {
+		kill(rt->child, SIGTERM);
+		reap_workload(rt, true);
+	}
+	tap_output__delete(rt->out);
+	tap_events__exit(&rt->evs);
+	free(rt->map_fds);
+	free(rt->progs);
+	free(rt->links);
+	free(rt->perf_fds);
+}
+
+static int find_prog(struct tap_object *obj, enum tap_prog_kind kind)
+{
+	int i;
+
+	for (i = 0; i < obj->nr_progs; i++)
+		if (obj->progs[i].kind == kind)
+			return i;
+	return -1;
+}
+
+int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
+{
+	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	int err = -1, end;
+
+	rt.printer.obj = obj;
+	rt.printer.fp = stdout;
+	if (tap_events__resolve(&rt.evs, obj, opts->verbose))
+		goto out;
+	rt.progs = calloc(obj->nr_progs, sizeof(*rt.progs));
+	if (!rt.progs)
+		goto out;
+	plan_progs(&rt);
+	rt.out = tap_output__new(opts->mmap_pages);
+	if (!rt.out)
+		goto out;
+	err = create_maps(&rt);
+	if (err)
+		goto out;
+	rt.printer.map_fds = rt.map_fds;
+	err = fill_maps(&rt);
+	if (err)
+		goto out;
+	err = load_progs(&rt);
+	if (err)
+		goto out;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (opts->argv && opts->argv[0]) {
+		err = prepare_workload(&rt);
+		if (err) {
+			fprintf(stderr, "perf tap: cannot start the workload: %s\n",
+				strerror(-err));
+			goto out;
+		}
+	}
+	if (rt.child > 0 || opts->pid > 0) {
+		err = set_global(&rt, TAP_G_TARGET, (__u64)(rt.child > 0 ? rt.child : opts->pid));
+		if (err)
+			goto out;
+	}
+
+	/* top-level code runs before any probe is attached */
+	err = run_once(&rt, 0);
+	if (err)
+		goto out;
+	if (!rt.printer.exited && !done) {
+		err = attach_all(&rt);
+		if (err)
+			goto out;
+		start_workload(&rt);
+		trace_loop(&rt);
+	}
+	detach_all(&rt);
+	drain(&rt);
+	end = find_prog(obj, TAP_PROG_END);
+	if (end >= 0) {
+		/* trace_end runs even after exit(): only probes stop at the flag */
+		err = run_once(&rt, end);
+		if (err)
+			goto out;
+	}
+	report_losses(&rt);
+	err = 0;
+out:
+	cleanup(&rt);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __TAP_RUNTIME_H
+#define __TAP_RUNTIME_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "object.h"
+
+struct tap_run_opts {
+	pid_t pid;			/* -p: trace only this process */
+	const char **argv;		/* -- cmd: run and trace only it */
+	bool verbose;
+	unsigned int mmap_pages;
+};
+
+/*
+ * Load @obj into the kernel, run its top-level code, attach its probes,
+ * print what they emit until exit(), the end of the workload or a signal,
+ * then detach everything and run trace_end.  Returns the exit status.
+ */
+int tap_run(struct tap_object *obj, const struct tap_run_opts *opts);
+
+#endif /* __TAP_RUNTIME_H */

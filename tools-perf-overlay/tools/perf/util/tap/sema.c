@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Semantic analysis: resolve names to symbols, infer static types by
+ * unification, check where each construct may appear, and lay out storage
+ * for globals and tables.
+ *
+ * Scripts never spell types.  A name assigned without 'var' is a global
+ * that starts at 0 (or as an empty table when indexed), as in awk; 'var'
+ * inside a block declares a local.  Every use of a name adds a constraint;
+ * the first conflicting use is reported together with the place that fixed
+ * the type first.
+ */
+#include <string.h>
+
+#include "lex.h"
+#include "sema.h"
+
+enum ctx_kind { CTX_MAIN, CTX_END, CTX_TRACE, CTX_TIMER };
+
+struct scope {
+	struct tap_sym *syms;
+	struct scope *up;
+};
+
+struct sema {
+	struct tap_compiler *c;
+	struct tap_sema *out;
+	struct tap_sym *globals, **globals_tail;
+	struct scope *scope;		/* innermost local scope, NULL at top level */
+	enum ctx_kind ctx;
+	int loop_depth;
+};
+
+static const struct {
+	const char *name;
+	enum tap_builtin id;
+	bool call;
+} builtins[] = {
+	{ "execname",	TAP_B_EXECNAME,	false },
+	{ "pid",	TAP_B_PID,	false },
+	{ "tid",	TAP_B_TID,	false },
+	{ "uid",	TAP_B_UID,	false },
+	{ "cpu",	TAP_B_CPU,	false },
+	{ "probename",	TAP_B_PROBENAME, false },
+	{ "print",	TAP_B_PRINT,	true },
+	{ "printf",	TAP_B_PRINTF,	true },
+	{ "exit",	TAP_B_EXIT,	true },
+	{ "print_hist",	TAP_B_PRINT_HIST, true },
+	{ "delete",	TAP_B_DELETE,	true },
+	{ "len",	TAP_B_LEN,	true },
+};
+
+enum tap_builtin tap_builtin_lookup(const char *name, bool call)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (builtins[i].call == call && !strcmp(builtins[i].name, name))
+			return builtins[i].id;
+	return TAP_B_NONE;
+}
+
+static bool is_builtin_name(const char *name)
+{
+	return tap_builtin_lookup(name, false) || tap_builtin_lookup(name, true);
+}
+
+static struct tap_type *type_new(struct sema *s, enum tap_type_kind kind,
+				 const struct tap_node *at)
+{
+	struct tap_type *t = tap_alloc(s->c, sizeof(*t));
+
+	t->kind = kind;
+	t->nkeys = -1;
+	if (at) {
+		t->line = at->line;
+		t->col = at->col;
+	}
+	return t;
+}
+
+static const char *a_type(struct tap_type *t)
+{
+	switch (tap_type_resolve(t)->kind) {
+	case TAP_T_NUM:   return "a number";
+	case TAP_T_STR:   return "a string";
+	case TAP_T_STACK: return "a stack";
+	case TAP_T_TABLE: return "a table";
+	case TAP_T_AGG:   return "an aggregation";
+	case TAP_T_VOID:  return "nothing (no value)";
+	default:          return "unknown";
+	}
+}
+
+static const char *describe(struct sema *s, const struct tap_node *n)
+{
+	char *buf = tap_alloc(s->c, 160);
+
+	switch (n->kind) {
+	case TAP_N_NAME:
+	case TAP_N_VAR:
+		snprintf(buf, 160, "'%s'", n->name);
+		break;
+	case TAP_N_INDEX:
+		if (n->a->kind == TAP_N_NAME)
+			snprintf(buf, 160, "'%s[...]'", n->a->name);
+		else
+			snprintf(buf, 160, "this element");
+		break;
+	case TAP_N_CALL:
+		snprintf(buf, 160, "'%s(...)'", n->name);
+		break;
+	default:
+		snprintf(buf, 160, "this expression");
+		break;
+	}
+	return buf;
+}
+
+static void unify_at(struct sema *s, const struct tap_node *at, struct tap_type *a,
+		     struct tap_type *b);
+
+/*
+ * Make @a and @b the same type.  @at is the use being checked: it is where
+ * a conflict is reported, and where a type variable becomes concrete.
+ */
+static void unify_at(struct sema *s, const struct tap_node *at, struct tap_type *a,
+		     struct tap_type *b)
+{
+	int i;
+
+	a = tap_type_resolve(a);
+	b = tap_type_resolve(b);
+	if (a == b)
+		return;
+	if (b->kind == TAP_T_ANY) {
+		b->link = a;
+		return;
+	}
+	if (a->kind == TAP_T_ANY) {
+		/* a takes b's shape and remembers this use as its origin */
+		*a = *b;
+		a->link = NULL;
+		a->line = at->line;
+		a->col = at->col;
+		b->link = a;
+		return;
+	}
+	if (a->kind != b->kind)
+		tap_error(s->c, at->line, at->col, "%s is %s here, but %s at %d:%d",
+			  describe(s, at), a_type(b), a_type(a), a->line, a->col);
+	if (a->kind != TAP_T_TABLE) {
+		b->link = a;
+		return;
+	}
+	if (a->nkeys < 0) {
+		a->nkeys = b->nkeys;
+		memcpy(a->key, b->key, sizeof(a->key));
+	} else if (b->nkeys >= 0 && a->nkeys != b->nkeys) {
+		tap_error(s->c, at->line, at->col,
+			  "%s is indexed with %d key%s here, but with %d at %d:%d",
+			  describe(s, at), b->nkeys, b->nkeys == 1 ? "" : "s", a->nkeys,
+			  a->line, a->col);
+	} else {
+		for (i = 0; i < a->nkeys && b->nkeys >= 0; i++)
+			unify_at(s, at, a->key[i], b->key[i]);
+	}
+	if (!a->val)
+		a->val = b->val;
+	else if (b->val)
+		unify_at(s, at, a->val, b->val);
+	b->link = a;
+}
+
+static void need(struct sema *s, const struct tap_node *at, struct tap_type *t,
+		 enum tap_type_kind kind)
+{
+	unify_at(s, at, t, type_new(s, kind, at));
+}
+
+static struct tap_sym *sym_new(struct sema *s, const char *name, enum tap_sym_kind kind,
+			       const struct tap_node *at)
+{
+	struct tap_sym *sym = tap_alloc(s->c, sizeof(*sym));
+
+	sym->name = name;
+	sym->kind = kind;
+	sym->line = at->line;
+	sym->col = at->col;
+	sym->map = -1;
+	sym->type = type_new(s, TAP_T_ANY, NULL);
+	sym->type->line = at->line;
+	sym->type->col = at->col;
+	return sym;
+}
+
+static struct tap_sym *find_global(struct sema *s, const char *name)
+{
+	struct tap_sym *sym;
+
+	for (sym = s->globals; sym; sym = sym->next)
+		if (!strcmp(sym->name, name))
+			return sym;
+	return NULL;
+}
+
+static struct tap_sym *add_global(struct sema *s, const char *name, const struct tap_node *at)
+{
+	struct tap_sym *sym = sym_new(s, name, TAP_SYM_GLOBAL, at);
+
+	*s->globals_tail = sym;
+	s->globals_tail = &sym->next;
+	return sym;
+}
+
+static struct tap_sym *find_local(struct sema *s, const char *name)
+{
+	struct scope *sc;
+	struct tap_sym *sym;
+
+	for (sc = s->scope; sc; sc = sc->up)
+		for (sym = sc->syms; sym; sym = sym->next)
+			if (!strcmp(sym->name, name))
+				return sym;
+	return NULL;
+}
+
+/* The symbol a name refers to; globals spring into being on first use. */
+static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
+{
+	struct tap_sym *sym = find_local(s, n->name);
+
+	if (sym)
+		return sym;
+	sym = find_global(s, n->name);
+	if (sym)
+		return sym;
+	if (tap_builtin_lookup(n->name, true))
+		tap_error(s->c, n->line, n->col, "'%s' is a function: call it as %s(...)",
+			  n->name, n->name);
+	return add_global(s, n->name, n);
+}
+
+static struct tap_type *expr(struct sema *s, struct tap_node *n);
+static void block(struct sema *s, struct tap_node *n);
+
+static struct tap_type *builtin_value(struct sema *s, struct tap_node *n, enum tap_builtin b)
+{
+	switch (b) {
+	case TAP_B_EXECNAME:
+		return type_new(s, TAP_T_STR, n);
+	case TAP_B_PROBENAME:
+		if (s->ctx == CTX_MAIN || s->ctx == CTX_END)
+			tap_error(s->c, n->line, n->col,
+				  "'probename' has no value outside probes and timers");
+		return type_new(s, TAP_T_STR, n);
+	default:
+		return type_new(s, TAP_T_NUM, n);
+	}
+}
+
+static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
+{
+	struct tap_type *want, *t;
+	struct tap_node *k;
+	int i = 0;
+
+	if (n->a->kind != TAP_N_NAME)
+		tap_error(s->c, n->a->line, n->a->col, "only a named table can be indexed");
+	t = expr(s, n->a);
+	want = type_new(s, TAP_T_TABLE, n);
+	want->nkeys = tap_list_len(n->list);
+	want->val = type_new(s, TAP_T_ANY, n);
+	for (k = n->list; k; k = k->next, i++) {
+		struct tap_type *kt = expr(s, k);
+		enum tap_type_kind kind = tap_type_resolve(kt)->kind;
+
+		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_ANY)
+			tap_error(s->c, k->line, k->col,
+				  "a table key must be a number or a string, not %s",
+				  a_type(kt));
+		want->key[i] = kt;
+	}
+	unify_at(s, n, t, want);
+	if (n->a->sym && n->a->sym->kind != TAP_SYM_GLOBAL)
+		tap_error(s->c, n->line, n->col, "tables must be globals");
+	return tap_type_resolve(t)->val;
+}
+
+static void check_printf(struct sema *s, struct tap_node *n)
+{
+	struct tap_node *fmt = n->list, *arg;
+	const char *p;
+
+	if (!fmt || fmt->kind != TAP_N_STR)
+		tap_error(s->c, n->line, n->col,
+			  "printf needs a string literal as its format");
+	arg = fmt->next;
+	for (p = fmt->name; p < fmt->name + fmt->num; p++) {
+		enum tap_type_kind want;
+
+		if (*p != '%')
+			continue;
+		p++;
+		if (*p == '%')
+			continue;
+		while (*p && strchr("-+ 0#", *p))
+			p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p == '.') {
+			p++;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+		while (*p == 'l' || *p == 'h')
+			p++;
+		switch (*p) {
+		case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'c':
+			want = TAP_T_NUM;
+			break;
+		case 's':
+			want = TAP_T_STR;
+			break;
+		default:
+			tap_error(s->c, fmt->line, fmt->col,
+				  "printf: unknown conversion '%%%c' (use %%d %%u %%x %%s %%c %%%%)",
+				  *p ? *p : ' ');
+		}
+		if (!arg)
+			tap_error(s->c, n->line, n->col, "printf: too few arguments for the format");
+		need(s, arg, expr(s, arg), want);
+		arg = arg->next;
+	}
+	if (arg)
+		tap_error(s->c, arg->line, arg->col, "printf: more arguments than the format uses");
+}
+
+static struct tap_type *call(struct sema *s, struct tap_node *n)
+{
+	enum tap_builtin b = tap_builtin_lookup(n->name, true);
+	int nargs = tap_list_len(n->list);
+	struct tap_node *arg;
+	struct tap_type *t;
+
+	switch (b) {
+	case TAP_B_PRINT:
+		for (arg = n->list; arg; arg = arg->next) {
+			enum tap_type_kind kind = tap_type_resolve(expr(s, arg))->kind;
+
+			if (kind == TAP_T_TABLE)
+				tap_error(s->c, arg->line, arg->col,
+					  "print cannot print a table; use print_hist()");
+		}
+		return type_new(s, TAP_T_VOID, n);
+	case TAP_B_PRINTF:
+		check_printf(s, n);
+		return type_new(s, TAP_T_VOID, n);
+	case TAP_B_EXIT:
+		if (nargs)
+			tap_error(s->c, n->line, n->col, "exit() takes no arguments");
+		return type_new(s, TAP_T_VOID, n);
+	case TAP_B_PRINT_HIST:
+		if (nargs < 1 || nargs > 2 || n->list->kind != TAP_N_NAME)
+			tap_error(s->c, n->line, n->col,
+				  "print_hist takes a table name and an optional count");
+		t = expr(s, n->list);
+		need(s, n->list, t, TAP_T_TABLE);
+		if (nargs == 2)
+			need(s, n->list->next, expr(s, n->list->next), TAP_T_NUM);
+		return type_new(s, TAP_T_VOID, n);
+	case TAP_B_DELETE:
+		if (nargs != 1 || (n->list->kind != TAP_N_NAME && n->list->kind != TAP_N_INDEX))
+			tap_error(s->c, n->line, n->col,
+				  "delete takes a table or a table element");
+		t = expr(s, n->list);
+		if (n->list->kind == TAP_N_NAME)
+			need(s, n->list, t, TAP_T_TABLE);
+		return type_new(s, TAP_T_VOID, n);
+	case TAP_B_LEN:
+		if (nargs != 1)
+			tap_error(s->c, n->line, n->col, "len takes one table");
+		need(s, n->list, expr(s, n->list), TAP_T_TABLE);
+		return type_new(s, TAP_T_NUM, n);
+	default:
+		break;
+	}
+	if (find_global(s, n->name) && find_global(s, n->name)->kind == TAP_SYM_FUNC)
+		tap_error(s->c, n->line, n->col,
+			  "user functions are not supported yet ('%s')", n->name);
+	tap_error(s->c, n->line, n->col, "unknown function '%s'", n->name);
+}
+
+static struct tap_type *binop(struct sema *s, struct tap_node *n)
+{
+	struct tap_type *a = expr(s, n->a), *b = expr(s, n->b);
+	enum tap_type_kind kind;
+
+	switch (n->op) {
+	case TK_EQ: case TK_NE: case TK_CH('<'): case TK_CH('>'): case TK_LE: case TK_GE:
+		unify_at(s, n->b, a, b);
+		kind = tap_type_resolve(a)->kind;
+		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_ANY)
+			tap_error(s->c, n->line, n->col, "cannot compare %s", a_type(a));
+		if (kind == TAP_T_STR)
+			tap_error(s->c, n->line, n->col,
+				  "string comparison is not supported yet");
+		if (kind == TAP_T_ANY)
+			need(s, n->a, a, TAP_T_NUM);
+		return type_new(s, TAP_T_NUM, n);
+	case TK_CONCAT:
+		tap_error(s->c, n->line, n->col, "'..' is not supported yet");
+	default:
+		need(s, n->a, a, TAP_T_NUM);
+		need(s, n->b, b, TAP_T_NUM);
+		return type_new(s, TAP_T_NUM, n);
+	}
+}
+
+static struct tap_type *expr(struct sema *s, struct tap_node *n)
+{
+	enum tap_builtin b;
+	struct tap_type *t;
+
+	switch (n->kind) {
+	case TAP_N_NUM:
+		t = type_new(s, TAP_T_NUM, n);
+		break;
+	case TAP_N_STR:
+		if (n->num >= s->c->str_size)
+			tap_error(s->c, n->line, n->col,
+				  "string literal longer than %u bytes", s->c->str_size - 1);
+		t = type_new(s, TAP_T_STR, n);
+		break;
+	case TAP_N_TABLE:
+		t = type_new(s, TAP_T_TABLE, n);
+		t->val = type_new(s, TAP_T_ANY, n);
+		break;
+	case TAP_N_NAME:
+		b = tap_builtin_lookup(n->name, false);
+		if (b && !find_local(s, n->name)) {
+			t = builtin_value(s, n, b);
+			break;
+		}
+		n->sym = resolve_name(s, n);
+		t = n->sym->type;
+		break;
+	case TAP_N_INDEX:
+		t = index_expr(s, n);
+		break;
+	case TAP_N_CALL:
+		t = call(s, n);
+		break;
+	case TAP_N_BINOP:
+		t = binop(s, n);
+		break;
+	case TAP_N_UNOP:
+		need(s, n->a, expr(s, n->a), TAP_T_NUM);
+		t = type_new(s, TAP_T_NUM, n);
+		break;
+	default:
+		tap_error(s->c, n->line, n->col, "not an expression");
+	}
+	n->type = t;
+	return t;
+}
+
+static void check_assignable(struct sema *s, struct tap_node *target)
+{
+	struct tap_node *name = target->kind == TAP_N_INDEX ? target->a : target;
+
+	if (name->kind == TAP_N_NAME && is_builtin_name(name->name) && !find_local(s, name->name))
+		tap_error(s->c, name->line, name->col, "'%s' is built in and cannot be assigned",
+			  name->name);
+}
+
+static void assign(struct sema *s, struct tap_node *n)
+{
+	struct tap_type *lhs, *rhs;
+	enum tap_type_kind kind;
+
+	check_assignable(s, n->a);
+	rhs = expr(s, n->b);
+	lhs = expr(s, n->a);
+	if (n->a->sym)
+		n->a->sym->assigned = true;
+	if (n->a->kind == TAP_N_INDEX && n->a->a->sym)
+		n->a->a->sym->assigned = true;
+	if (n->op != TK_CH('=')) {
+		need(s, n->a, lhs, TAP_T_NUM);
+		need(s, n->b, rhs, TAP_T_NUM);
+		return;
+	}
+	unify_at(s, n->a, lhs, rhs);
+	kind = tap_type_resolve(lhs)->kind;
+	if (kind == TAP_T_VOID)
+		tap_error(s->c, n->b->line, n->b->col, "this call has no value to assign");
+	if (kind == TAP_T_TABLE && n->b->kind != TAP_N_TABLE)
+		tap_error(s->c, n->b->line, n->b->col, "tables cannot be copied");
+	if (kind == TAP_T_TABLE && n->a->kind == TAP_N_NAME && s->scope)
+		tap_error(s->c, n->line, n->col,
+			  "tables are created by 'var t = {}' at top level or on first use");
+}
+
+static void var_decl(struct sema *s, struct tap_node *n)
+{
+	struct tap_sym *sym;
+
+	if (is_builtin_name(n->name))
+		tap_error(s->c, n->line, n->col, "'%s' is built in and cannot be declared",
+			  n->name);
+	if (!s->scope) {
+		sym = find_global(s, n->name);
+		if (sym && sym->assigned)
+			tap_error(s->c, n->line, n->col, "'%s' is already declared at %d:%d",
+				  n->name, sym->line, sym->col);
+		if (!sym)
+			sym = add_global(s, n->name, n);
+	} else {
+		for (sym = s->scope->syms; sym; sym = sym->next)
+			if (!strcmp(sym->name, n->name))
+				tap_error(s->c, n->line, n->col,
+					  "'%s' is already declared at %d:%d", n->name,
+					  sym->line, sym->col);
+		sym = sym_new(s, n->name, TAP_SYM_LOCAL, n);
+		sym->next = s->scope->syms;
+		s->scope->syms = sym;
+	}
+	n->sym = sym;
+	sym->assigned = true;
+	if (n->a) {
+		struct tap_type *t = expr(s, n->a);
+
+		if (tap_type_resolve(t)->kind == TAP_T_VOID)
+			tap_error(s->c, n->a->line, n->a->col, "this call has no value");
+		if (tap_type_resolve(t)->kind == TAP_T_TABLE && s->scope)
+			tap_error(s->c, n->line, n->col,
+				  "tables must be globals: declare them at top level");
+		unify_at(s, n, sym->type, t);
+	}
+}
+
+static void stmt(struct sema *s, struct tap_node *n)
+{
+	switch (n->kind) {
+	case TAP_N_VAR:
+		var_decl(s, n);
+		break;
+	case TAP_N_BLOCK:
+		block(s, n);
+		break;
+	case TAP_N_IF:
+		need(s, n->a, expr(s, n->a), TAP_T_NUM);
+		block(s, n->b);
+		if (n->c)
+			stmt(s, n->c);
+		break;
+	case TAP_N_WHILE:
+		tap_error(s->c, n->line, n->col, "'while' is not supported yet");
+	case TAP_N_FOR:
+		tap_error(s->c, n->line, n->col, "'for' is not supported yet");
+	case TAP_N_BREAK:
+		if (!s->loop_depth)
+			tap_error(s->c, n->line, n->col, "'break' outside a loop");
+		break;
+	case TAP_N_RETURN:
+		tap_error(s->c, n->line, n->col, "'return' outside a function");
+	case TAP_N_ASSIGN:
+		assign(s, n);
+		break;
+	case TAP_N_AGG:
+		tap_error(s->c, n->line, n->col, "aggregations ('<<<') are not supported yet");
+	case TAP_N_EXPR:
+		expr(s, n->a);
+		break;
+	default:
+		tap_error(s->c, n->line, n->col, "not a statement");
+	}
+}
+
+static void block(struct sema *s, struct tap_node *n)
+{
+	struct scope sc = { .up = s->scope };
+	struct tap_node *st;
+
+	s->scope = &sc;
+	for (st = n->list; st; st = st->next)
+		stmt(s, st);
+	s->scope = sc.up;
+}
+
+/* Sizes and offsets, once every type is known. */
+static void layout(struct sema *s)
+{
+	struct tap_sema *out = s->out;
+	struct tap_sym *sym;
+	int off = TAP_G_FIRST, i = 0;
+
+	out->globals = s->globals;
+	for (sym = s->globals; sym; sym = sym->next) {
+		struct tap_type *t = tap_type_resolve(sym->type);
+
+		if (sym->kind != TAP_SYM_GLOBAL)
+			continue;
+		if (!sym->assigned)
+			tap_error(s->c, sym->line, sym->col, "'%s' is used but never assigned",
+				  sym->name);
+		if (t->kind == TAP_T_ANY)
+			*t = (struct tap_type){ .kind = TAP_T_NUM, .line = sym->line,
+						.col = sym->col };
+		if (t->kind == TAP_T_TABLE) {
+			if (t->nkeys < 0)
+				continue;	/* never indexed: no map needed */
+			for (int k = 0; k < t->nkeys; k++)
+				if (tap_type_resolve(t->key[k])->kind == TAP_T_ANY)
+					tap_type_resolve(t->key[k])->kind = TAP_T_NUM;
+			if (tap_type_resolve(t->val)->kind == TAP_T_ANY)
+				tap_type_resolve(t->val)->kind = TAP_T_NUM;
+			sym->map = out->ntables++;
+			continue;
+		}
+		sym->offset = off;
+		off += t->kind == TAP_T_STR ? (int)((s->c->str_size + 7) & ~7U) : 8;
+	}
+	out->globals_size = off;
+	out->tables = tap_alloc(s->c, sizeof(*out->tables) * (out->ntables + 1));
+	for (sym = s->globals; sym; sym = sym->next)
+		if (sym->map >= 0)
+			out->tables[i++] = sym;
+}
+
+void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *out)
+{
+	struct sema s = { .c = c, .out = out };
+	struct tap_node *n;
+
+	memset(out, 0, sizeof(*out));
+	s.globals_tail = &s.globals;
+	for (n = items; n; n = n->next) {
+		s.ctx = CTX_MAIN;
+		switch (n->kind) {
+		case TAP_N_FUNC:
+			tap_error(c, n->line, n->col,
+				  "user functions are not supported yet ('%s')", n->name);
+		case TAP_N_TRACE:
+			s.ctx = CTX_TRACE;
+			if (n->a) {
+				struct scope sc = { 0 };
+
+				s.scope = &sc;
+				need(&s, n->a, expr(&s, n->a), TAP_T_NUM);
+				s.scope = NULL;
+			}
+			block(&s, n->b);
+			break;
+		case TAP_N_TIMER:
+			if (!strncmp(n->name, "profile", 7))
+				tap_error(c, n->line, n->col,
+					  "profile timers are not supported yet");
+			s.ctx = CTX_TIMER;
+			block(&s, n->b);
+			break;
+		case TAP_N_TRACE_END:
+			s.ctx = CTX_END;
+			block(&s, n->b);
+			break;
+		default:
+			stmt(&s, n);
+			break;
+		}
+	}
+	layout(&s);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __TAP_SEMA_H
+#define __TAP_SEMA_H
+
+#include "ast.h"
+
+enum tap_builtin {
+	TAP_B_NONE,
+	/* values */
+	TAP_B_EXECNAME, TAP_B_PID, TAP_B_TID, TAP_B_UID, TAP_B_CPU, TAP_B_PROBENAME,
+	/* functions */
+	TAP_B_PRINT, TAP_B_PRINTF, TAP_B_EXIT, TAP_B_PRINT_HIST, TAP_B_DELETE, TAP_B_LEN,
+};
+
+/* The result of semantic analysis: symbols with types, storage laid out. */
+struct tap_sema {
+	struct tap_sym *globals;	/* in declaration order */
+	int globals_size;		/* bytes of the globals map value */
+	int ntables;			/* tables, numbered from 0 in sym->map */
+	struct tap_sym **tables;
+};
+
+/* Fixed slots at the start of the globals map value. */
+#define TAP_G_EXITED	0	/* set by exit(): every probe returns at once */
+#define TAP_G_TARGET	8	/* tgid that probes are restricted to, 0 for all */
+#define TAP_G_DROPS	16	/* table updates lost because a table was full */
+#define TAP_G_FIRST	24
+
+void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *out);
+/* What a value-name or call-name means as a built-in (TAP_B_NONE if not). */
+enum tap_builtin tap_builtin_lookup(const char *name, bool call);
+
+#endif /* __TAP_SEMA_H */
