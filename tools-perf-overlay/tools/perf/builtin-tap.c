@@ -75,7 +75,7 @@ int cmd_tap(int argc, const char **argv)
 	struct tap_compile_opts copts = { .str_size = 64 };
 	struct tap_run_opts ropts = { 0 };
 	const char *script = NULL, *list = NULL, *file;
-	bool dump_ast = false, dump_bpf = false;
+	bool dump_ast = false, dump_bpf = false, syntax_only = false;
 	struct tap_object *obj;
 	char *text = NULL;
 	int pid = 0, ret;
@@ -85,6 +85,8 @@ int cmd_tap(int argc, const char **argv)
 	OPT_STRING('l', "list", &list, "spec", "list the events a probe spec matches"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
+	OPT_BOOLEAN(0, "syntax-only", &syntax_only,
+		    "only parse the script (with --dump-ast: the untyped tree) and exit"),
 	OPT_BOOLEAN(0, "dump-bpf", &dump_bpf, "print the BPF programs with script lines and exit"),
 	OPT_UINTEGER(0, "str-size", &copts.str_size, "bytes in a string value (default 64)"),
 	OPT_UINTEGER(0, "table-size", &copts.table_entries,
@@ -132,14 +134,15 @@ int cmd_tap(int argc, const char **argv)
 	}
 	copts.file = file;
 	copts.dump_ast = dump_ast;
+	copts.syntax_only = syntax_only;
 	obj = tap_compile(text, &copts);
 	if (!obj) {
 		free(text);
 		return 1;
 	}
-	if (dump_bpf)
+	if (dump_bpf && !syntax_only)
 		tap_object__dump_bpf(obj, stdout);
-	if (dump_ast || dump_bpf) {
+	if (dump_ast || dump_bpf || syntax_only) {
 		tap_object__delete(obj);
 		free(text);
 		return 0;

@@ -19,6 +19,11 @@ static int run_passes(struct tap_compiler *c, struct tap_object *obj,
 	if (setjmp(c->on_error))
 		return -1;
 	obj->ast = tap_parse(c);
+	if (opts->syntax_only) {
+		if (opts->dump_ast)
+			tap_ast_dump(stdout, obj->ast);
+		return 0;
+	}
 	tap_sema(c, obj->ast, &sema);
 	if (opts->dump_ast)
 		tap_ast_dump(stdout, obj->ast);

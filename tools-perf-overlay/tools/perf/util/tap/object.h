@@ -109,6 +109,7 @@ struct tap_compile_opts {
 	unsigned int str_size;		/* default 64 */
 	unsigned int table_entries;	/* default 10240 */
 	bool dump_ast;			/* print the typed tree to stdout */
+	bool syntax_only;		/* stop after parsing (the tree has no types) */
 };
 
 /* Compile @text; NULL after printing a diagnostic to stderr. */
