@@ -102,6 +102,9 @@ static int for_each_match(const char *spec, match_fn fn, void *arg)
 
 		if (sd->d_name[0] == '.' || fnmatch(copy, sd->d_name, 0))
 			continue;
+		/* ftrace's own events (function, print, ...) take no BPF programs */
+		if (strpbrk(copy, "*?[") && !strcmp(sd->d_name, "ftrace"))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", events, sd->d_name);
 		ev_dir = opendir(path);
 		if (!ev_dir)
@@ -143,7 +146,7 @@ static void spec_error(struct tap_object *obj, struct tap_node *spec, const char
 static void map_syscalls(struct tap_events *evs, bool verbose)
 {
 	struct syscalltbl *tbl = syscalltbl__new();
-	int i, shown = 0;
+	int i;
 
 	for (i = 0; i < evs->nr; i++) {
 		struct tap_event *ev = &evs->ev[i];
@@ -164,14 +167,11 @@ static void map_syscalls(struct tap_events *evs, bool verbose)
 			ev->syscall_nr = -1;
 		if (ev->syscall_nr < 0) {
 			evs->unmapped++;
-			if (verbose || shown++ < 3)
-				fprintf(stderr, "perf tap: warning: no syscall number known for "
-					"syscalls:%s; it is not traced\n", ev->name);
+			if (verbose)
+				fprintf(stderr, "perf tap: no syscall number known for syscalls:%s;"
+					" attaching it as a perf tracepoint\n", ev->name);
 		}
 	}
-	if (evs->unmapped > shown && !verbose)
-		fprintf(stderr, "perf tap: warning: %d syscall events in all are not traced "
-			"(-v lists them)\n", evs->unmapped);
 	syscalltbl__delete(tbl);
 }
 

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <linux/perf_event.h>
 
+#include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
 #include "perf-sys.h"
 
@@ -32,6 +33,7 @@
 struct prog_state {
 	int fd;			/* plain variant */
 	int sys_fd;		/* syscalls:* variant */
+	int tp_fd;		/* plain variant as a perf tracepoint program, on demand */
 	int enter_base, exit_base;	/* dispatch bases in TAP_MAP_SYSCALLS, -1 if none */
 };
 
@@ -209,11 +211,9 @@ static const char *last_log_line(char *log)
 	return end;
 }
 
-static int load_prog(struct runtime *rt, struct tap_prog_def *prog, struct bpf_insn *insns,
-		     int *lines, unsigned int cnt)
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		     struct bpf_insn *insns, int *lines, unsigned int cnt)
 {
-	enum bpf_prog_type type = prog->kind == TAP_PROG_TIMER ? BPF_PROG_TYPE_PERF_EVENT :
-				  BPF_PROG_TYPE_RAW_TRACEPOINT;
 	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
 	LIBBPF_OPTS(bpf_prog_load_opts, lopts);
 	size_t log_size = 1 << 22;
@@ -276,7 +276,7 @@ static void plan_progs(struct runtime *rt)
 	int i;
 
 	for (i = 0; i < rt->obj->nr_progs; i++) {
-		rt->progs[i].fd = rt->progs[i].sys_fd = -1;
+		rt->progs[i].fd = rt->progs[i].sys_fd = rt->progs[i].tp_fd = -1;
 		rt->progs[i].enter_base = rt->progs[i].exit_base = -1;
 	}
 	for (i = 0; i < rt->evs.nr; i++) {
@@ -299,7 +299,7 @@ static bool needs_plain(struct runtime *rt, int prog)
 	if (rt->obj->progs[prog].kind != TAP_PROG_TRACE)
 		return true;
 	for (i = 0; i < rt->evs.nr; i++)
-		if (rt->evs.ev[i].prog == prog && strcmp(rt->evs.ev[i].sys, "syscalls"))
+		if (rt->evs.ev[i].prog == prog && rt->evs.ev[i].syscall_nr < 0)
 			return true;
 	return false;
 }
@@ -313,12 +313,15 @@ static int load_progs(struct runtime *rt)
 		struct prog_state *ps = &rt->progs[i];
 
 		if (needs_plain(rt, i)) {
-			ps->fd = load_prog(rt, prog, prog->insns, prog->insn_line, prog->insn_cnt);
+			ps->fd = load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?
+					   BPF_PROG_TYPE_PERF_EVENT : BPF_PROG_TYPE_RAW_TRACEPOINT,
+					   prog->insns, prog->insn_line, prog->insn_cnt);
 			if (ps->fd < 0)
 				return ps->fd;
 		}
 		if (ps->enter_base >= 0 || ps->exit_base >= 0) {
-			ps->sys_fd = load_prog(rt, prog, prog->sys_insns, prog->sys_insn_line,
+			ps->sys_fd = load_prog(rt, prog, BPF_PROG_TYPE_RAW_TRACEPOINT,
+					       prog->sys_insns, prog->sys_insn_line,
 					       prog->sys_insn_cnt);
 			if (ps->sys_fd < 0)
 				return ps->sys_fd;
@@ -337,6 +340,60 @@ static int attach_raw(struct runtime *rt, int prog_fd, const char *tp, __u64 coo
 	if (fd < 0)
 		return -errno;
 	return add_fd(&rt->links, &rt->nr_links, fd);
+}
+
+/*
+ * The slow path: a perf tracepoint event with the block loaded as a
+ * tracepoint program.  For events raw tracepoints cannot reach, such as
+ * syscalls:* views of syscalls this perf has no number for.  Closing one
+ * costs the kernel a grace period, so only a few events should take it.
+ */
+static int attach_perf_tracepoint(struct runtime *rt, int idx)
+{
+	struct tap_event *ev = &rt->evs.ev[idx];
+	struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
+	struct prog_state *ps = &rt->progs[ev->prog];
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.sample_period = 1,
+	};
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .perf_event.bpf_cookie = (__u64)idx);
+	char path[256], *file;
+	int pfd, link, err;
+	FILE *fp;
+
+	if (ps->tp_fd < 0) {
+		ps->tp_fd = load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT, prog->insns,
+				      prog->insn_line, prog->insn_cnt);
+		if (ps->tp_fd < 0)
+			return ps->tp_fd;
+	}
+	snprintf(path, sizeof(path), "%s/%s/id", ev->sys, ev->name);
+	file = get_events_file(path);
+	fp = file ? fopen(file, "r") : NULL;
+	put_events_file(file);
+	if (!fp)
+		return -ENOENT;
+	err = fscanf(fp, "%llu", (unsigned long long *)&attr.config) == 1 ? 0 : -EINVAL;
+	fclose(fp);
+	if (err)
+		return err;
+	pfd = sys_perf_event_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	if (add_fd(&rt->perf_fds, &rt->nr_perf_fds, pfd)) {
+		close(pfd);
+		return -ENOMEM;
+	}
+	link = bpf_link_create(ps->tp_fd, pfd, BPF_PERF_EVENT, &lopts);
+	if (link < 0)
+		return -errno;
+	if (add_fd(&rt->links, &rt->nr_links, link)) {
+		close(link);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, int prog_fd)
@@ -407,9 +464,14 @@ static int attach_all(struct runtime *rt)
 			}
 			continue;
 		}
-		if (!strcmp(ev->sys, "syscalls"))
+		if (ev->syscall_nr >= 0)
 			continue;
-		err = attach_raw(rt, rt->progs[ev->prog].fd, ev->name, (__u64)i);
+		if (!strcmp(ev->sys, "syscalls"))
+			err = attach_perf_tracepoint(rt, i);
+		else
+			err = attach_raw(rt, rt->progs[ev->prog].fd, ev->name, (__u64)i);
+		if (err == -ENOENT && strcmp(ev->sys, "syscalls"))
+			err = attach_perf_tracepoint(rt, i);
 		if (err) {
 			if (rt->opts->verbose || failed < 3)
 				fprintf(stderr, "perf tap: warning: cannot attach to %s:%s: %s\n",
@@ -564,6 +626,8 @@ static void cleanup(struct runtime *rt)
 				close(rt->progs[i].fd);
 			if (rt->progs[i].sys_fd >= 0)
 				close(rt->progs[i].sys_fd);
+			if (rt->progs[i].tp_fd >= 0)
+				close(rt->progs[i].tp_fd);
 		}
 	}
 	if (rt->map_fds) {
