@@ -18,11 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <linux/perf_event.h>
 
 #include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
 #include "perf-sys.h"
+#include "util/cap.h"
 
 #include "event.h"
 #include "format.h"
@@ -56,7 +58,22 @@ struct runtime {
 	bool child_done;
 };
 
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
 static volatile sig_atomic_t done;
+
+/* Loading tracing programs needs CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON. */
+static bool may_trace(void)
+{
+	bool used_root;
+
+	if (perf_cap__capable(CAP_SYS_ADMIN, &used_root))
+		return true;
+	return perf_cap__capable(CAP_BPF, &used_root) &&
+	       perf_cap__capable(CAP_PERFMON, &used_root);
+}
 
 static void on_signal(int sig)
 {
@@ -667,6 +684,11 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 
 	rt.printer.obj = obj;
 	rt.printer.fp = stdout;
+	if (!may_trace()) {
+		fprintf(stderr, "perf tap: permission denied: tracing with BPF needs root, or "
+			"the CAP_BPF and CAP_PERFMON capabilities\n");
+		goto out;
+	}
 	if (tap_events__resolve(&rt.evs, obj, opts->verbose))
 		goto out;
 	rt.progs = calloc(obj->nr_progs, sizeof(*rt.progs));
