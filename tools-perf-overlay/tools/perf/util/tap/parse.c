@@ -142,7 +142,7 @@ static struct tap_node *suffixed(struct parser *p)
 
 	for (;;) {
 		if (is(p, TK_CH('['))) {
-			m = node(p, TAP_N_INDEX);
+			m = tap_node_new(p->c, TAP_N_INDEX, n->line, n->col);
 			next(p);
 			m->a = n;
 			m->list = expr_list(p, TK_CH(']'), "',' or ']'");

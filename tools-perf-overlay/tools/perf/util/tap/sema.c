@@ -172,10 +172,20 @@ static void unify_at(struct sema *s, const struct tap_node *at, struct tap_type 
 	b->link = a;
 }
 
+/* The context needs @kind at @at: say so if @t is something else. */
 static void need(struct sema *s, const struct tap_node *at, struct tap_type *t,
 		 enum tap_type_kind kind)
 {
-	unify_at(s, at, t, type_new(s, kind, at));
+	struct tap_type *want = type_new(s, kind, at), *have = tap_type_resolve(t);
+
+	if (have->kind != TAP_T_ANY && have->kind != kind) {
+		if (have->line == at->line && have->col == at->col)
+			tap_error(s->c, at->line, at->col, "%s is %s, but %s is needed here",
+				  describe(s, at), a_type(have), a_type(want));
+		tap_error(s->c, at->line, at->col, "%s is %s (since %d:%d), but %s is needed here",
+			  describe(s, at), a_type(have), have->line, have->col, a_type(want));
+	}
+	unify_at(s, at, t, want);
 }
 
 static struct tap_sym *sym_new(struct sema *s, const char *name, enum tap_sym_kind kind,
