@@ -9,6 +9,8 @@
  * and a digit without white space.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,9 +125,12 @@ static void lex_number(struct tap_lexer *lx, struct tap_token *tok)
 	char *end;
 	unsigned long long v;
 
+	errno = 0;
 	v = strtoull(lx->p, &end, 0);
 	if (isalnum((unsigned char)*end) || *end == '_')
 		tap_error(lx->c, tok->line, tok->col, "malformed number");
+	if (errno == ERANGE || v > (unsigned long long)LLONG_MAX + 1)
+		tap_error(lx->c, tok->line, tok->col, "number too large for 64 bits");
 	tok->kind = TK_NUM;
 	tok->num = (long long)v;
 	advance(lx, (int)(end - lx->p));

@@ -248,6 +248,9 @@ static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
 	if (tap_builtin_lookup(n->name, true))
 		tap_error(s->c, n->line, n->col, "'%s' is a function: call it as %s(...)",
 			  n->name, n->name);
+	if (n->name[0] == '$')
+		tap_error(s->c, n->line, n->col,
+			  "'%s' is not supported yet (return probes are a later feature)", n->name);
 	return add_global(s, n->name, n);
 }
 
