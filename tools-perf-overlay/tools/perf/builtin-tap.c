@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +96,7 @@ int cmd_tap(int argc, const char **argv)
 	OPT_END()
 	};
 
-	argc = parse_options(argc, argv, options, tap_usage, PARSE_OPT_STOP_AT_NON_OPTION);
+	argc = parse_options(argc, argv, options, tap_usage, PARSE_OPT_STOP_AT_NON_OPTION | PARSE_OPT_KEEP_DASHDASH);
 	if (list)
 		return tap_events__list(list) ? 1 : 0;
 	if (script) {
@@ -116,9 +117,9 @@ int cmd_tap(int argc, const char **argv)
 	if (argc > 0 && !strcmp(argv[0], "--")) {
 		argc--;
 		argv++;
-	} else if (argc > 0 && !script) {
+	} else if (argc > 0) {
 		fprintf(stderr, "perf tap: a command to run goes after '--': "
-			"perf tap %s -- %s\n", file, argv[0]);
+			"perf tap %s -- %s\n", script ? "-e '...'" : file, argv[0]);
 		free(text);
 		return 1;
 	}
@@ -129,6 +130,11 @@ int cmd_tap(int argc, const char **argv)
 	}
 	if (copts.str_size < 16 || copts.str_size > 4096) {
 		fprintf(stderr, "perf tap: --str-size must be between 16 and 4096\n");
+		free(text);
+		return 1;
+	}
+	if (pid && kill(pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "perf tap: no process with pid %d\n", pid);
 		free(text);
 		return 1;
 	}

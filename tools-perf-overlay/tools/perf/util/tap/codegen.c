@@ -698,8 +698,7 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 	case TAP_N_VAR:
 		if (n->sym->kind == TAP_SYM_LOCAL) {
 			/* locals keep their storage to the end of the program */
-			if (kind_of(n) == TAP_T_STR || tap_type_resolve(n->sym->type)->kind ==
-			    TAP_T_STR)
+			if (tap_type_resolve(n->sym->type)->kind == TAP_T_STR)
 				n->sym->offset = (int)scratch_alloc(g, str_size(g));
 			else
 				n->sym->offset = stack_alloc(g, 8);
@@ -871,6 +870,14 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 			    n->kind != TAP_N_TRACE_END && n->kind != TAP_N_TIMER)
 				gen_stmt(g, n);
 	} else {
+		if (prog->kind == TAP_PROG_TRACE && prog->node->a) {
+			/* /filter/: the body runs only where it is non-zero */
+			g->line = prog->node->a->line;
+			gen_num(g, prog->node->a);
+			jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+			g->scratch = 0;
+			g->stack = 0;
+		}
 		gen_block(g, body_items);
 	}
 	body = g->insns;

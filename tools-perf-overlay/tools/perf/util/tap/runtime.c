@@ -11,6 +11,7 @@
  * them attaches there once and dispatches on the syscall number.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,6 +55,7 @@ struct runtime {
 	struct tap_printer printer;
 	pid_t child;
 	int go_pipe;
+	int exec_pipe;
 	int child_status;
 	bool child_done;
 };
@@ -359,6 +361,30 @@ static int attach_raw(struct runtime *rt, int prog_fd, const char *tp, __u64 coo
 	return add_fd(&rt->links, &rt->nr_links, fd);
 }
 
+/* Open a perf event on @cpu (all tasks) and link @prog_fd to it. */
+static int attach_perf_event(struct runtime *rt, struct perf_event_attr *attr, int cpu,
+			     int prog_fd, __u64 cookie)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .perf_event.bpf_cookie = cookie);
+	int pfd, link;
+
+	pfd = sys_perf_event_open(attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	if (add_fd(&rt->perf_fds, &rt->nr_perf_fds, pfd)) {
+		close(pfd);
+		return -ENOMEM;
+	}
+	link = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, &lopts);
+	if (link < 0)
+		return -errno;
+	if (add_fd(&rt->links, &rt->nr_links, link)) {
+		close(link);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * The slow path: a perf tracepoint event with the block loaded as a
  * tracepoint program.  For events raw tracepoints cannot reach, such as
@@ -375,10 +401,9 @@ static int attach_perf_tracepoint(struct runtime *rt, int idx)
 		.size = sizeof(attr),
 		.sample_period = 1,
 	};
-	LIBBPF_OPTS(bpf_link_create_opts, lopts, .perf_event.bpf_cookie = (__u64)idx);
 	char path[256], *file;
-	int pfd, link, err;
 	FILE *fp;
+	int err;
 
 	if (ps->tp_fd < 0) {
 		ps->tp_fd = load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT, prog->insns,
@@ -396,21 +421,7 @@ static int attach_perf_tracepoint(struct runtime *rt, int idx)
 	fclose(fp);
 	if (err)
 		return err;
-	pfd = sys_perf_event_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (pfd < 0)
-		return -errno;
-	if (add_fd(&rt->perf_fds, &rt->nr_perf_fds, pfd)) {
-		close(pfd);
-		return -ENOMEM;
-	}
-	link = bpf_link_create(ps->tp_fd, pfd, BPF_PERF_EVENT, &lopts);
-	if (link < 0)
-		return -errno;
-	if (add_fd(&rt->links, &rt->nr_links, link)) {
-		close(link);
-		return -ENOMEM;
-	}
-	return 0;
+	return attach_perf_event(rt, &attr, 0, ps->tp_fd, (__u64)idx);
 }
 
 static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, int prog_fd)
@@ -422,27 +433,15 @@ static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, 
 		.sample_period = (__u64)prog->period_ns,
 		.disabled = 0,
 	};
-	LIBBPF_OPTS(bpf_link_create_opts, lopts, .perf_event.bpf_cookie = (__u64)idx);
 	int ncpus = prog->profile ? tap_output__nr_cpus(rt->out) : 1;
-	int cpu, pfd, link;
+	int cpu, err;
 
 	for (cpu = 0; cpu < ncpus; cpu++) {
 		if (prog->profile && tap_output__fd(rt->out, cpu) < 0)
 			continue;	/* offline */
-		pfd = sys_perf_event_open(&attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-		if (pfd < 0)
-			return -errno;
-		if (add_fd(&rt->perf_fds, &rt->nr_perf_fds, pfd)) {
-			close(pfd);
-			return -ENOMEM;
-		}
-		link = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, &lopts);
-		if (link < 0)
-			return -errno;
-		if (add_fd(&rt->links, &rt->nr_links, link)) {
-			close(link);
-			return -ENOMEM;
-		}
+		err = attach_perf_event(rt, &attr, cpu, prog_fd, (__u64)idx);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -526,10 +525,16 @@ static void detach_all(struct runtime *rt)
 /* Fork the command stopped before exec, so its pid can be the target first. */
 static int prepare_workload(struct runtime *rt)
 {
-	int go[2];
+	int go[2], failed[2];
 
 	if (pipe(go) < 0)
 		return -errno;
+	/* closed by a successful exec; carries errno if exec fails */
+	if (pipe2(failed, O_CLOEXEC) < 0) {
+		close(go[0]);
+		close(go[1]);
+		return -errno;
+	}
 	rt->child = fork();
 	if (rt->child < 0) {
 		close(go[0]);
@@ -544,24 +549,36 @@ static int prepare_workload(struct runtime *rt)
 		signal(SIGTERM, SIG_DFL);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
+		close(failed[0]);
 		execvp(rt->opts->argv[0], (char *const *)rt->opts->argv);
-		fprintf(stderr, "perf tap: cannot run '%s': %s\n", rt->opts->argv[0],
-			strerror(errno));
+		c = (char)errno;
+		if (write(failed[1], &c, 1) != 1)
+			_exit(127);
 		_exit(127);
 	}
 	close(go[0]);
+	close(failed[1]);
 	rt->go_pipe = go[1];
+	rt->exec_pipe = failed[0];
 	return 0;
 }
 
-static void start_workload(struct runtime *rt)
+static int start_workload(struct runtime *rt)
 {
-	if (rt->go_pipe >= 0) {
-		if (write(rt->go_pipe, "g", 1) != 1)
-			fprintf(stderr, "perf tap: cannot start the workload\n");
-		close(rt->go_pipe);
-		rt->go_pipe = -1;
+	char err;
+
+	if (rt->go_pipe < 0)
+		return 0;
+	if (write(rt->go_pipe, "g", 1) != 1)
+		fprintf(stderr, "perf tap: cannot start the workload\n");
+	close(rt->go_pipe);
+	rt->go_pipe = -1;
+	if (read(rt->exec_pipe, &err, 1) == 1) {
+		fprintf(stderr, "perf tap: cannot run '%s': %s\n", rt->opts->argv[0],
+			strerror(err));
+		return -ENOENT;
 	}
+	return 0;
 }
 
 static void reap_workload(struct runtime *rt, bool wait)
@@ -654,6 +671,8 @@ static void cleanup(struct runtime *rt)
 	}
 	if (rt->go_pipe >= 0)
 		close(rt->go_pipe);
+	if (rt->exec_pipe >= 0)
+		close(rt->exec_pipe);
 	if (rt->child > 0 && !rt->child_done) {
 		kill(rt->child, SIGTERM);
 		reap_workload(rt, true);
@@ -678,7 +697,7 @@ static int find_prog(struct tap_object *obj, enum tap_prog_kind kind)
 
 int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 {
-	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1 };
+	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1, .exec_pipe = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int err = -1, end;
 
@@ -733,7 +752,9 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 		err = attach_all(&rt);
 		if (err)
 			goto out;
-		start_workload(&rt);
+		err = start_workload(&rt);
+		if (err)
+			goto out;
 		trace_loop(&rt);
 	}
 	detach_all(&rt);

@@ -248,6 +248,13 @@ static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
 	if (tap_builtin_lookup(n->name, true))
 		tap_error(s->c, n->line, n->col, "'%s' is a function: call it as %s(...)",
 			  n->name, n->name);
+	if (!strcmp(n->name, "argstr") || !strncmp(n->name, "arg", 3) ||
+	    !strcmp(n->name, "stack") || !strcmp(n->name, "ustack"))
+		if (!strcmp(n->name, "argstr") || (n->name[3] >= '0' && n->name[3] <= '9' &&
+						   !n->name[4]))
+			tap_error(s->c, n->line, n->col,
+				  "'%s' is not supported yet (tracepoint arguments are a later "
+				  "feature)", n->name);
 	if (n->name[0] == '$')
 		tap_error(s->c, n->line, n->col,
 			  "'%s' is not supported yet (return probes are a later feature)", n->name);
@@ -379,6 +386,15 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 				  "print_hist takes a table name and an optional count");
 		t = expr(s, n->list);
 		need(s, n->list, t, TAP_T_TABLE);
+		t = tap_type_resolve(t);
+		if (!t->val)
+			t->val = type_new(s, TAP_T_ANY, n);
+		if (tap_type_resolve(t->val)->kind != TAP_T_ANY &&
+		    tap_type_resolve(t->val)->kind != TAP_T_NUM)
+			tap_error(s->c, n->list->line, n->list->col,
+				  "print_hist needs a table of numbers, '%s' holds %ss",
+				  n->list->name, tap_type_resolve(t->val)->kind == TAP_T_STR ?
+				  "string" : "other value");
 		if (nargs == 2)
 			need(s, n->list->next, expr(s, n->list->next), TAP_T_NUM);
 		return type_new(s, TAP_T_VOID, n);
@@ -391,6 +407,7 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 			need(s, n->list, t, TAP_T_TABLE);
 		return type_new(s, TAP_T_VOID, n);
 	case TAP_B_LEN:
+		tap_error(s->c, n->line, n->col, "'len()' is not supported yet");
 		if (nargs != 1)
 			tap_error(s->c, n->line, n->col, "len takes one table");
 		need(s, n->list, expr(s, n->list), TAP_T_TABLE);
@@ -398,6 +415,12 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 	default:
 		break;
 	}
+	if (!strcmp(n->name, "stack") || !strcmp(n->name, "ustack") ||
+	    !strncmp(n->name, "gettimeofday_", 13) || !strcmp(n->name, "kernel_string") ||
+	    !strcmp(n->name, "user_string") || !strcmp(n->name, "in_interrupt") ||
+	    !strcmp(n->name, "count") || !strcmp(n->name, "sum") || !strcmp(n->name, "avg") ||
+	    !strcmp(n->name, "min") || !strcmp(n->name, "max"))
+		tap_error(s->c, n->line, n->col, "'%s()' is not supported yet", n->name);
 	if (find_global(s, n->name) && find_global(s, n->name)->kind == TAP_SYM_FUNC)
 		tap_error(s->c, n->line, n->col,
 			  "user functions are not supported yet ('%s')", n->name);
@@ -540,6 +563,7 @@ static void var_decl(struct sema *s, struct tap_node *n)
 		s->scope->syms = sym;
 	}
 	n->sym = sym;
+	n->type = sym->type;
 	sym->assigned = true;
 	if (n->a) {
 		struct tap_type *t = expr(s, n->a);
@@ -622,8 +646,13 @@ static void layout(struct sema *s)
 			*t = (struct tap_type){ .kind = TAP_T_NUM, .line = sym->line,
 						.col = sym->col };
 		if (t->kind == TAP_T_TABLE) {
-			if (t->nkeys < 0)
-				continue;	/* never indexed: no map needed */
+			if (t->nkeys < 0) {
+				/* never indexed: an empty table of numbers */
+				t->nkeys = 1;
+				t->key[0] = type_new(s, TAP_T_NUM, NULL);
+			}
+			if (!t->val)
+				t->val = type_new(s, TAP_T_NUM, NULL);
 			for (int k = 0; k < t->nkeys; k++)
 				if (tap_type_resolve(t->key[k])->kind == TAP_T_ANY)
 					tap_type_resolve(t->key[k])->kind = TAP_T_NUM;
