@@ -92,6 +92,8 @@ int cmd_tap(int argc, const char **argv)
 	OPT_UINTEGER(0, "str-size", &copts.str_size, "bytes in a string value (default 64)"),
 	OPT_UINTEGER(0, "table-size", &copts.table_entries,
 		     "maximum entries in a table (default 10240)"),
+	OPT_UINTEGER(0, "loop-max", &copts.loop_max,
+		     "iterations after which a while loop stops (default 1024)"),
 	OPT_UINTEGER('m', "mmap-pages", &ropts.mmap_pages, "pages in each output ring"),
 	OPT_END()
 	};
@@ -125,6 +127,11 @@ int cmd_tap(int argc, const char **argv)
 	}
 	if (argc > 0 && pid) {
 		fprintf(stderr, "perf tap: give either -p or a command, not both\n");
+		free(text);
+		return 1;
+	}
+	if (copts.loop_max > 100000) {
+		fprintf(stderr, "perf tap: --loop-max is at most 100000\n");
 		free(text);
 		return 1;
 	}

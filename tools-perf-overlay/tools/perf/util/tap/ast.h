@@ -66,6 +66,12 @@ enum tap_sym_kind {
 	TAP_SYM_BUILTIN,
 };
 
+struct tap_callee {
+	struct tap_sym *sym;
+	int line, col;
+	struct tap_callee *next;
+};
+
 struct tap_sym {
 	const char *name;
 	enum tap_sym_kind kind;
@@ -75,6 +81,7 @@ struct tap_sym {
 	int offset;		/* global: offset in the globals map; local: stack slot */
 	int map;		/* tables: index of the BPF map */
 	struct tap_node *func;	/* TAP_SYM_FUNC */
+	struct tap_callee *callees;	/* TAP_SYM_FUNC: the functions it calls */
 	struct tap_sym *next;
 };
 

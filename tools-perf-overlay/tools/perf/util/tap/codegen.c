@@ -40,6 +40,22 @@ struct fixup {
 	struct fixup *next;
 };
 
+/* The innermost loop being generated: where 'break' goes. */
+struct loop {
+	struct fixup *breaks;
+	struct loop *up;
+};
+
+/* The innermost inlined function call: where 'return' leaves its value. */
+struct inlined {
+	struct fixup *returns;
+	enum tap_type_kind kind;
+	int slot;			/* NUM: stack slot of the value */
+	unsigned int str;		/* STR: scratch offset of the value */
+	struct loop *loop;		/* loops outside the call, hidden from break */
+	struct inlined *up;
+};
+
 struct gen {
 	struct tap_compiler *c;
 	struct tap_object *obj;
@@ -58,6 +74,9 @@ struct gen {
 	bool uses_scratch;
 	bool uses_event;
 	struct fixup *to_exit;		/* jumps to the exit label */
+	struct loop *loop;
+	struct inlined *fn;
+	unsigned int loop_max;		/* iterations a while loop may run */
 };
 
 /* ---- emitting ---------------------------------------------------------- */
@@ -117,13 +136,24 @@ static void patch_here(struct gen *g, unsigned int at)
 	g->insns[at].off = (__s16)(g->cnt - at - 1);
 }
 
-static void jump_to_exit(struct gen *g, unsigned int at)
+static void add_fixup(struct gen *g, struct fixup **list, unsigned int at)
 {
 	struct fixup *f = tap_alloc(g->c, sizeof(*f));
 
 	f->insn = at;
-	f->next = g->to_exit;
-	g->to_exit = f;
+	f->next = *list;
+	*list = f;
+}
+
+static void jump_to_exit(struct gen *g, unsigned int at)
+{
+	add_fixup(g, &g->to_exit, at);
+}
+
+static void patch_list_here(struct gen *g, struct fixup *list)
+{
+	for (; list; list = list->next)
+		patch_here(g, list->insn);
 }
 
 static int stack_alloc(struct gen *g, int size)
@@ -185,6 +215,8 @@ static void zero_mem(struct gen *g, int reg, int off, unsigned int size)
 
 static void gen_num(struct gen *g, struct tap_node *n);
 static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst);
+static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst);
+static void gen_concat(struct gen *g, struct tap_node *n, unsigned int dst);
 
 static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
 {
@@ -293,9 +325,54 @@ static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst)
 		zero_mem(g, R7, dst, str_size(g));
 		patch_here(g, j2);
 		return;
+	case TAP_N_CALL:
+		gen_user_call(g, n, dst);
+		return;
+	case TAP_N_BINOP:
+		gen_concat(g, n, dst);
+		return;
 	default:
 		tap_error(g->c, n->line, n->col, "cannot compute this string");
 	}
+}
+
+/*
+ * a .. b: copy a, then b right after a's last byte, each with
+ * probe_read_kernel_str (it stops at the NUL and reports the length).  The
+ * work area is twice str_size so the verifier can bound the second copy;
+ * the result is cut at str_size - 1 bytes.
+ */
+static void gen_concat(struct gen *g, struct tap_node *n, unsigned int dst)
+{
+	unsigned int size = str_size(g);
+	unsigned int a = scratch_alloc(g, size), b = scratch_alloc(g, size);
+	unsigned int work = scratch_alloc(g, 2 * size);
+	unsigned int j;
+
+	gen_str(g, n->a, a);
+	gen_str(g, n->b, b);
+	zero_mem(g, R7, work, 2 * size);
+	MOV_REG(R1, R7);
+	ALU64_IMM(BPF_ADD, R1, work);
+	MOV_IMM(R2, size);
+	MOV_REG(R3, R7);
+	ALU64_IMM(BPF_ADD, R3, a);
+	CALL(BPF_FUNC_probe_read_kernel_str);
+	/* r0 = strlen(a) + 1, or an error: clamp to [0, size - 1] */
+	JMP_IMM(BPF_JSGE, R0, 1, 1);
+	MOV_IMM(R0, 1);
+	ALU64_IMM(BPF_SUB, R0, 1);
+	j = JMP_IMM(BPF_JGT, R0, size - 1, 0);
+	MOV_REG(R1, R7);
+	ALU64_IMM(BPF_ADD, R1, work);
+	ALU64_REG(BPF_ADD, R1, R0);
+	MOV_IMM(R2, size);
+	ALU64_REG(BPF_SUB, R2, R0);
+	MOV_REG(R3, R7);
+	ALU64_IMM(BPF_ADD, R3, b);
+	CALL(BPF_FUNC_probe_read_kernel_str);
+	patch_here(g, j);
+	copy_mem(g, R7, dst, R7, work, size);
 }
 
 /* ---- numbers ----------------------------------------------------------- */
@@ -342,6 +419,44 @@ static void gen_alu(struct gen *g, int tok)
 	emit(g, BPF_ALU64 | op | BPF_X, R0, R1, off, 0);
 }
 
+/*
+ * Strings compare as byte strings.  Both are zero-padded to str_size, so
+ * comparing 8-byte words is enough; for order, the first differing word
+ * is compared big-endian, which compares its first differing byte.
+ */
+static void gen_strcmp(struct gen *g, struct tap_node *n)
+{
+	unsigned int a = scratch_alloc(g, str_size(g)), b = scratch_alloc(g, str_size(g));
+	struct fixup *differ = NULL;
+	unsigned int i, j_end;
+	int op = jmp_op(n->op);
+	bool equal_true = n->op == TK_EQ || n->op == TK_LE || n->op == TK_GE;
+
+	gen_str(g, n->a, a);
+	gen_str(g, n->b, b);
+	for (i = 0; i < str_size(g); i += 8) {
+		LDX(BPF_DW, R1, R7, a + i);
+		LDX(BPF_DW, R2, R7, b + i);
+		add_fixup(g, &differ, JMP_REG(BPF_JNE, R1, R2, 0));
+	}
+	MOV_IMM(R0, equal_true);
+	j_end = JA(0);
+	patch_list_here(g, differ);
+	if (n->op == TK_EQ || n->op == TK_NE) {
+		MOV_IMM(R0, n->op == TK_NE);
+	} else {
+		/* signed ops become unsigned: bytes compare as unsigned */
+		op = op == BPF_JSLT ? BPF_JLT : op == BPF_JSGT ? BPF_JGT :
+		     op == BPF_JSLE ? BPF_JLE : BPF_JGE;
+		emit(g, BPF_ALU | BPF_END | BPF_TO_BE, R1, 0, 0, 64);
+		emit(g, BPF_ALU | BPF_END | BPF_TO_BE, R2, 0, 0, 64);
+		MOV_IMM(R0, 1);
+		JMP_REG(op, R1, R2, 1);
+		MOV_IMM(R0, 0);
+	}
+	patch_here(g, j_end);
+}
+
 static void gen_binop(struct gen *g, struct tap_node *n)
 {
 	int slot, op;
@@ -361,6 +476,10 @@ static void gen_binop(struct gen *g, struct tap_node *n)
 		patch_here(g, j1);
 		patch_here(g, j2);
 		MOV_IMM(R0, decided);
+		return;
+	}
+	if (kind_of(n->a) == TAP_T_STR) {
+		gen_strcmp(g, n);
 		return;
 	}
 	gen_num(g, n->a);
@@ -434,6 +553,9 @@ static void gen_num(struct gen *g, struct tap_node *n)
 		return;
 	case TAP_N_BINOP:
 		gen_binop(g, n);
+		return;
+	case TAP_N_CALL:
+		gen_user_call(g, n, 0);
 		return;
 	case TAP_N_UNOP:
 		gen_num(g, n->a);
@@ -686,6 +808,91 @@ static void gen_call_stmt(struct gen *g, struct tap_node *n)
 }
 
 static void gen_block(struct gen *g, struct tap_node *n);
+static void gen_stmt(struct gen *g, struct tap_node *n);
+
+/*
+ * while (cond) { ... } with a hidden iteration counter: the verifier only
+ * accepts loops it can see end, so a loop stops after loop_max iterations
+ * (--loop-max); each stop is counted and reported at the end.
+ */
+static void gen_while(struct gen *g, struct tap_node *n)
+{
+	struct loop loop = { .up = g->loop };
+	int counter = stack_alloc(g, 8);
+	unsigned int top, j_cond, j_cap;
+
+	ST_IMM(BPF_DW, FP, counter, 0);
+	top = g->cnt;
+	g->line = n->line;
+	gen_num(g, n->a);
+	j_cond = JMP_IMM(BPF_JEQ, R0, 0, 0);
+	LDX(BPF_DW, R1, FP, counter);
+	ALU64_IMM(BPF_ADD, R1, 1);
+	STX(BPF_DW, FP, counter, R1);
+	j_cap = JMP_IMM(BPF_JLE, R1, (__s32)g->loop_max, 0);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_LOOPS);
+	MOV_IMM(R2, 1);
+	emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
+	add_fixup(g, &loop.breaks, JA(0));
+	patch_here(g, j_cap);
+	g->loop = &loop;
+	gen_block(g, n->b);
+	g->loop = loop.up;
+	g->line = n->line;
+	JA((__s16)(top - g->cnt - 1));
+	patch_here(g, j_cond);
+	patch_list_here(g, loop.breaks);
+}
+
+/*
+ * f(args) is inlined: parameters become locals of this program, 'return'
+ * stores the value and jumps to the end.  Recursion is refused by sema,
+ * so one instance of a function is live at a time and its symbols can
+ * carry this instance's storage.
+ */
+static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
+{
+	struct tap_node *fn = n->sym->func, *param, *arg;
+	struct inlined in = { .up = g->fn, .loop = g->loop };
+	int line = g->line;
+
+	in.kind = tap_type_resolve(n->sym->type)->kind;
+	if (in.kind == TAP_T_STR) {
+		in.str = scratch_alloc(g, str_size(g));
+		zero_mem(g, R7, in.str, str_size(g));
+	} else {
+		in.slot = stack_alloc(g, 8);
+		ST_IMM(BPF_DW, FP, in.slot, 0);
+	}
+	/* arguments are evaluated before any parameter is bound */
+	for (param = fn->list, arg = n->list; param; param = param->next, arg = arg->next) {
+		if (tap_type_resolve(param->sym->type)->kind == TAP_T_STR) {
+			unsigned int off = scratch_alloc(g, str_size(g));
+
+			gen_str(g, arg, off);
+			param->num = off;
+		} else {
+			int slot = stack_alloc(g, 8);
+
+			gen_num(g, arg);
+			STX(BPF_DW, FP, slot, R0);
+			param->num = slot;
+		}
+	}
+	for (param = fn->list; param; param = param->next)
+		param->sym->offset = (int)param->num;
+	g->fn = &in;
+	g->loop = NULL;
+	gen_block(g, fn->b);
+	g->fn = in.up;
+	g->loop = in.loop;
+	patch_list_here(g, in.returns);
+	g->line = line;
+	if (in.kind == TAP_T_STR)
+		copy_mem(g, R7, dst, R7, in.str, str_size(g));
+	else
+		LDX(BPF_DW, R0, FP, in.slot);
+}
 
 static void gen_stmt(struct gen *g, struct tap_node *n)
 {
@@ -740,7 +947,27 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 		gen_assign(g, n);
 		break;
 	case TAP_N_EXPR:
-		gen_call_stmt(g, n->a);
+		if (n->a->sym && n->a->sym->kind == TAP_SYM_FUNC)
+			gen_user_call(g, n->a, 0);
+		else
+			gen_call_stmt(g, n->a);
+		break;
+	case TAP_N_WHILE:
+		gen_while(g, n);
+		break;
+	case TAP_N_BREAK:
+		add_fixup(g, &g->loop->breaks, JA(0));
+		break;
+	case TAP_N_RETURN:
+		if (n->a) {
+			if (g->fn->kind == TAP_T_STR) {
+				gen_str(g, n->a, g->fn->str);
+			} else {
+				gen_num(g, n->a);
+				STX(BPF_DW, FP, g->fn->slot, R0);
+			}
+		}
+		add_fixup(g, &g->fn->returns, JA(0));
 		break;
 	default:
 		tap_error(g->c, n->line, n->col, "not supported yet");
@@ -897,6 +1124,8 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 		prologue_target(g);
 	if (prog->kind == TAP_PROG_TRACE || (prog->kind == TAP_PROG_TIMER && g->uses_event))
 		prologue_event(g, syscalls);
+	else if (g->uses_event)
+		ST_IMM(BPF_DW, FP, SLOT_EVENT, -1);	/* no event: probename is "" */
 	if (g->uses_scratch)
 		prologue_scratch(g);
 	pro_cnt = g->cnt;
@@ -995,7 +1224,7 @@ static void define_maps(struct gen *g)
 void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema *sema,
 		 struct tap_object *obj)
 {
-	struct gen g = { .c = c, .obj = obj, .sema = sema };
+	struct gen g = { .c = c, .obj = obj, .sema = sema, .loop_max = obj->loop_max };
 	struct tap_node *n;
 	int nprogs = 1, i = 0;
 

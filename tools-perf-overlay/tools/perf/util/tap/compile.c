@@ -47,6 +47,7 @@ struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *
 	obj->c = c;
 	obj->str_size = c->str_size;
 	obj->table_entries = opts->table_entries ?: 10240;
+	obj->loop_max = opts->loop_max ?: 1024;
 	if (run_passes(c, obj, opts)) {
 		tap_object__delete(obj);
 		return NULL;

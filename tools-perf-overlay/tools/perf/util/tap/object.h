@@ -102,12 +102,14 @@ struct tap_object {
 	unsigned int globals_size;
 	unsigned int scratch_size;
 	unsigned int table_entries;
+	unsigned int loop_max;
 };
 
 struct tap_compile_opts {
 	const char *file;		/* name in diagnostics */
 	unsigned int str_size;		/* default 64 */
 	unsigned int table_entries;	/* default 10240 */
+	unsigned int loop_max;		/* default 1024 */
 	bool dump_ast;			/* print the typed tree to stdout */
 	bool syntax_only;		/* stop after parsing (the tree has no types) */
 };

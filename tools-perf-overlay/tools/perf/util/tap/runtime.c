@@ -636,6 +636,7 @@ static void report_losses(struct runtime *rt)
 {
 	__u64 lost = tap_output__lost(rt->out);
 	__u64 drops = get_global(rt, TAP_G_DROPS);
+	__u64 loops = get_global(rt, TAP_G_LOOPS);
 
 	if (lost)
 		fprintf(stderr, "perf tap: warning: %llu output records lost (the rings were "
@@ -644,6 +645,10 @@ static void report_losses(struct runtime *rt)
 		fprintf(stderr, "perf tap: warning: %llu table updates lost (a table was "
 			"full at %u entries)\n", (unsigned long long)drops,
 			rt->obj->table_entries);
+	if (loops)
+		fprintf(stderr, "perf tap: warning: while loops were stopped %llu times after "
+			"%u iterations (--loop-max)\n", (unsigned long long)loops,
+			rt->obj->loop_max);
 	if (rt->printer.bad)
 		fprintf(stderr, "perf tap: warning: %llu records could not be decoded\n",
 			(unsigned long long)rt->printer.bad);

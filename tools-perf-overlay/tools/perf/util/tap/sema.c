@@ -15,7 +15,7 @@
 #include "lex.h"
 #include "sema.h"
 
-enum ctx_kind { CTX_MAIN, CTX_END, CTX_TRACE, CTX_TIMER };
+enum ctx_kind { CTX_MAIN, CTX_END, CTX_TRACE, CTX_TIMER, CTX_FUNC };
 
 struct scope {
 	struct tap_sym *syms;
@@ -29,6 +29,7 @@ struct sema {
 	struct scope *scope;		/* innermost local scope, NULL at top level */
 	enum ctx_kind ctx;
 	int loop_depth;
+	struct tap_sym *func;		/* the function being checked, if any */
 };
 
 static const struct {
@@ -356,6 +357,41 @@ static void check_printf(struct sema *s, struct tap_node *n)
 		tap_error(s->c, arg->line, arg->col, "printf: more arguments than the format uses");
 }
 
+/*
+ * f(args): arguments unify with the parameters, so a function has one
+ * type for all its callers; the call's value is the function's return type.
+ */
+static struct tap_type *user_call(struct sema *s, struct tap_node *n, struct tap_sym *fsym)
+{
+	struct tap_node *fn = fsym->func, *param = fn->list, *arg;
+	struct tap_callee *callee;
+
+	if (tap_list_len(n->list) != tap_list_len(fn->list))
+		tap_error(s->c, n->line, n->col, "'%s' takes %d argument%s, not %d", n->name,
+			  tap_list_len(fn->list), tap_list_len(fn->list) == 1 ? "" : "s",
+			  tap_list_len(n->list));
+	for (arg = n->list; arg; arg = arg->next, param = param->next) {
+		struct tap_type *t = expr(s, arg);
+		enum tap_type_kind kind = tap_type_resolve(t)->kind;
+
+		if (kind == TAP_T_TABLE || kind == TAP_T_VOID)
+			tap_error(s->c, arg->line, arg->col,
+				  "a function argument must be a number or a string, not %s",
+				  a_type(t));
+		unify_at(s, arg, param->sym->type, t);
+	}
+	n->sym = fsym;
+	if (s->func) {
+		callee = tap_alloc(s->c, sizeof(*callee));
+		callee->sym = fsym;
+		callee->line = n->line;
+		callee->col = n->col;
+		callee->next = s->func->callees;
+		s->func->callees = callee;
+	}
+	return fsym->type;
+}
+
 static struct tap_type *call(struct sema *s, struct tap_node *n)
 {
 	enum tap_builtin b = tap_builtin_lookup(n->name, true);
@@ -422,8 +458,7 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 	    !strcmp(n->name, "min") || !strcmp(n->name, "max"))
 		tap_error(s->c, n->line, n->col, "'%s()' is not supported yet", n->name);
 	if (find_global(s, n->name) && find_global(s, n->name)->kind == TAP_SYM_FUNC)
-		tap_error(s->c, n->line, n->col,
-			  "user functions are not supported yet ('%s')", n->name);
+		return user_call(s, n, find_global(s, n->name));
 	tap_error(s->c, n->line, n->col, "unknown function '%s'", n->name);
 }
 
@@ -438,14 +473,13 @@ static struct tap_type *binop(struct sema *s, struct tap_node *n)
 		kind = tap_type_resolve(a)->kind;
 		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_ANY)
 			tap_error(s->c, n->line, n->col, "cannot compare %s", a_type(a));
-		if (kind == TAP_T_STR)
-			tap_error(s->c, n->line, n->col,
-				  "string comparison is not supported yet");
 		if (kind == TAP_T_ANY)
 			need(s, n->a, a, TAP_T_NUM);
 		return type_new(s, TAP_T_NUM, n);
 	case TK_CONCAT:
-		tap_error(s->c, n->line, n->col, "'..' is not supported yet");
+		need(s, n->a, a, TAP_T_STR);
+		need(s, n->b, b, TAP_T_STR);
+		return type_new(s, TAP_T_STR, n);
 	default:
 		need(s, n->a, a, TAP_T_NUM);
 		need(s, n->b, b, TAP_T_NUM);
@@ -593,7 +627,11 @@ static void stmt(struct sema *s, struct tap_node *n)
 			stmt(s, n->c);
 		break;
 	case TAP_N_WHILE:
-		tap_error(s->c, n->line, n->col, "'while' is not supported yet");
+		need(s, n->a, expr(s, n->a), TAP_T_NUM);
+		s->loop_depth++;
+		block(s, n->b);
+		s->loop_depth--;
+		break;
 	case TAP_N_FOR:
 		tap_error(s->c, n->line, n->col, "'for' is not supported yet");
 	case TAP_N_BREAK:
@@ -601,7 +639,19 @@ static void stmt(struct sema *s, struct tap_node *n)
 			tap_error(s->c, n->line, n->col, "'break' outside a loop");
 		break;
 	case TAP_N_RETURN:
-		tap_error(s->c, n->line, n->col, "'return' outside a function");
+		if (!s->func)
+			tap_error(s->c, n->line, n->col, "'return' outside a function");
+		if (n->a) {
+			struct tap_type *t = expr(s, n->a);
+			enum tap_type_kind kind = tap_type_resolve(t)->kind;
+
+			if (kind == TAP_T_TABLE || kind == TAP_T_VOID)
+				tap_error(s->c, n->a->line, n->a->col,
+					  "a function returns a number or a string, not %s",
+					  a_type(t));
+			unify_at(s, n->a, s->func->type, t);
+		}
+		break;
 	case TAP_N_ASSIGN:
 		assign(s, n);
 		break;
@@ -626,6 +676,96 @@ static void block(struct sema *s, struct tap_node *n)
 	s->scope = sc.up;
 }
 
+/* Parameters exist before the body is checked: calls may come first. */
+static void declare_params(struct sema *s, struct tap_node *n)
+{
+	struct tap_node *param, *other;
+
+	for (param = n->list; param; param = param->next) {
+		for (other = n->list; other != param; other = other->next)
+			if (!strcmp(other->name, param->name))
+				tap_error(s->c, param->line, param->col,
+					  "two parameters are named '%s'", param->name);
+		if (is_builtin_name(param->name))
+			tap_error(s->c, param->line, param->col,
+				  "'%s' is built in and cannot be a parameter", param->name);
+		param->sym = sym_new(s, param->name, TAP_SYM_LOCAL, param);
+		param->sym->assigned = true;
+		param->type = param->sym->type;
+	}
+}
+
+/* Every function is known before any call is checked, wherever it is defined. */
+static void declare_functions(struct sema *s, struct tap_node *items)
+{
+	struct tap_node *n;
+	struct tap_sym *sym;
+
+	for (n = items; n; n = n->next) {
+		if (n->kind != TAP_N_FUNC)
+			continue;
+		if (is_builtin_name(n->name))
+			tap_error(s->c, n->line, n->col, "'%s' is built in", n->name);
+		sym = find_global(s, n->name);
+		if (sym)
+			tap_error(s->c, n->line, n->col, "'%s' is already defined at %d:%d",
+				  n->name, sym->line, sym->col);
+		sym = add_global(s, n->name, n);
+		sym->kind = TAP_SYM_FUNC;
+		sym->func = n;
+		sym->assigned = true;
+		n->sym = sym;
+		declare_params(s, n);
+	}
+}
+
+static void function(struct sema *s, struct tap_node *n)
+{
+	struct scope sc = { 0 };
+	struct tap_node *param;
+
+	s->ctx = CTX_FUNC;
+	s->func = n->sym;
+	s->scope = &sc;
+	for (param = n->list; param; param = param->next) {
+		param->sym->next = sc.syms;
+		sc.syms = param->sym;
+	}
+	block(s, n->b);
+	s->scope = NULL;
+	s->func = NULL;
+}
+
+/* Calls are inlined, so a function may not reach itself. */
+static void visit(struct sema *s, struct tap_sym *f, struct tap_sym *root, int depth)
+{
+	struct tap_callee *c;
+
+	if (depth > 64)
+		return;
+	for (c = f->callees; c; c = c->next) {
+		if (c->sym == root)
+		{
+			if (f == root)
+				tap_error(s->c, c->line, c->col,
+					  "recursion is not allowed: '%s' calls itself", f->name);
+			tap_error(s->c, c->line, c->col,
+				  "recursion is not allowed: '%s' calls '%s', which leads back "
+				  "to '%s'", f->name, root->name, f->name);
+		}
+		visit(s, c->sym, root, depth + 1);
+	}
+}
+
+static void check_recursion(struct sema *s)
+{
+	struct tap_sym *sym;
+
+	for (sym = s->globals; sym; sym = sym->next)
+		if (sym->kind == TAP_SYM_FUNC)
+			visit(s, sym, sym, 0);
+}
+
 /* Sizes and offsets, once every type is known. */
 static void layout(struct sema *s)
 {
@@ -637,6 +777,12 @@ static void layout(struct sema *s)
 	for (sym = s->globals; sym; sym = sym->next) {
 		struct tap_type *t = tap_type_resolve(sym->type);
 
+		if (sym->kind == TAP_SYM_FUNC) {
+			/* a function that returns nothing has no value */
+			if (t->kind == TAP_T_ANY)
+				t->kind = TAP_T_VOID;
+			continue;
+		}
 		if (sym->kind != TAP_SYM_GLOBAL)
 			continue;
 		if (!sym->assigned)
@@ -678,12 +824,13 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 
 	memset(out, 0, sizeof(*out));
 	s.globals_tail = &s.globals;
+	declare_functions(&s, items);
 	for (n = items; n; n = n->next) {
 		s.ctx = CTX_MAIN;
 		switch (n->kind) {
 		case TAP_N_FUNC:
-			tap_error(c, n->line, n->col,
-				  "user functions are not supported yet ('%s')", n->name);
+			function(&s, n);
+			break;
 		case TAP_N_TRACE:
 			s.ctx = CTX_TRACE;
 			if (n->a) {
@@ -711,5 +858,6 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 			break;
 		}
 	}
+	check_recursion(&s);
 	layout(&s);
 }

@@ -24,7 +24,8 @@ struct tap_sema {
 #define TAP_G_EXITED	0	/* set by exit(): every probe returns at once */
 #define TAP_G_TARGET	8	/* tgid that probes are restricted to, 0 for all */
 #define TAP_G_DROPS	16	/* table updates lost because a table was full */
-#define TAP_G_FIRST	24
+#define TAP_G_LOOPS	24	/* while loops stopped at --loop-max */
+#define TAP_G_FIRST	32
 
 void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *out);
 /* What a value-name or call-name means as a built-in (TAP_B_NONE if not). */
