@@ -365,14 +365,20 @@ static struct tap_type *user_call(struct sema *s, struct tap_node *n, struct tap
 {
 	struct tap_node *fn = fsym->func, *param = fn->list, *arg;
 	struct tap_callee *callee;
+	int i = 1;
 
 	if (tap_list_len(n->list) != tap_list_len(fn->list))
 		tap_error(s->c, n->line, n->col, "'%s' takes %d argument%s, not %d", n->name,
 			  tap_list_len(fn->list), tap_list_len(fn->list) == 1 ? "" : "s",
 			  tap_list_len(n->list));
-	for (arg = n->list; arg; arg = arg->next, param = param->next) {
-		struct tap_type *t = expr(s, arg);
+	for (arg = n->list; arg; arg = arg->next, param = param->next, i++) {
+		struct tap_type *t = expr(s, arg), *pt = tap_type_resolve(param->sym->type);
 		enum tap_type_kind kind = tap_type_resolve(t)->kind;
+
+		if (pt->kind != TAP_T_ANY && kind != TAP_T_ANY && pt->kind != kind)
+			tap_error(s->c, arg->line, arg->col,
+				  "argument %d of '%s' is %s here, but %s at %d:%d", i, n->name,
+				  a_type(t), a_type(pt), pt->line, pt->col);
 
 		if (kind == TAP_T_TABLE || kind == TAP_T_VOID)
 			tap_error(s->c, arg->line, arg->col,

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench QUICK=1 in miniature: the harness (scripts/bench/bench.py) runs
+# in quick mode and prints its table and writes its results file, with sane
+# perf tap figures. bpftrace is optional: its columns may say "not installed".
+#! needs: syscalls bpftool
+#! timeout: 300
+
+# shellcheck source-path=SCRIPTDIR source=../../lib/case.sh
+. "$TAP_TESTS/lib/case.sh"
+
+py=/usr/bin/python3
+[[ -x $py ]] || skip "no $py"
+command -v taskset >/dev/null || skip "taskset not installed"
+harness=$TAP_ROOT/scripts/bench/bench.py
+[[ -f $harness ]] || fail "no $harness"
+
+SECONDS=0
+rc=0
+"$py" "$harness" --quick --perf "$PERF" --workload "$WORKLOAD" \
+	--out "$TAP_TMP/results.json" >table.txt 2>bench.err || rc=$?
+if ((rc != 0)); then
+	cat table.txt bench.err >&2
+	fail "bench.py --quick: exit status $rc"
+fi
+note "harness took ${SECONDS}s"
+cat table.txt
+
+# The table: a header and one line per figure.
+grep -q '^| figure ' table.txt || fail "no table header on stdout"
+for fig in 'start-up: print hi, wall' 'getpid, added by an empty handler' \
+	'syscalls:sys_enter_\*: start' 'output: records/s' 'compile: '; do
+	grep -q "^| $fig" table.txt || fail "no '$fig' row in the table"
+done
+note "ok: table"
+
+# The results file: every perf tap figure is a number in a sane range.
+"$py" - "$TAP_TMP/results.json" <<'PY' || fail "results.json is not sane"
+import json, sys
+res = json.load(open(sys.argv[1]))
+assert res["mode"] == "quick", res["mode"]
+rows = {r["key"]: r for r in res["rows"]}
+limits = {  # key: (lowest, highest) median for perf tap
+    "hello_wall": (1e-5, 10), "hello_rss": (100, 1e6),
+    "getpid_100ms_wall": (0.1, 10), "getpid_100ms_rss": (100, 1e6),
+    "getpid_untraced": (1, 1e5), "getpid_added_empty": (-1e4, 1e5),
+    "getpid_added_comm": (-1e4, 1e5), "many_sys_enter": (0.1, 60),
+    "many_syscalls_all": (0.1, 60), "output_rate": (100, 1e9),
+    "output_lost": (-1e3, 2e5), "compile": (1e-5, 10),
+}
+bad = []
+for key, (lo, hi) in limits.items():
+    cell = rows[key]["tools"]["perf tap"]
+    if "median" not in cell or not lo <= cell["median"] <= hi:
+        bad.append("%s: %s not in [%g, %g]" % (key, cell, lo, hi))
+    else:
+        print("ok: %s = %g" % (key, cell["median"]))
+for key in ("many_sys_enter", "many_syscalls_all"):
+    for t in ("bpftrace", "perf"):
+        if rows[key]["tools"][t].get("status") not in ("skipped (quick)",
+                                                       "not installed"):
+            bad.append("%s %s: not skipped in quick mode" % (key, t))
+if bad:
+    print("\n".join(bad), file=sys.stderr)
+    sys.exit(1)
+PY
+((SECONDS < 120)) || fail "quick mode took ${SECONDS}s, over 2 minutes"
