@@ -24,7 +24,7 @@ PERF_FLAGS := NO_LIBPYTHON=1 NO_LIBPERL=1 NO_JEVENTS=1 NO_SLANG=1 NO_GTK2=1 \
 	NO_LIBZSTD=1 NO_LIBCAP=1 NO_SDT=1 NO_LIBCRYPTO=1 NO_LIBLLVM=1 \
 	JOBS=$(PERF_JOBS) prefix=$(PERF_PREFIX)
 
-.PHONY: all build prepare perf man check demo clean distclean
+.PHONY: all build prepare perf man check demo bench clean distclean
 
 all: build
 
@@ -64,6 +64,12 @@ check: build
 demo: build
 	cd $(ROOT) && { (sleep 1; find /usr/share/doc -type f | head -n 3000 | \
 		xargs cat > /dev/null 2>&1) & $(PERF_OUT)/perf tap scripts/demo.tap; wait; }
+
+# perf tap side by side with bpftrace and perf (Documentation/bench.md).
+# make bench QUICK=1: fewer runs and calls, slow rows for perf tap only.
+bench: build
+	/usr/bin/python3 $(ROOT)/scripts/bench/bench.py \
+		$(if $(filter-out 0,$(QUICK)),--quick)
 
 clean:
 	rm -rf $(PERF_OUT) $(PERF_PREFIX)

@@ -32,7 +32,15 @@
 
 /* fixed stack slots */
 #define SLOT_KEY	(-8)	/* u32 map keys */
-#define SLOT_EVENT	(-16)	/* index of the event that fired */
+#define SLOT_EVENT	(-16)	/* index of the event that fired, in the prologue */
+
+/*
+ * Scratch starts with the event index, where callbacks can reach it too.
+ * Locals live in scratch for the same reason: a for-pairs body runs as a
+ * callback with a stack frame of its own.
+ */
+#define SCRATCH_EVENT	0
+#define SCRATCH_FIRST	8
 #define SLOT_FIRST	(-16)	/* temporaries grow down from here */
 
 struct fixup {
@@ -270,7 +278,8 @@ static void gen_probename(struct gen *g, unsigned int dst)
 	unsigned int j1, j2;
 
 	g->uses_event = true;
-	LDX(BPF_DW, R0, FP, SLOT_EVENT);
+	g->uses_scratch = true;
+	LDX(BPF_DW, R0, R7, SCRATCH_EVENT);
 	STX(BPF_W, FP, SLOT_KEY, R0);
 	ld_map(g, R1, TAP_MAP_PROBENAMES);
 	MOV_REG(R2, FP);
@@ -541,7 +550,7 @@ static void gen_num(struct gen *g, struct tap_node *n)
 			ld_map_value(g, R1, TAP_MAP_GLOBALS, sym->offset);
 			LDX(BPF_DW, R0, R1, 0);
 		} else {
-			LDX(BPF_DW, R0, FP, sym->offset);
+			LDX(BPF_DW, R0, R7, sym->offset);
 		}
 		return;
 	case TAP_N_INDEX:
@@ -764,10 +773,10 @@ static void gen_assign(struct gen *g, struct tap_node *n)
 	}
 	if (n->op != TK_CH('=')) {
 		MOV_REG(R1, R0);
-		LDX(BPF_DW, R0, FP, sym->offset);
+		LDX(BPF_DW, R0, R7, sym->offset);
 		gen_alu(g, n->op);
 	}
-	STX(BPF_DW, FP, sym->offset, R0);
+	STX(BPF_DW, R7, sym->offset, R0);
 }
 
 static void gen_call_stmt(struct gen *g, struct tap_node *n)
@@ -872,11 +881,11 @@ static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 			gen_str(g, arg, off);
 			param->num = off;
 		} else {
-			int slot = stack_alloc(g, 8);
+			unsigned int off = scratch_alloc(g, 8);
 
 			gen_num(g, arg);
-			STX(BPF_DW, FP, slot, R0);
-			param->num = slot;
+			STX(BPF_DW, R7, off, R0);
+			param->num = off;
 		}
 	}
 	for (param = fn->list; param; param = param->next)
@@ -908,7 +917,7 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 			if (tap_type_resolve(n->sym->type)->kind == TAP_T_STR)
 				n->sym->offset = (int)scratch_alloc(g, str_size(g));
 			else
-				n->sym->offset = stack_alloc(g, 8);
+				n->sym->offset = (int)scratch_alloc(g, 8);
 			scratch_mark = g->scratch;
 			stack_mark = g->stack;
 		}
@@ -924,7 +933,7 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 			if (tap_type_resolve(n->sym->type)->kind == TAP_T_STR)
 				zero_mem(g, R7, n->sym->offset, str_size(g));
 			else
-				ST_IMM(BPF_DW, FP, n->sym->offset, 0);
+				ST_IMM(BPF_DW, R7, n->sym->offset, 0);
 		}
 		break;
 	case TAP_N_BLOCK:
@@ -1069,7 +1078,8 @@ static void gen_reset(struct gen *g)
 	g->lines = NULL;
 	g->cnt = g->cap = 0;
 	g->stack = g->max_stack = 0;
-	g->scratch = 0;
+	g->scratch = SCRATCH_FIRST;
+	g->max_scratch = SCRATCH_FIRST;
 	g->uses_scratch = g->uses_event = false;
 	g->to_exit = NULL;
 }
@@ -1102,7 +1112,7 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 			g->line = prog->node->a->line;
 			gen_num(g, prog->node->a);
 			jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
-			g->scratch = 0;
+			g->scratch = SCRATCH_FIRST;
 			g->stack = 0;
 		}
 		gen_block(g, body_items);
@@ -1124,10 +1134,14 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 		prologue_target(g);
 	if (prog->kind == TAP_PROG_TRACE || (prog->kind == TAP_PROG_TIMER && g->uses_event))
 		prologue_event(g, syscalls);
-	else if (g->uses_event)
-		ST_IMM(BPF_DW, FP, SLOT_EVENT, -1);	/* no event: probename is "" */
 	if (g->uses_scratch)
 		prologue_scratch(g);
+	if (g->uses_event && (prog->kind == TAP_PROG_TRACE || prog->kind == TAP_PROG_TIMER)) {
+		LDX(BPF_DW, R0, FP, SLOT_EVENT);
+		STX(BPF_DW, R7, SCRATCH_EVENT, R0);
+	} else if (g->uses_event) {
+		ST_IMM(BPF_DW, R7, SCRATCH_EVENT, -1);	/* no event: probename is "" */
+	}
 	pro_cnt = g->cnt;
 
 	all = malloc((pro_cnt + body_cnt + 2) * sizeof(*all));
