@@ -1,0 +1,542 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench: perf tap side by side with bpftrace and perf, in one run.
+
+    /usr/bin/python3 scripts/bench/bench.py [--quick] [--perf PERF]
+        [--workload WORKLOAD] [--out FILE] [--runs N]
+
+Every figure is the median (min-max) of N runs; ratios are taken between
+figures of the same run. See Documentation/bench.md for what each row
+measures. Prints a table on stdout and writes a JSON file (default
+build/bench/results.json). Progress goes to stderr.
+"""
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+TOOLS = ("perf tap", "bpftrace", "perf")
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+class Bench:
+    def __init__(self, args):
+        self.quick = args.quick
+        self.perf = os.path.abspath(args.perf)
+        self.workload = os.path.abspath(args.workload)
+        self.runs = args.runs or (3 if self.quick else 10)
+        # The many-events row is slow for bpftrace and perf (tens of seconds).
+        self.slow_runs = min(self.runs, 3)
+        self.bpftrace = shutil.which("bpftrace")
+        self.bpftool = shutil.which("bpftool")
+        self.tmp = tempfile.mkdtemp(prefix="tap-bench.")
+        self.rows = []
+        self.notes = []
+
+    # ---- running things -------------------------------------------------
+
+    def timed(self, cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+              timeout=600):
+        """Run cmd; return (wall seconds, peak RSS in KiB, exit status)."""
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, stdout=stdout, stderr=stderr,
+                             stdin=subprocess.DEVNULL)
+        killed = []
+
+        def on_alarm(signum, frame):
+            killed.append(1)
+            p.kill()
+        old = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            # Blocking: no polling loop competing for the CPUs.
+            _, status, ru = os.wait4(p.pid, 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+        wall = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        return wall, ru.ru_maxrss, 124 if killed else p.returncode
+
+    def attached(self, pid):
+        """True once process pid holds a BPF link or a BPF perf attachment."""
+        for fd in glob.glob("/proc/%d/fdinfo/*" % pid):
+            try:
+                with open(fd) as f:
+                    if "link_id:" in f.read():
+                        return True
+            except OSError:
+                pass
+        if self.bpftool:
+            out = subprocess.run([self.bpftool, "-j", "perf", "show"],
+                                 capture_output=True, text=True).stdout
+            if re.search(r'"pid":%d[,}]' % pid, out):
+                return True
+        return False
+
+    def start_tracer(self, cmd, name):
+        out = open(os.path.join(self.tmp, name + ".out"), "w")
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL)
+        out.close()
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 60:
+            if p.poll() is not None:
+                raise RuntimeError("%s exited (status %d) before attaching"
+                                   % (name, p.returncode))
+            if self.attached(p.pid):
+                time.sleep(0.5)  # let it enable the events
+                return p
+            time.sleep(0.05)
+        p.kill()
+        p.wait()
+        raise RuntimeError("%s did not attach within 60 s" % name)
+
+    def stop_tracer(self, p):
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+    # ---- results --------------------------------------------------------
+
+    @staticmethod
+    def stats(values):
+        return {"median": statistics.median(values), "min": min(values),
+                "max": max(values), "runs": len(values), "values": values}
+
+    def row(self, key, label, unit, cells, better="lower", note=None,
+            ratio=True):
+        """cells: tool -> stats dict, or a string (skipped, refused, ...)."""
+        r = {"key": key, "figure": label, "unit": unit, "better": better,
+             "tools": {}}
+        for t in TOOLS:
+            c = cells.get(t, "n/a")
+            r["tools"][t] = c if isinstance(c, dict) else {"status": c}
+        tap, bt = cells.get("perf tap"), cells.get("bpftrace")
+        if ratio and isinstance(tap, dict) and isinstance(bt, dict) and \
+                tap["median"]:
+            r["ratio_bpftrace_over_tap"] = bt["median"] / tap["median"]
+        if note:
+            r["note"] = note
+        self.rows.append(r)
+        log("%s: %s" % (label, self.fmt_row(r)[1:4]))
+
+    @staticmethod
+    def fmt_num(v, unit):
+        if unit == "KiB" or abs(v) >= 1000:
+            return "%.0f" % v
+        if abs(v) >= 10:
+            return "%.1f" % v
+        if abs(v) >= 0.1:
+            return "%.2f" % v
+        return "%.3f" % v
+
+    def fmt_cell(self, c, unit):
+        if "status" in c:
+            return c["status"]
+        m = self.fmt_num(c["median"], unit)
+        if c["runs"] == 1:
+            return m
+        return "%s (%s..%s)" % (m, self.fmt_num(c["min"], unit),
+                                self.fmt_num(c["max"], unit))
+
+    def fmt_row(self, r):
+        cells = [r["figure"] + " [" + r["unit"] + "]"]
+        cells += [self.fmt_cell(r["tools"][t], r["unit"]) for t in TOOLS]
+        ratio = r.get("ratio_bpftrace_over_tap")
+        cells.append("-" if ratio is None else "%.2fx" % ratio)
+        return cells
+
+    def table(self):
+        head = ["figure", "perf tap", "bpftrace", "perf",
+                "bpftrace/perf tap"]
+        body = [self.fmt_row(r) for r in self.rows]
+        widths = [max(len(x[i]) for x in [head] + body)
+                  for i in range(len(head))]
+        lines = []
+
+        def line(cells):
+            lines.append("| " + " | ".join(c.ljust(w) for c, w in
+                                            zip(cells, widths)) + " |")
+        line(head)
+        lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        for b in body:
+            line(b)
+        return "\n".join(lines)
+
+    # ---- 1. start-up ----------------------------------------------------
+
+    def measure(self, cmd, runs, rss=False):
+        """Run cmd runs times: (wall stats, rss stats) or error strings.
+
+        Wall time is taken around cmd itself. The peak RSS comes from extra
+        runs under /usr/bin/time: a forked child's ru_maxrss starts at its
+        parent's RSS (Linux keeps the high-water mark across execve), so
+        python's own 14 MB would hide anything smaller."""
+        walls, rsss = [], []
+        for _ in range(runs):
+            wall, _, rc = self.timed(cmd)
+            if rc:
+                return "failed (exit %d)" % rc, "failed (exit %d)" % rc
+            walls.append(wall)
+        if not rss:
+            return self.stats(walls), None
+        if not os.access("/usr/bin/time", os.X_OK):
+            return self.stats(walls), "no /usr/bin/time"
+        f = os.path.join(self.tmp, "rss")
+        for _ in range(runs):
+            _, _, rc = self.timed(["/usr/bin/time", "-o", f, "-f", "%M"] + cmd)
+            with open(f) as fh:
+                last = fh.read().split()
+            if rc or not last:
+                return self.stats(walls), "failed (exit %d)" % rc
+            rsss.append(int(last[-1]))
+        return self.stats(walls), self.stats(rsss)
+
+    def startup(self):
+        n = self.runs
+        hello = {"perf tap": [self.perf, "tap", "-e", 'print("hi")']}
+        count = {
+            "perf tap": [self.perf, "tap", "-e",
+                         "trace syscalls:sys_enter_getpid { n += 1 } "
+                         "tick-100ms { exit() }"],
+            "perf": [self.perf, "stat", "-e", "syscalls:sys_enter_getpid",
+                     "-a", "sleep", "0.1"],
+        }
+        if self.bpftrace:
+            hello["bpftrace"] = [self.bpftrace, "-e",
+                                 'BEGIN { printf("hi\\n"); exit(); }']
+            count["bpftrace"] = [
+                self.bpftrace, "-e",
+                "tracepoint:syscalls:sys_enter_getpid { @n = count(); } "
+                "interval:ms:100 { exit(); }"]
+        for key, label, cmds in (
+                ("hello", "start-up: print hi", hello),
+                ("getpid_100ms", "start-up: getpid counter, 100 ms", count)):
+            wall, rss = {}, {}
+            for t in TOOLS:
+                if t not in cmds:
+                    wall[t] = rss[t] = self.missing(t)
+                    continue
+                log("%s: %s x%d" % (label, t, n))
+                wall[t], rss[t] = self.measure(cmds[t], n, rss=True)
+            self.row(key + "_wall", label + ", wall", "s", wall)
+            self.row(key + "_rss", label + ", peak RSS", "KiB", rss)
+
+    def missing(self, tool):
+        if tool == "bpftrace" and not self.bpftrace:
+            return "not installed"
+        return "n/a"
+
+    # ---- 2. per-event cost ----------------------------------------------
+
+    def loop_times(self, calls, runs):
+        cmd = ["taskset", "-c", "1", self.workload, "getpid", str(calls)]
+        out = []
+        for _ in range(runs):
+            wall, _, rc = self.timed(cmd)
+            if rc:
+                raise RuntimeError("%s: exit %d" % (" ".join(cmd), rc))
+            out.append(wall)
+        return out
+
+    def per_event(self):
+        calls = 1000000 if self.quick else 10000000
+        n = self.runs
+        cpu = 1 if (os.cpu_count() or 1) > 1 else 0
+        if cpu == 0:
+            self.notes.append("one CPU only: loop pinned to CPU 0")
+        # The cost of starting the workload process, taken off every loop.
+        log("per-event: workload start-up and untraced loop x%d" % n)
+        base = statistics.median(
+            self.timed([self.workload, "getpid", "0"])[0] for _ in range(n))
+        untraced = [(t - base) / calls * 1e9 for t in self.loop_times(calls, n)]
+        u = statistics.median(untraced)
+        cells = {"empty": {}, "comm": {}}
+        tracers = {
+            "empty": {"perf tap": [self.perf, "tap", "-e",
+                                   "trace syscalls:sys_enter_getpid { }"]},
+            "comm": {"perf tap": [self.perf, "tap", "-e",
+                                  "trace syscalls:sys_enter_getpid "
+                                  "{ c[execname] += 1 }"]},
+        }
+        if self.bpftrace:
+            tracers["empty"]["bpftrace"] = [
+                self.bpftrace, "-e", "tracepoint:syscalls:sys_enter_getpid { }"]
+            tracers["comm"]["bpftrace"] = [
+                self.bpftrace, "-e",
+                "tracepoint:syscalls:sys_enter_getpid { @[comm] = count(); }"]
+        for kind in ("empty", "comm"):
+            for t in TOOLS:
+                if t not in tracers[kind]:
+                    cells[kind][t] = self.missing(t)
+                    continue
+                log("per-event: %s handler, %s, %d x %d calls"
+                    % (kind, t, n, calls))
+                try:
+                    p = self.start_tracer(tracers[kind][t],
+                                          "%s-%s" % (kind, t.replace(" ", "")))
+                except RuntimeError as e:
+                    cells[kind][t] = "failed"
+                    self.notes.append("per-event %s %s: %s" % (kind, t, e))
+                    continue
+                try:
+                    vals = [(x - base) / calls * 1e9 - u
+                            for x in self.loop_times(calls, n)]
+                finally:
+                    self.stop_tracer(p)
+                cells[kind][t] = self.stats(vals)
+        self.row("getpid_untraced", "getpid, untraced (%d calls)" % calls,
+                 "ns/call", {"perf tap": self.stats(untraced),
+                             "bpftrace": "(same)", "perf": "(same)"},
+                 note="one untraced loop, the baseline of the rows below")
+        self.row("getpid_added_empty", "getpid, added by an empty handler",
+                 "ns/call", cells["empty"])
+        self.row("getpid_added_comm", "getpid, added by a count per comm",
+                 "ns/call", cells["comm"])
+
+    # ---- 3. many events -------------------------------------------------
+
+    def many_events(self):
+        n = self.slow_runs
+        data = os.path.join(self.tmp, "x.data")
+        for spec, key in (("syscalls:sys_enter_*", "sys_enter"),
+                          ("syscalls:*", "syscalls_all")):
+            cells = {}
+            cmds = {
+                "perf tap": [self.perf, "tap", "-e",
+                             "trace %s { n[probename] += 1 } "
+                             "tick-100ms { exit() }" % spec],
+                "perf": [self.perf, "record", "-q", "-e", spec, "-a",
+                         "-o", data, "sleep", "0.1"],
+            }
+            if self.bpftrace:
+                cmds["bpftrace"] = [
+                    self.bpftrace, "-e",
+                    "tracepoint:%s { @[probe] = count(); } "
+                    "interval:ms:100 { exit(); }" % spec]
+            for t in TOOLS:
+                if t not in cmds:
+                    cells[t] = self.missing(t)
+                    continue
+                if self.quick and t != "perf tap":
+                    cells[t] = "skipped (quick)"
+                    continue
+                log("many events: %s, %s x%d" % (spec, t, n))
+                if t == "bpftrace":
+                    # bpftrace 0.17 needs one program per event and refuses
+                    # more than 512: see whether it refuses before timing.
+                    errf = os.path.join(self.tmp, "bt-many.err")
+                    with open(errf, "w") as ef:
+                        wall, _, rc = self.timed(cmds[t], stderr=ef)
+                    if rc:
+                        with open(errf) as ef:
+                            err = [x for x in ef.read().splitlines()
+                                   if "RLIMIT_MEMLOCK" not in x]
+                        cells[t] = "refused"
+                        self.notes.append("bpftrace %s: exit %d, %s"
+                                          % (spec, rc, " / ".join(err[-2:])))
+                        continue
+                    walls = [wall] + [self.timed(cmds[t])[0]
+                                      for _ in range(n - 1)]
+                    cells[t] = self.stats(walls)
+                    continue
+                cells[t] = self.measure(cmds[t], n)[0]
+            label = "%s: start + stop, N=%d" % (spec, n) if not self.quick \
+                else "%s: start + stop" % spec
+            self.row("many_" + key, label, "s", cells)
+
+    # ---- 4. output rate -------------------------------------------------
+
+    def output_rate(self):
+        k = 200000 if self.quick else 1000000
+        n = self.runs
+        rate, lost = {}, {}
+        outf = os.path.join(self.tmp, "rate.out")
+        errf = os.path.join(self.tmp, "rate.err")
+        data = os.path.join(self.tmp, "rate.data")
+        w = [self.workload, "getpid", str(k)]
+        cmds = {
+            "perf tap": [self.perf, "tap", "-e",
+                         'trace syscalls:sys_enter_getpid '
+                         '{ printf("%d\\n", pid) }', "--"] + w,
+            "perf": [self.perf, "record", "-e", "syscalls:sys_enter_getpid",
+                     "-o", data, "--"] + w,
+        }
+        if self.bpftrace:
+            cmds["bpftrace"] = [
+                self.bpftrace, "-e",
+                'tracepoint:syscalls:sys_enter_getpid /pid == cpid/ '
+                '{ printf("%d\\n", pid); }', "-c", " ".join(w)]
+        for t in TOOLS:
+            if t not in cmds:
+                rate[t] = lost[t] = self.missing(t)
+                continue
+            log("output rate: %s, %d records x%d" % (t, k, n))
+            rates, losses = [], []
+            for _ in range(n):
+                with open(outf, "w") as of, open(errf, "w") as ef:
+                    wall, _, rc = self.timed(cmds[t], stdout=of, stderr=ef)
+                if rc:
+                    rates = "failed (exit %d)" % rc
+                    break
+                got = self.count_records(t, outf, errf, data)
+                rates.append(got / wall)
+                losses.append(k - got)
+            if isinstance(rates, str):
+                rate[t] = lost[t] = rates
+                continue
+            rate[t] = self.stats(rates)
+            lost[t] = self.stats(losses)
+        self.row("output_rate", "output: records/s, %d getpid" % k,
+                 "records/s", rate, better="higher")
+        self.row("output_lost", "output: records missing of %d" % k,
+                 "records", lost,
+                 note="K minus records printed (perf: samples written); "
+                 "negative: more records than calls", ratio=False)
+
+    def count_records(self, tool, outf, errf, data):
+        with open(errf) as ef:
+            err = ef.read()
+        if tool == "perf":
+            m = re.search(r"\((\d+) samples\)", err)
+            if not m:
+                raise RuntimeError("perf record: no sample count in: " + err)
+            return int(m.group(1))
+        with open(outf) as of:
+            got = sum(1 for x in of if re.fullmatch(r"\d+\n?", x))
+        if tool == "perf tap":
+            m = re.search(r"warning: (\d+) output records lost", err)
+            if m:
+                self.notes.append("perf tap reported %s records lost"
+                                  % m.group(1))
+        return got
+
+    # ---- 5. compile time ------------------------------------------------
+
+    def compile_time(self):
+        files = sorted(glob.glob(os.path.join(ROOT, "tests/cases/**/*.tap"),
+                                 recursive=True),
+                       key=lambda f: (-os.path.getsize(f), f))
+        chosen, mode = None, None
+        for f in files:
+            if self.timed([self.perf, "tap", "--dump-bpf", f])[2] == 0:
+                chosen, mode = f, "--dump-bpf"
+                break
+        if not chosen:
+            for f in files:
+                if self.timed([self.perf, "tap", "--syntax-only", f])[2] == 0:
+                    chosen, mode = f, "--syntax-only"
+                    break
+        if not chosen:
+            self.row("compile", "compile: no test script compiles", "s",
+                     {"perf tap": "failed"})
+            return
+        rel = os.path.relpath(chosen, ROOT)
+        log("compile time: %s %s x%d" % (mode, rel, self.runs))
+        cell = self.measure([self.perf, "tap", mode, chosen], self.runs)[0]
+        self.row("compile", "compile: %s (%d B, %s)"
+                 % (os.path.basename(rel), os.path.getsize(chosen), mode),
+                 "s", {"perf tap": cell})
+
+    # ---- main -----------------------------------------------------------
+
+    def run(self):
+        t0 = time.monotonic()
+        for step in (self.startup, self.per_event, self.many_events,
+                     self.output_rate, self.compile_time):
+            step()
+        self.elapsed = time.monotonic() - t0
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def versions(self):
+        v = {"kernel": os.uname().release, "cpus": os.cpu_count()}
+        for name, cmd in (("perf", [self.perf, "--version"]),
+                          ("bpftrace", [self.bpftrace or "bpftrace",
+                                        "--version"])):
+            try:
+                v[name] = subprocess.run(cmd, capture_output=True, text=True,
+                                         timeout=10).stdout.strip()
+            except OSError:
+                v[name] = "not installed"
+        return v
+
+
+def workload(path):
+    """The workload program: path if given, else build/tests/workload when
+    tests/run has built it from the current source, else build one here."""
+    src = os.path.join(ROOT, "tests/workload.c")
+    if path:
+        return path
+    path = os.path.join(ROOT, "build/tests/workload")
+    if os.access(path, os.X_OK) and \
+            os.path.getmtime(path) >= os.path.getmtime(src):
+        return path
+    path = os.path.join(ROOT, "build/bench/workload")
+    if os.access(path, os.X_OK) and \
+            os.path.getmtime(path) >= os.path.getmtime(src):
+        return path
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    log("building " + os.path.relpath(path, ROOT))
+    subprocess.run(["gcc", "-O2", "-Wall", "-pthread", "-o", path, src],
+                   check=True)
+    return path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="fewer runs and calls; slow tools skipped in row 3")
+    ap.add_argument("--perf", default=os.path.join(ROOT, "build/perf/perf"))
+    ap.add_argument("--workload", default="",
+                    help="default: build/tests/workload (built if missing)")
+    ap.add_argument("--out", default=os.path.join(ROOT,
+                                                  "build/bench/results.json"))
+    ap.add_argument("--runs", type=int, default=0,
+                    help="runs per figure (default 10, 3 with --quick)")
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("bench: must run as root (BPF and tracepoints)")
+    if not os.access(args.perf, os.X_OK):
+        sys.exit("bench: %s: not built (run make)" % args.perf)
+    args.workload = workload(args.workload)
+    b = Bench(args)
+    b.run()
+    mode = "quick" if b.quick else "full"
+    print("perf tap bench (%s mode, N=%d; many-events rows N=%d; %.0f s)"
+          % (mode, b.runs, b.slow_runs, b.elapsed))
+    print("each cell: median (min..max)")
+    print()
+    print(b.table())
+    if b.notes:
+        print()
+        for n in b.notes:
+            print("note: " + n)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump({"mode": mode, "runs": b.runs, "slow_runs": b.slow_runs,
+                   "elapsed_s": b.elapsed, "versions": b.versions(),
+                   "rows": b.rows, "notes": b.notes}, f, indent=1)
+        f.write("\n")
+    print("\nresults: " + os.path.relpath(os.path.abspath(args.out)))
+
+
+if __name__ == "__main__":
+    main()
