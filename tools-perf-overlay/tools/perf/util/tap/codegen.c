@@ -40,7 +40,8 @@
  * callback with a stack frame of its own.
  */
 #define SCRATCH_EVENT	0
-#define SCRATCH_FIRST	8
+#define SCRATCH_CB_EXIT	8	/* exit() ran inside a callback */
+#define SCRATCH_FIRST	16
 #define SLOT_FIRST	(-16)	/* temporaries grow down from here */
 
 struct fixup {
@@ -61,7 +62,23 @@ struct inlined {
 	int slot;			/* NUM: stack slot of the value */
 	unsigned int str;		/* STR: scratch offset of the value */
 	struct loop *loop;		/* loops outside the call, hidden from break */
+	struct callback *cb;		/* the callback the call is in, if any */
 	struct inlined *up;
+};
+
+/*
+ * A callback subprogram (the body of a for-pairs loop, or a helper loop
+ * for len/delete/print_hist), generated on the side and appended after the
+ * program.  Its address is loaded by the ld_imm64 at @ld in @owner's code.
+ */
+struct callback {
+	struct bpf_insn *insns;
+	int *lines;
+	unsigned int cnt;
+	unsigned int ld;
+	struct callback *owner;		/* NULL: the program body */
+	unsigned int start;		/* final position, when appended */
+	struct callback *next;
 };
 
 struct gen {
@@ -85,6 +102,11 @@ struct gen {
 	struct loop *loop;
 	struct inlined *fn;
 	unsigned int loop_max;		/* iterations a while loop may run */
+	struct callback *callbacks;	/* finished, in order of completion */
+	struct callback *cur_cb;	/* the callback being generated, if any */
+	struct fixup *cb_exits;		/* in a callback: jumps to its "stop" exit */
+	bool dead;			/* the code being generated cannot be reached */
+	bool skip_go_on;		/* the callback body never falls through */
 };
 
 /* ---- emitting ---------------------------------------------------------- */
@@ -164,6 +186,12 @@ static void patch_list_here(struct gen *g, struct fixup *list)
 		patch_here(g, list->insn);
 }
 
+/* Leave the program from the jump at @at (a callback: stop its walk). */
+static void exit_now(struct gen *g, unsigned int at)
+{
+	jump_to_exit(g, at);
+}
+
 static int stack_alloc(struct gen *g, int size)
 {
 	g->stack += (size + 7) & ~7;
@@ -225,6 +253,9 @@ static void gen_num(struct gen *g, struct tap_node *n);
 static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst);
 static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst);
 static void gen_concat(struct gen *g, struct tap_node *n, unsigned int dst);
+static void gen_len(struct gen *g, struct tap_node *table);
+static void gen_clear(struct gen *g, struct tap_node *table);
+static void gen_print_hist(struct gen *g, struct tap_node *call);
 
 static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
 {
@@ -564,6 +595,10 @@ static void gen_num(struct gen *g, struct tap_node *n)
 		gen_binop(g, n);
 		return;
 	case TAP_N_CALL:
+		if (tap_builtin_lookup(n->name, true) == TAP_B_LEN) {
+			gen_len(g, n->list);
+			return;
+		}
 		gen_user_call(g, n, 0);
 		return;
 	case TAP_N_UNOP:
@@ -604,6 +639,18 @@ static struct tap_rec_def *rec_new(struct gen *g, enum tap_rec_kind kind, int *i
 	rec->line = g->line;
 	rec->size = TAP_REC_HDR;
 	return rec;
+}
+
+/*
+ * A record the kernel would not take (a full ring, a nesting limit) is
+ * counted, so no loss goes unreported.
+ */
+static void count_output_failure(struct gen *g)
+{
+	JMP_IMM(BPF_JEQ, R0, 0, 4);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_OUTFAIL);
+	MOV_IMM(R2, 1);
+	emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
 }
 
 /* Lay out @args in a new record, fill it in scratch, send it. */
@@ -652,6 +699,7 @@ static void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *f
 	ALU64_IMM(BPF_ADD, R4, base);
 	MOV_IMM(R5, size);
 	CALL(BPF_FUNC_perf_event_output);
+	count_output_failure(g);
 }
 
 /* ---- statements -------------------------------------------------------- */
@@ -795,14 +843,19 @@ static void gen_call_stmt(struct gen *g, struct tap_node *n)
 		ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_EXITED);
 		ST_IMM(BPF_DW, R1, 0, 1);
 		gen_record(g, TAP_REC_EXIT, NULL, NULL, -1);
+		if (g->cur_cb)
+			ST_IMM(BPF_DW, R7, SCRATCH_CB_EXIT, 1);
 		jump_to_exit(g, JA(0));
+		g->dead = true;
 		return;
 	case TAP_B_PRINT_HIST:
-		gen_record(g, TAP_REC_HIST_BEGIN, NULL, arg->next, arg->sym->map);
+		gen_print_hist(g, n);
 		return;
 	case TAP_B_DELETE:
-		if (arg->kind != TAP_N_INDEX)
-			tap_error(g->c, n->line, n->col, "delete(table) is not supported yet");
+		if (arg->kind != TAP_N_INDEX) {
+			gen_clear(g, arg);
+			return;
+		}
 		key = gen_key(g, arg);
 		ld_map(g, R1, TAP_MAP_TABLE0 + arg->a->sym->map);
 		MOV_REG(R2, R7);
@@ -818,6 +871,224 @@ static void gen_call_stmt(struct gen *g, struct tap_node *n)
 
 static void gen_block(struct gen *g, struct tap_node *n);
 static void gen_stmt(struct gen *g, struct tap_node *n);
+
+/* ---- callbacks --------------------------------------------------------- */
+
+struct saved_code {
+	struct bpf_insn *insns;
+	int *lines;
+	unsigned int cnt, cap;
+	int stack, max_stack;
+	struct fixup *to_exit, *cb_exits;
+	struct loop *loop;
+	struct callback *cur_cb;
+};
+
+/*
+ * Start a callback: code goes to a fresh buffer with a frame of its own.
+ * Callbacks get (map, key, value, ctx): ctx points at the caller's saved
+ * r6 and r7, which the callback restores first; key and value go to r8, r9.
+ */
+static void callback_begin(struct gen *g, struct saved_code *sv, struct callback *cb)
+{
+	sv->insns = g->insns;
+	sv->lines = g->lines;
+	sv->cnt = g->cnt;
+	sv->cap = g->cap;
+	sv->stack = g->stack;
+	sv->max_stack = g->max_stack;
+	sv->to_exit = g->to_exit;
+	sv->cb_exits = g->cb_exits;
+	sv->loop = g->loop;
+	sv->cur_cb = g->cur_cb;
+	cb->owner = g->cur_cb;
+	g->insns = NULL;
+	g->lines = NULL;
+	g->cnt = g->cap = 0;
+	g->stack = g->max_stack = 0;
+	g->to_exit = NULL;
+	g->cb_exits = NULL;
+	g->loop = NULL;
+	g->cur_cb = cb;
+	MOV_REG(BPF_REG_8, R2);
+	MOV_REG(BPF_REG_9, R3);
+	LDX(BPF_DW, R6, R4, 0);
+	LDX(BPF_DW, R7, R4, 8);
+}
+
+static void callback_end_dead(struct gen *g)
+{
+	g->skip_go_on = true;
+}
+
+/* End a callback: "return 0" (go on), with exits that stop the walk. */
+static void callback_end(struct gen *g, struct saved_code *sv, struct callback *cb)
+{
+	if (!g->skip_go_on) {
+		MOV_IMM(R0, 0);
+		emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	g->skip_go_on = false;
+	if (g->to_exit || g->cb_exits) {
+		patch_list_here(g, g->to_exit);
+		patch_list_here(g, g->cb_exits);
+		MOV_IMM(R0, 1);
+		emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	if (g->max_stack - SLOT_FIRST + sv->max_stack - SLOT_FIRST > 512)
+		tap_error(g->c, g->line, 1, "this loop needs more than 512 bytes of BPF stack");
+	cb->insns = g->insns;
+	cb->lines = g->lines;
+	cb->cnt = g->cnt;
+	cb->next = NULL;
+	/* append: children finish first, owners later */
+	{
+		struct callback **p = &g->callbacks;
+
+		while (*p)
+			p = &(*p)->next;
+		*p = cb;
+	}
+	g->insns = sv->insns;
+	g->lines = sv->lines;
+	g->cnt = sv->cnt;
+	g->cap = sv->cap;
+	g->stack = sv->stack;
+	g->max_stack = sv->max_stack;
+	g->to_exit = sv->to_exit;
+	g->cb_exits = sv->cb_exits;
+	g->loop = sv->loop;
+	g->cur_cb = sv->cur_cb;
+}
+
+/*
+ * bpf_for_each_map_elem(map, cb, &{r6, r7}, 0); r0 = elements visited.
+ * An exit() inside the callback stops the walk and then this program.
+ */
+static void gen_for_each(struct gen *g, int map, struct callback *cb, bool may_exit)
+{
+	int ctx = stack_alloc(g, 16);
+
+	STX(BPF_DW, FP, ctx, R6);
+	STX(BPF_DW, FP, ctx + 8, R7);
+	if (may_exit)
+		ST_IMM(BPF_DW, R7, SCRATCH_CB_EXIT, 0);
+	ld_map(g, R1, map);
+	cb->ld = emit(g, BPF_LD | BPF_DW | BPF_IMM, R2, BPF_PSEUDO_FUNC, 0, 0);
+	emit(g, 0, 0, 0, 0, 0);
+	MOV_REG(R3, FP);
+	ALU64_IMM(BPF_ADD, R3, ctx);
+	MOV_IMM(R4, 0);
+	CALL(BPF_FUNC_for_each_map_elem);
+	if (may_exit) {
+		MOV_REG(R6, R0);
+		LDX(BPF_DW, R1, R7, SCRATCH_CB_EXIT);
+		exit_now(g, JMP_IMM(BPF_JNE, R1, 0, 0));
+		MOV_REG(R0, R6);
+		LDX(BPF_DW, R6, FP, ctx);
+	}
+}
+
+/* len(t): walk with a callback that only counts. */
+static void gen_len(struct gen *g, struct tap_node *table)
+{
+	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
+	struct saved_code sv;
+
+	g->uses_scratch = true;
+	callback_begin(g, &sv, cb);
+	callback_end(g, &sv, cb);
+	gen_for_each(g, TAP_MAP_TABLE0 + table->sym->map, cb, false);
+}
+
+/* delete(t): walk and delete each element (hash maps allow it). */
+static void gen_clear(struct gen *g, struct tap_node *table)
+{
+	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
+	struct saved_code sv;
+
+	g->uses_scratch = true;
+	callback_begin(g, &sv, cb);
+	ld_map(g, R1, TAP_MAP_TABLE0 + table->sym->map);
+	MOV_REG(R2, BPF_REG_8);
+	CALL(BPF_FUNC_map_delete_elem);
+	callback_end(g, &sv, cb);
+	gen_for_each(g, TAP_MAP_TABLE0 + table->sym->map, cb, false);
+}
+
+/*
+ * print_hist(t [, n]): a snapshot taken now, in the kernel: a begin
+ * record, one record per element, an end record.  So a change right after
+ * the call (delete(t)) cannot leak into the output.
+ */
+static void gen_print_hist(struct gen *g, struct tap_node *call)
+{
+	struct tap_node *table = call->list;
+	int map = TAP_MAP_TABLE0 + table->sym->map;
+	struct tap_map_def *m = &g->obj->maps[map];
+	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
+	struct tap_rec_def *rec;
+	unsigned int size, buf;
+	struct saved_code sv;
+	int id;
+
+	gen_record(g, TAP_REC_HIST_BEGIN, NULL, table->next, table->sym->map);
+	rec = rec_new(g, TAP_REC_HIST_ENTRY, &id);
+	rec->map = table->sym->map;
+	rec->size = size = TAP_REC_HDR + m->key_size + m->value_size;
+	buf = scratch_alloc(g, size);
+	callback_begin(g, &sv, cb);
+	ST_IMM(BPF_W, R7, buf, id);
+	ST_IMM(BPF_W, R7, buf + 4, 0);
+	copy_mem(g, R7, buf + TAP_REC_HDR, BPF_REG_8, 0, m->key_size);
+	copy_mem(g, R7, buf + TAP_REC_HDR + m->key_size, BPF_REG_9, 0, m->value_size);
+	MOV_REG(R1, R6);
+	ld_map(g, R2, TAP_MAP_EVENTS);
+	emit(g, BPF_ALU | BPF_MOV | BPF_K, R3, 0, 0, -1);	/* BPF_F_CURRENT_CPU */
+	MOV_REG(R4, R7);
+	ALU64_IMM(BPF_ADD, R4, buf);
+	MOV_IMM(R5, size);
+	CALL(BPF_FUNC_perf_event_output);
+	count_output_failure(g);
+	callback_end(g, &sv, cb);
+	gen_for_each(g, map, cb, false);
+	gen_record(g, TAP_REC_HIST_END, NULL, NULL, table->sym->map);
+}
+
+/*
+ * for (k, v in pairs(t)) { body }: the body is a callback; k and v are
+ * copies of the element's key and value in this program's scratch.
+ * 'break' stops the walk; exit() stops it and then the program.
+ */
+static void gen_for(struct gen *g, struct tap_node *n)
+{
+	struct tap_node *table = n->a;
+	int map = TAP_MAP_TABLE0 + table->sym->map;
+	struct tap_map_def *m = &g->obj->maps[map];
+	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
+	struct tap_sym *k = n->list->sym, *v = n->list->next->sym;
+	struct loop loop = { 0 };
+	struct saved_code sv;
+
+	k->offset = (int)scratch_alloc(g, m->key_size);
+	v->offset = (int)scratch_alloc(g, m->value_size);
+	callback_begin(g, &sv, cb);
+	copy_mem(g, R7, k->offset, BPF_REG_8, 0, m->key_size);
+	copy_mem(g, R7, v->offset, BPF_REG_9, 0, m->value_size);
+	g->loop = &loop;
+	gen_block(g, n->b);
+	g->loop = NULL;
+	if (g->dead) {
+		/* the body always leaves: the "go on" return is unreachable */
+		g->dead = false;
+		callback_end_dead(g);
+	}
+	/* break: stop the walk */
+	for (struct fixup *f = loop.breaks; f; f = f->next)
+		add_fixup(g, &g->cb_exits, f->insn);
+	callback_end(g, &sv, cb);
+	gen_for_each(g, map, cb, true);
+}
 
 /*
  * while (cond) { ... } with a hidden iteration counter: the verifier only
@@ -848,7 +1119,9 @@ static void gen_while(struct gen *g, struct tap_node *n)
 	gen_block(g, n->b);
 	g->loop = loop.up;
 	g->line = n->line;
-	JA((__s16)(top - g->cnt - 1));
+	if (!g->dead)
+		JA((__s16)(top - g->cnt - 1));
+	g->dead = false;
 	patch_here(g, j_cond);
 	patch_list_here(g, loop.breaks);
 }
@@ -862,7 +1135,7 @@ static void gen_while(struct gen *g, struct tap_node *n)
 static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 {
 	struct tap_node *fn = n->sym->func, *param, *arg;
-	struct inlined in = { .up = g->fn, .loop = g->loop };
+	struct inlined in = { .up = g->fn, .loop = g->loop, .cb = g->cur_cb };
 	int line = g->line;
 
 	in.kind = tap_type_resolve(n->sym->type)->kind;
@@ -893,6 +1166,7 @@ static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 	g->fn = &in;
 	g->loop = NULL;
 	gen_block(g, fn->b);
+	g->dead = false;
 	g->fn = in.up;
 	g->loop = in.loop;
 	patch_list_here(g, in.returns);
@@ -907,7 +1181,7 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 {
 	unsigned int scratch_mark = g->scratch;
 	int stack_mark = g->stack;
-	unsigned int j1, j2;
+	unsigned int j1, j2 = 0;
 
 	g->line = n->line;
 	switch (n->kind) {
@@ -944,12 +1218,20 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 		j1 = JMP_IMM(BPF_JEQ, R0, 0, 0);
 		gen_block(g, n->b);
 		if (n->c) {
-			j2 = JA(0);
+			bool then_dead = g->dead;
+
+			/* a branch that always leaves needs no jump over the other */
+			if (!then_dead)
+				j2 = JA(0);
 			patch_here(g, j1);
+			g->dead = false;
 			gen_stmt(g, n->c);
-			patch_here(g, j2);
+			if (!then_dead)
+				patch_here(g, j2);
+			g->dead = then_dead && g->dead;
 		} else {
 			patch_here(g, j1);
+			g->dead = false;
 		}
 		break;
 	case TAP_N_ASSIGN:
@@ -964,10 +1246,17 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 	case TAP_N_WHILE:
 		gen_while(g, n);
 		break;
+	case TAP_N_FOR:
+		gen_for(g, n);
+		break;
 	case TAP_N_BREAK:
 		add_fixup(g, &g->loop->breaks, JA(0));
+		g->dead = true;
 		break;
 	case TAP_N_RETURN:
+		if (g->cur_cb != g->fn->cb)
+			tap_error(g->c, n->line, n->col,
+				  "'return' inside a for loop is not supported yet");
 		if (n->a) {
 			if (g->fn->kind == TAP_T_STR) {
 				gen_str(g, n->a, g->fn->str);
@@ -977,6 +1266,7 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 			}
 		}
 		add_fixup(g, &g->fn->returns, JA(0));
+		g->dead = true;
 		break;
 	default:
 		tap_error(g->c, n->line, n->col, "not supported yet");
@@ -985,11 +1275,15 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 	g->stack = stack_mark;
 }
 
+/*
+ * Statements after exit(), break or return can never run, and the verifier
+ * refuses unreachable instructions: they are not generated.
+ */
 static void gen_block(struct gen *g, struct tap_node *n)
 {
 	struct tap_node *st;
 
-	for (st = n->list; st; st = st->next)
+	for (st = n->list; st && !g->dead; st = st->next)
 		gen_stmt(g, st);
 }
 
@@ -1082,6 +1376,55 @@ static void gen_reset(struct gen *g)
 	g->max_scratch = SCRATCH_FIRST;
 	g->uses_scratch = g->uses_event = false;
 	g->to_exit = NULL;
+	g->callbacks = NULL;
+	g->cur_cb = NULL;
+	g->cb_exits = NULL;
+	g->dead = false;
+	g->skip_go_on = false;
+}
+
+/*
+ * Callbacks go after the program, each a BPF subprogram; the ld_imm64
+ * that loads one gets its offset, and the loader gets their positions
+ * (BTF func_info: callbacks need it).
+ */
+static void append_callbacks(struct gen *g, struct tap_prog_def *prog, unsigned int body_start,
+			     bool syscalls)
+{
+	unsigned int *offs, nr = 1, i;
+	struct callback *cb;
+
+	for (cb = g->callbacks; cb; cb = cb->next) {
+		cb->start = g->cnt;
+		for (i = 0; i < cb->cnt; i++) {
+			g->line = cb->lines[i];
+			emit(g, cb->insns[i].code, cb->insns[i].dst_reg, cb->insns[i].src_reg,
+			     cb->insns[i].off, cb->insns[i].imm);
+		}
+		nr++;
+	}
+	offs = calloc(nr, sizeof(*offs));
+	if (!offs) {
+		fprintf(stderr, "perf tap: out of memory\n");
+		exit(1);
+	}
+	nr = 1;
+	for (cb = g->callbacks; cb; cb = cb->next) {
+		unsigned int ld = (cb->owner ? cb->owner->start : body_start) + cb->ld;
+
+		g->insns[ld].imm = (__s32)(cb->start - ld - 1);
+		offs[nr++] = cb->start;
+		free(cb->insns);
+		free(cb->lines);
+	}
+	if (syscalls) {
+		prog->sys_func_off = offs;
+		prog->sys_nr_funcs = (int)nr;
+	} else {
+		free(prog->func_off);
+		prog->func_off = offs;
+		prog->nr_funcs = (int)nr;
+	}
 }
 
 /*
@@ -1102,7 +1445,7 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	g->prog = prog;
 	g->line = prog->node ? prog->node->line : 1;
 	if (top_level) {
-		for (n = body_items; n; n = n->next)
+		for (n = body_items; n && !g->dead; n = n->next)
 			if (n->kind != TAP_N_FUNC && n->kind != TAP_N_TRACE &&
 			    n->kind != TAP_N_TRACE_END && n->kind != TAP_N_TIMER)
 				gen_stmt(g, n);
@@ -1176,6 +1519,7 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 		patch_here(g, f->insn);
 	MOV_IMM(R0, 0);
 	emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	append_callbacks(g, prog, pro_cnt, syscalls);
 	for (i = 0; i < g->cnt; i++)
 		if (g->lines[i] < 1)
 			g->lines[i] = 1;

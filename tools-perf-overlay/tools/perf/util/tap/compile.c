@@ -66,6 +66,8 @@ void tap_object__delete(struct tap_object *obj)
 		free(obj->progs[i].insn_line);
 		free(obj->progs[i].sys_insns);
 		free(obj->progs[i].sys_insn_line);
+		free(obj->progs[i].func_off);
+		free(obj->progs[i].sys_func_off);
 	}
 	free(obj->recs);
 	if (obj->c) {

@@ -67,6 +67,8 @@ static const char *helper_name(int id)
 	case BPF_FUNC_get_smp_processor_id: return "get_smp_processor_id";
 	case BPF_FUNC_perf_event_output: return "perf_event_output";
 	case BPF_FUNC_get_attach_cookie: return "get_attach_cookie";
+	case BPF_FUNC_for_each_map_elem: return "for_each_map_elem";
+	case BPF_FUNC_probe_read_kernel_str: return "probe_read_kernel_str";
 	default: return "helper";
 	}
 }
@@ -109,6 +111,8 @@ static int print_insn(FILE *fp, const struct bpf_insn *insn, const struct tap_ob
 	case BPF_LD:
 		if (insn->src_reg == BPF_PSEUDO_MAP_FD)
 			fprintf(fp, "r%d = map[%s]", insn->dst_reg, obj->maps[insn->imm].name);
+		else if (insn->src_reg == BPF_PSEUDO_FUNC)
+			fprintf(fp, "r%d = callback %+d", insn->dst_reg, insn->imm);
 		else if (insn->src_reg == BPF_PSEUDO_MAP_VALUE)
 			fprintf(fp, "r%d = &map[%s][%d]", insn->dst_reg,
 				obj->maps[insn->imm].name, insn[1].imm);

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
-
 #include "format.h"
 
 /* A string value: the bytes up to the first NUL, at most str_size. */
@@ -104,14 +102,9 @@ static void print_formatted(struct tap_printer *p, const struct tap_rec_def *def
 	}
 }
 
-struct hist_entry {
-	char *key;
-	long long value;
-};
-
 static int cmp_entries(const void *a, const void *b)
 {
-	const struct hist_entry *x = a, *y = b;
+	const struct tap_hist_entry *x = a, *y = b;
 
 	if (x->value != y->value)
 		return x->value > y->value ? -1 : 1;
@@ -148,64 +141,80 @@ static char *format_key(struct tap_printer *p, const struct tap_map_def *map, co
 }
 
 /*
- * print_hist(t [, n]): the table's entries by decreasing value, with a bar
- * scaled to the largest.  The table is read when the record is decoded.
+ * print_hist(t [, n]) arrives as a begin record, one record per element
+ * (a snapshot the kernel took at the call) and an end record, all from
+ * one CPU; they are collected per CPU and printed at the end record.
  */
-static void print_hist(struct tap_printer *p, const struct tap_rec_def *def, const char *rec)
+static struct tap_hist *hist_of(struct tap_printer *p, int cpu)
+{
+	int i;
+
+	for (i = 0; i < p->nr_hists; i++)
+		if (p->hists[i].cpu == cpu)
+			return &p->hists[i];
+	i = p->nr_hists;
+	p->hists = realloc(p->hists, (i + 1) * sizeof(*p->hists));
+	if (!p->hists) {
+		fprintf(stderr, "perf tap: out of memory\n");
+		exit(1);
+	}
+	memset(&p->hists[i], 0, sizeof(p->hists[i]));
+	p->hists[i].cpu = cpu;
+	p->nr_hists++;
+	return &p->hists[i];
+}
+
+static void hist_reset(struct tap_hist *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nr; i++)
+		free(h->ents[i].key);
+	free(h->ents);
+	h->ents = NULL;
+	h->nr = 0;
+}
+
+static void hist_add(struct tap_printer *p, struct tap_hist *h, const struct tap_rec_def *def,
+		     const char *rec)
 {
 	const struct tap_map_def *map = &p->obj->maps[TAP_MAP_TABLE0 + def->map];
-	int fd = p->map_fds[TAP_MAP_TABLE0 + def->map];
-	char *key = calloc(1, map->key_size), *next = calloc(1, map->key_size);
-	long long limit = 20, value, max = 0;
-	struct hist_entry *ents = NULL;
-	size_t nr = 0, i, width = 5;
-	void *cur = NULL;
-	char *tmp;
+	struct tap_hist_entry *e = realloc(h->ents, (h->nr + 1) * sizeof(*h->ents));
 
-	if (def->nargs)
-		memcpy(&limit, rec + def->args[0].offset, sizeof(limit));
-	if (!key || !next)
-		goto out;
-	while (!bpf_map_get_next_key(fd, cur, next)) {
-		struct hist_entry *e;
+	if (!e)
+		return;
+	h->ents = e;
+	e = &h->ents[h->nr++];
+	e->key = format_key(p, map, rec + TAP_REC_HDR);
+	memcpy(&e->value, rec + TAP_REC_HDR + map->key_size, sizeof(e->value));
+}
 
-		if (bpf_map_lookup_elem(fd, next, &value) == 0) {
-			e = realloc(ents, (nr + 1) * sizeof(*ents));
-			if (!e)
-				break;
-			ents = e;
-			ents[nr].key = format_key(p, map, next);
-			ents[nr].value = value;
-			if (ents[nr].key && strlen(ents[nr].key) > width)
-				width = strlen(ents[nr].key);
-			if (value > max)
-				max = value;
-			nr++;
-		}
-		tmp = key;
-		key = next;
-		next = tmp;
-		cur = key;
+static void hist_print(struct tap_printer *p, struct tap_hist *h)
+{
+	long long max = 0, limit = h->limit;
+	size_t i, width = 5;
+
+	qsort(h->ents, h->nr, sizeof(*h->ents), cmp_entries);
+	for (i = 0; i < h->nr; i++) {
+		if (h->ents[i].key && strlen(h->ents[i].key) > width)
+			width = strlen(h->ents[i].key);
+		if (h->ents[i].value > max)
+			max = h->ents[i].value;
 	}
-	qsort(ents, nr, sizeof(*ents), cmp_entries);
 	if (width > 64)
 		width = 64;
 	fprintf(p->fp, "%*s %-42s %s\n", (int)width, "value",
 		"------------- Distribution -------------", "count");
-	for (i = 0; i < nr && (long long)i < limit; i++) {
-		int bar = max > 0 && ents[i].value > 0 ? (int)(ents[i].value * 40 / max) : 0;
+	for (i = 0; i < h->nr && (long long)i < limit; i++) {
+		struct tap_hist_entry *e = &h->ents[i];
+		int bar = max > 0 && e->value > 0 ? (int)(e->value * 40 / max) : 0;
 
-		fprintf(p->fp, "%*s |%-40.*s  %lld\n", (int)width, ents[i].key ?: "?", bar,
-			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", ents[i].value);
+		fprintf(p->fp, "%*s |%-40.*s  %lld\n", (int)width, e->key ?: "?", bar,
+			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", e->value);
 	}
-	if ((long long)nr > limit && limit >= 0)
-		fprintf(p->fp, "%*s   (%zu more)\n", (int)width, "...", nr - (size_t)limit);
-out:
-	for (i = 0; i < nr; i++)
-		free(ents[i].key);
-	free(ents);
-	free(key);
-	free(next);
+	if ((long long)h->nr > limit && limit >= 0)
+		fprintf(p->fp, "%*s   (%zu more)\n", (int)width, "...", h->nr - (size_t)limit);
+	hist_reset(h);
 }
 
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
@@ -213,10 +222,10 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 	struct tap_printer *p = arg;
 	const struct tap_rec_def *def;
 	const char *rec = data;
+	struct tap_hist *h;
 	__u32 id;
 	int i;
 
-	(void)cpu;
 	(void)time;
 	if (size < TAP_REC_HDR) {
 		p->bad++;
@@ -244,7 +253,17 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 		p->exited = true;
 		break;
 	case TAP_REC_HIST_BEGIN:
-		print_hist(p, def, rec);
+		h = hist_of(p, cpu);
+		hist_reset(h);
+		h->limit = 20;
+		if (def->nargs)
+			memcpy(&h->limit, rec + def->args[0].offset, sizeof(h->limit));
+		break;
+	case TAP_REC_HIST_ENTRY:
+		hist_add(p, hist_of(p, cpu), def, rec);
+		break;
+	case TAP_REC_HIST_END:
+		hist_print(p, hist_of(p, cpu));
 		break;
 	default:
 		p->bad++;

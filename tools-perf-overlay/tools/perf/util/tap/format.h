@@ -8,11 +8,25 @@
 
 #include "object.h"
 
+struct tap_hist_entry {
+	char *key;
+	long long value;
+};
+
+/* A print_hist being received on one CPU. */
+struct tap_hist {
+	int cpu;
+	long long limit;
+	struct tap_hist_entry *ents;
+	size_t nr;
+};
+
 /* Decodes the records BPF programs emit, and prints them. */
 struct tap_printer {
 	struct tap_object *obj;
 	FILE *fp;
-	int *map_fds;		/* to read tables for print_hist */
+	struct tap_hist *hists;	/* print_hist in progress, per CPU */
+	int nr_hists;
 	bool exited;		/* an exit() record was seen */
 	u64 bad;		/* records that did not decode */
 };

@@ -54,6 +54,9 @@ struct tap_prog_def {
 	struct bpf_insn *sys_insns;
 	unsigned int sys_insn_cnt;
 	int *sys_insn_line;
+	/* where each BPF function starts: [0] the program, then its callbacks */
+	unsigned int *func_off, *sys_func_off;
+	int nr_funcs, sys_nr_funcs;
 	struct tap_node *node;		/* the block it came from (NULL for main) */
 	long long period_ns;		/* timers */
 	bool profile;			/* timers: every CPU, else one CPU */

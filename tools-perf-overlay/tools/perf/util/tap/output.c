@@ -255,7 +255,12 @@ int tap_output__drain(struct tap_output *out, tap_output_cb cb, void *arg)
 				out->lost++;
 			perf_mmap__consume(&md->core);
 		}
-		perf_mmap__read_done(&md->core);
+		/*
+		 * No perf_mmap__read_done(): it moves the read position to the
+		 * head of the ring as it is now, which skips a record the
+		 * kernel wrote after the last read_event.  read_event and
+		 * consume have already moved it exactly past what was read.
+		 */
 	}
 
 	if (out->nr_recs > 1)

@@ -24,6 +24,7 @@
 
 #include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "perf-sys.h"
 #include "util/cap.h"
 
@@ -230,9 +231,55 @@ static const char *last_log_line(char *log)
 	return end;
 }
 
-static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
-		     struct bpf_insn *insns, int *lines, unsigned int cnt)
+/*
+ * Programs with callbacks (BPF subprograms) must describe their functions
+ * in BTF: one FUNC per subprogram, the callbacks static.  All arguments are
+ * plain 64-bit integers; the verifier types callback arguments itself.
+ */
+static struct btf *funcs_btf(const unsigned int *offs, int nr, struct bpf_func_info **info)
 {
+	struct btf *btf = btf__new_empty();
+	int i, id_long, proto_main, proto_cb, fn;
+	char name[32];
+
+	*info = calloc(nr, sizeof(**info));
+	if (!btf || !*info)
+		goto fail;
+	id_long = btf__add_int(btf, "long", 8, BTF_INT_SIGNED);
+	proto_main = btf__add_func_proto(btf, id_long);
+	if (id_long < 0 || proto_main < 0 || btf__add_func_param(btf, "ctx", id_long))
+		goto fail;
+	proto_cb = btf__add_func_proto(btf, id_long);
+	if (proto_cb < 0 || btf__add_func_param(btf, "map", id_long) ||
+	    btf__add_func_param(btf, "key", id_long) ||
+	    btf__add_func_param(btf, "value", id_long) ||
+	    btf__add_func_param(btf, "ctx", id_long))
+		goto fail;
+	for (i = 0; i < nr; i++) {
+		snprintf(name, sizeof(name), i ? "tap_callback_%d" : "tap_prog", i);
+		fn = btf__add_func(btf, name, i ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL,
+				   i ? proto_cb : proto_main);
+		if (fn < 0)
+			goto fail;
+		(*info)[i].insn_off = offs[i];
+		(*info)[i].type_id = (__u32)fn;
+	}
+	if (btf__load_into_kernel(btf))
+		goto fail;
+	return btf;
+fail:
+	btf__free(btf);
+	free(*info);
+	*info = NULL;
+	return NULL;
+}
+
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		     struct bpf_insn *insns, int *lines, unsigned int cnt,
+		     const unsigned int *func_off, int nr_funcs)
+{
+	struct bpf_func_info *info = NULL;
+	struct btf *btf = NULL;
 	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
 	LIBBPF_OPTS(bpf_prog_load_opts, lopts);
 	size_t log_size = 1 << 22;
@@ -243,6 +290,19 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, insns, cnt * sizeof(*copy));
+	if (nr_funcs > 1) {
+		btf = funcs_btf(func_off, nr_funcs, &info);
+		if (!btf) {
+			fprintf(stderr, "perf tap: cannot load BTF for %s: %s\n", prog->name,
+				strerror(errno));
+			free(copy);
+			return -EINVAL;
+		}
+		lopts.prog_btf_fd = (__u32)btf__fd(btf);
+		lopts.func_info = info;
+		lopts.func_info_cnt = (__u32)nr_funcs;
+		lopts.func_info_rec_size = sizeof(*info);
+	}
 	for (i = 0; i < cnt; i++) {
 		if (copy[i].code == (BPF_LD | BPF_DW | BPF_IMM) &&
 		    (copy[i].src_reg == BPF_PSEUDO_MAP_FD ||
@@ -250,16 +310,8 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 			copy[i].imm = rt->map_fds[copy[i].imm];
 	}
 	fd = bpf_prog_load(type, prog->name, "GPL", copy, cnt, &lopts);
-	if (fd >= 0) {
-		free(copy);
-		return fd;
-	}
-	if (errno == EPERM) {
-		fprintf(stderr, "perf tap: permission denied: loading BPF needs root, "
-			"or CAP_BPF and CAP_PERFMON\n");
-		free(copy);
-		return -EPERM;
-	}
+	if (fd >= 0 || errno == EPERM)
+		goto out;
 	/* again with the verifier's log, to say which script line it refused */
 	log = calloc(1, log_size);
 	if (log) {
@@ -268,11 +320,8 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 		lopts.log_level = 1;
 		fd = bpf_prog_load(type, prog->name, "GPL", copy, cnt, &lopts);
 	}
-	if (fd >= 0) {
-		free(log);
-		free(copy);
-		return fd;
-	}
+	if (fd >= 0)
+		goto out;
 	insn = log ? verifier_insn(log) : -1;
 	if (rt->opts->verbose && log)
 		fprintf(stderr, "%s\n", log);
@@ -284,9 +333,18 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 	else
 		fprintf(stderr, "perf tap: cannot load the program for %s: %s\n", prog->name,
 			strerror(errno));
+	fd = -EINVAL;
+out:
+	if (fd < 0 && errno == EPERM) {
+		fprintf(stderr, "perf tap: permission denied: loading BPF needs root, "
+			"or CAP_BPF and CAP_PERFMON\n");
+		fd = -EPERM;
+	}
 	free(log);
 	free(copy);
-	return -EINVAL;
+	free(info);
+	btf__free(btf);	/* the program holds its own reference */
+	return fd;
 }
 
 /* Which variants each program needs, and its syscall dispatch bases. */
@@ -334,14 +392,16 @@ static int load_progs(struct runtime *rt)
 		if (needs_plain(rt, i)) {
 			ps->fd = load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?
 					   BPF_PROG_TYPE_PERF_EVENT : BPF_PROG_TYPE_RAW_TRACEPOINT,
-					   prog->insns, prog->insn_line, prog->insn_cnt);
+					   prog->insns, prog->insn_line, prog->insn_cnt,
+					   prog->func_off, prog->nr_funcs);
 			if (ps->fd < 0)
 				return ps->fd;
 		}
 		if (ps->enter_base >= 0 || ps->exit_base >= 0) {
 			ps->sys_fd = load_prog(rt, prog, BPF_PROG_TYPE_RAW_TRACEPOINT,
 					       prog->sys_insns, prog->sys_insn_line,
-					       prog->sys_insn_cnt);
+					       prog->sys_insn_cnt, prog->sys_func_off,
+					       prog->sys_nr_funcs);
 			if (ps->sys_fd < 0)
 				return ps->sys_fd;
 		}
@@ -407,7 +467,8 @@ static int attach_perf_tracepoint(struct runtime *rt, int idx)
 
 	if (ps->tp_fd < 0) {
 		ps->tp_fd = load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT, prog->insns,
-				      prog->insn_line, prog->insn_cnt);
+				      prog->insn_line, prog->insn_cnt, prog->func_off,
+				      prog->nr_funcs);
 		if (ps->tp_fd < 0)
 			return ps->tp_fd;
 	}
@@ -635,9 +696,13 @@ static void trace_loop(struct runtime *rt)
 static void report_losses(struct runtime *rt)
 {
 	__u64 lost = tap_output__lost(rt->out);
+	__u64 refused = get_global(rt, TAP_G_OUTFAIL);
 	__u64 drops = get_global(rt, TAP_G_DROPS);
 	__u64 loops = get_global(rt, TAP_G_LOOPS);
 
+	/* the kernel counts a full ring both ways; report the larger */
+	if (refused > lost)
+		lost = refused;
 	if (lost)
 		fprintf(stderr, "perf tap: warning: %llu output records lost (the rings were "
 			"full; try a larger -m)\n", (unsigned long long)lost);
@@ -725,7 +790,6 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	err = create_maps(&rt);
 	if (err)
 		goto out;
-	rt.printer.map_fds = rt.map_fds;
 	err = fill_maps(&rt);
 	if (err)
 		goto out;

@@ -264,6 +264,7 @@ static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
 
 static struct tap_type *expr(struct sema *s, struct tap_node *n);
 static void block(struct sema *s, struct tap_node *n);
+static void for_stmt(struct sema *s, struct tap_node *n);
 
 static struct tap_type *builtin_value(struct sema *s, struct tap_node *n, enum tap_builtin b)
 {
@@ -449,9 +450,8 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 			need(s, n->list, t, TAP_T_TABLE);
 		return type_new(s, TAP_T_VOID, n);
 	case TAP_B_LEN:
-		tap_error(s->c, n->line, n->col, "'len()' is not supported yet");
-		if (nargs != 1)
-			tap_error(s->c, n->line, n->col, "len takes one table");
+		if (nargs != 1 || n->list->kind != TAP_N_NAME)
+			tap_error(s->c, n->line, n->col, "len takes one table name");
 		need(s, n->list, expr(s, n->list), TAP_T_TABLE);
 		return type_new(s, TAP_T_NUM, n);
 	default:
@@ -639,7 +639,8 @@ static void stmt(struct sema *s, struct tap_node *n)
 		s->loop_depth--;
 		break;
 	case TAP_N_FOR:
-		tap_error(s->c, n->line, n->col, "'for' is not supported yet");
+		for_stmt(s, n);
+		break;
 	case TAP_N_BREAK:
 		if (!s->loop_depth)
 			tap_error(s->c, n->line, n->col, "'break' outside a loop");
@@ -669,6 +670,53 @@ static void stmt(struct sema *s, struct tap_node *n)
 	default:
 		tap_error(s->c, n->line, n->col, "not a statement");
 	}
+}
+
+/*
+ * for (k, v in pairs(t)) { ... }: k and v are locals holding a copy of
+ * each element's key and value.
+ */
+static void for_stmt(struct sema *s, struct tap_node *n)
+{
+	struct scope sc = { .up = s->scope };
+	struct tap_type *t, *tt;
+	struct tap_node *k, *v;
+
+	if (n->a->kind != TAP_N_NAME)
+		tap_error(s->c, n->a->line, n->a->col, "pairs() takes a table name");
+	t = expr(s, n->a);
+	need(s, n->a, t, TAP_T_TABLE);
+	tt = tap_type_resolve(t);
+	if (tt->nkeys < 0) {
+		tt->nkeys = 1;
+		tt->key[0] = type_new(s, TAP_T_ANY, n->a);
+	}
+	if (!tt->val)
+		tt->val = type_new(s, TAP_T_ANY, n->a);
+	if (tt->nkeys != 1)
+		tap_error(s->c, n->a->line, n->a->col,
+			  "for ... pairs() over a table with %d keys is not supported yet",
+			  tt->nkeys);
+	if (!strcmp(n->name, n->name2))
+		tap_error(s->c, n->line, n->col, "the key and the value need two names");
+	k = tap_node_new(s->c, TAP_N_NAME, n->line, n->col);
+	k->name = n->name;
+	v = tap_node_new(s->c, TAP_N_NAME, n->line, n->col);
+	v->name = n->name2;
+	k->next = v;
+	n->list = k;
+	k->sym = sym_new(s, k->name, TAP_SYM_LOCAL, k);
+	v->sym = sym_new(s, v->name, TAP_SYM_LOCAL, v);
+	k->sym->assigned = v->sym->assigned = true;
+	unify_at(s, n->a, k->sym->type, tt->key[0]);
+	unify_at(s, n->a, v->sym->type, tt->val);
+	k->sym->next = v->sym;
+	sc.syms = k->sym;
+	s->scope = &sc;
+	s->loop_depth++;
+	block(s, n->b);
+	s->loop_depth--;
+	s->scope = sc.up;
 }
 
 static void block(struct sema *s, struct tap_node *n)

@@ -25,7 +25,8 @@ struct tap_sema {
 #define TAP_G_TARGET	8	/* tgid that probes are restricted to, 0 for all */
 #define TAP_G_DROPS	16	/* table updates lost because a table was full */
 #define TAP_G_LOOPS	24	/* while loops stopped at --loop-max */
-#define TAP_G_FIRST	32
+#define TAP_G_OUTFAIL	32	/* records bpf_perf_event_output refused */
+#define TAP_G_FIRST	40
 
 void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *out);
 /* What a value-name or call-name means as a built-in (TAP_B_NONE if not). */
