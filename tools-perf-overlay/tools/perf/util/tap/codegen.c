@@ -41,7 +41,8 @@
  */
 #define SCRATCH_EVENT	0
 #define SCRATCH_CB_EXIT	8	/* exit() ran inside a callback */
-#define SCRATCH_FIRST	16
+#define SCRATCH_CB_RET	16	/* 'return' ran inside a callback */
+#define SCRATCH_FIRST	24
 #define SLOT_FIRST	(-16)	/* temporaries grow down from here */
 
 struct fixup {
@@ -59,7 +60,7 @@ struct loop {
 struct inlined {
 	struct fixup *returns;
 	enum tap_type_kind kind;
-	int slot;			/* NUM: stack slot of the value */
+	int slot;			/* NUM: scratch offset of the value */
 	unsigned int str;		/* STR: scratch offset of the value */
 	struct loop *loop;		/* loops outside the call, hidden from break */
 	struct callback *cb;		/* the callback the call is in, if any */
@@ -225,7 +226,14 @@ static unsigned int str_size(struct gen *g)
 
 static unsigned int value_size(struct gen *g, struct tap_type *t)
 {
-	return tap_type_resolve(t)->kind == TAP_T_STR ? str_size(g) : 8;
+	switch (tap_type_resolve(t)->kind) {
+	case TAP_T_STR:
+		return str_size(g);
+	case TAP_T_AGG:
+		return TAP_AGG_SIZE;
+	default:
+		return 8;
+	}
 }
 
 /* ---- strings ----------------------------------------------------------- */
@@ -256,6 +264,8 @@ static void gen_concat(struct gen *g, struct tap_node *n, unsigned int dst);
 static void gen_len(struct gen *g, struct tap_node *table);
 static void gen_clear(struct gen *g, struct tap_node *table);
 static void gen_print_hist(struct gen *g, struct tap_node *call);
+static void gen_agg_fn(struct gen *g, struct tap_node *call);
+static void gen_agg_fold(struct gen *g, int map, unsigned int key, unsigned int acc, bool hist);
 
 static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
 {
@@ -599,6 +609,10 @@ static void gen_num(struct gen *g, struct tap_node *n)
 			gen_len(g, n->list);
 			return;
 		}
+		if (tap_builtin_lookup(n->name, true) >= TAP_B_COUNT) {
+			gen_agg_fn(g, n);
+			return;
+		}
 		gen_user_call(g, n, 0);
 		return;
 	case TAP_N_UNOP:
@@ -889,7 +903,8 @@ struct saved_code {
  * Callbacks get (map, key, value, ctx): ctx points at the caller's saved
  * r6 and r7, which the callback restores first; key and value go to r8, r9.
  */
-static void callback_begin(struct gen *g, struct saved_code *sv, struct callback *cb)
+static void callback_begin(struct gen *g, struct saved_code *sv, struct callback *cb,
+			   bool loop)
 {
 	sv->insns = g->insns;
 	sv->lines = g->lines;
@@ -910,6 +925,13 @@ static void callback_begin(struct gen *g, struct saved_code *sv, struct callback
 	g->cb_exits = NULL;
 	g->loop = NULL;
 	g->cur_cb = cb;
+	if (loop) {
+		/* bpf_loop callbacks get (index, ctx): the index goes to r8 */
+		MOV_REG(BPF_REG_8, R1);
+		LDX(BPF_DW, R6, R2, 0);
+		LDX(BPF_DW, R7, R2, 8);
+		return;
+	}
 	MOV_REG(BPF_REG_8, R2);
 	MOV_REG(BPF_REG_9, R3);
 	LDX(BPF_DW, R6, R4, 0);
@@ -965,28 +987,55 @@ static void callback_end(struct gen *g, struct saved_code *sv, struct callback *
  * bpf_for_each_map_elem(map, cb, &{r6, r7}, 0); r0 = elements visited.
  * An exit() inside the callback stops the walk and then this program.
  */
-static void gen_for_each(struct gen *g, int map, struct callback *cb, bool may_exit)
+/*
+ * Call @helper (bpf_for_each_map_elem or bpf_loop) with @cb and a ctx
+ * pointing at {r6, r7}; r1 must be loaded already.  If the callback body
+ * may run script code (@body), an exit() or a 'return' inside it stopped
+ * the walk and set a flag: carry on leaving here.  r0 keeps the result.
+ */
+static void call_with_callback(struct gen *g, int helper, struct callback *cb, bool body)
 {
-	int ctx = stack_alloc(g, 16);
+	int ctx = stack_alloc(g, 16), res;
+	unsigned int j;
 
 	STX(BPF_DW, FP, ctx, R6);
 	STX(BPF_DW, FP, ctx + 8, R7);
-	if (may_exit)
+	if (body) {
 		ST_IMM(BPF_DW, R7, SCRATCH_CB_EXIT, 0);
-	ld_map(g, R1, map);
+		ST_IMM(BPF_DW, R7, SCRATCH_CB_RET, 0);
+	}
 	cb->ld = emit(g, BPF_LD | BPF_DW | BPF_IMM, R2, BPF_PSEUDO_FUNC, 0, 0);
 	emit(g, 0, 0, 0, 0, 0);
 	MOV_REG(R3, FP);
 	ALU64_IMM(BPF_ADD, R3, ctx);
 	MOV_IMM(R4, 0);
-	CALL(BPF_FUNC_for_each_map_elem);
-	if (may_exit) {
-		MOV_REG(R6, R0);
-		LDX(BPF_DW, R1, R7, SCRATCH_CB_EXIT);
-		exit_now(g, JMP_IMM(BPF_JNE, R1, 0, 0));
-		MOV_REG(R0, R6);
-		LDX(BPF_DW, R6, FP, ctx);
+	CALL(helper);
+	if (!body)
+		return;
+	/* r6 (the context) back first: the paths below leave from here */
+	res = stack_alloc(g, 8);
+	STX(BPF_DW, FP, res, R0);
+	LDX(BPF_DW, R6, FP, ctx);
+	LDX(BPF_DW, R1, R7, SCRATCH_CB_EXIT);
+	exit_now(g, JMP_IMM(BPF_JNE, R1, 0, 0));
+	LDX(BPF_DW, R1, R7, SCRATCH_CB_RET);
+	j = JMP_IMM(BPF_JEQ, R1, 0, 0);
+	if (g->fn && g->fn->cb == g->cur_cb) {
+		/* the function was inlined here: its return is done */
+		ST_IMM(BPF_DW, R7, SCRATCH_CB_RET, 0);
+		add_fixup(g, &g->fn->returns, JA(0));
+	} else {
+		/* still inside another callback: stop that one too */
+		add_fixup(g, &g->cb_exits, JA(0));
 	}
+	patch_here(g, j);
+	LDX(BPF_DW, R0, FP, res);
+}
+
+static void gen_for_each(struct gen *g, int map, struct callback *cb, bool body)
+{
+	ld_map(g, R1, map);
+	call_with_callback(g, BPF_FUNC_for_each_map_elem, cb, body);
 }
 
 /* len(t): walk with a callback that only counts. */
@@ -996,7 +1045,7 @@ static void gen_len(struct gen *g, struct tap_node *table)
 	struct saved_code sv;
 
 	g->uses_scratch = true;
-	callback_begin(g, &sv, cb);
+	callback_begin(g, &sv, cb, false);
 	callback_end(g, &sv, cb);
 	gen_for_each(g, TAP_MAP_TABLE0 + table->sym->map, cb, false);
 }
@@ -1008,7 +1057,7 @@ static void gen_clear(struct gen *g, struct tap_node *table)
 	struct saved_code sv;
 
 	g->uses_scratch = true;
-	callback_begin(g, &sv, cb);
+	callback_begin(g, &sv, cb, false);
 	ld_map(g, R1, TAP_MAP_TABLE0 + table->sym->map);
 	MOV_REG(R2, BPF_REG_8);
 	CALL(BPF_FUNC_map_delete_elem);
@@ -1037,11 +1086,16 @@ static void gen_print_hist(struct gen *g, struct tap_node *call)
 	rec->map = table->sym->map;
 	rec->size = size = TAP_REC_HDR + m->key_size + m->value_size;
 	buf = scratch_alloc(g, size);
-	callback_begin(g, &sv, cb);
+	callback_begin(g, &sv, cb, false);
 	ST_IMM(BPF_W, R7, buf, id);
 	ST_IMM(BPF_W, R7, buf + 4, 0);
 	copy_mem(g, R7, buf + TAP_REC_HDR, BPF_REG_8, 0, m->key_size);
-	copy_mem(g, R7, buf + TAP_REC_HDR + m->key_size, BPF_REG_9, 0, m->value_size);
+	if (m->type == BPF_MAP_TYPE_PERCPU_HASH)
+		/* an aggregation: this CPU's copy is only a part; fold them all */
+		gen_agg_fold(g, map, buf + TAP_REC_HDR, buf + TAP_REC_HDR + m->key_size, true);
+	else
+		copy_mem(g, R7, buf + TAP_REC_HDR + m->key_size, BPF_REG_9, 0,
+			 m->value_size);
 	MOV_REG(R1, R6);
 	ld_map(g, R2, TAP_MAP_EVENTS);
 	emit(g, BPF_ALU | BPF_MOV | BPF_K, R3, 0, 0, -1);	/* BPF_F_CURRENT_CPU */
@@ -1072,7 +1126,7 @@ static void gen_for(struct gen *g, struct tap_node *n)
 
 	k->offset = (int)scratch_alloc(g, m->key_size);
 	v->offset = (int)scratch_alloc(g, m->value_size);
-	callback_begin(g, &sv, cb);
+	callback_begin(g, &sv, cb, false);
 	copy_mem(g, R7, k->offset, BPF_REG_8, 0, m->key_size);
 	copy_mem(g, R7, v->offset, BPF_REG_9, 0, m->value_size);
 	g->loop = &loop;
@@ -1090,40 +1144,217 @@ static void gen_for(struct gen *g, struct tap_node *n)
 	gen_for_each(g, map, cb, true);
 }
 
+/* ---- aggregations ----------------------------------------------------- */
+
 /*
- * while (cond) { ... } with a hidden iteration counter: the verifier only
- * accepts loops it can see end, so a loop stops after loop_max iterations
- * (--loop-max); each stop is counted and reported at the end.
+ * t[k] <<< v, in this CPU's element: count, sum, min, max, and the log2
+ * histogram bucket: 0 for v < 1, b for 2^(b-1) <= v < 2^b.  No atomics are
+ * needed: nothing else writes this CPU's copy.
+ */
+static void gen_agg_update(struct gen *g, struct tap_node *n)
+{
+	struct tap_node *index = n->a;
+	int map = TAP_MAP_TABLE0 + index->a->sym->map;
+	unsigned int val = scratch_alloc(g, 8), key, zero, j1, j2, j3, j_first, j_done;
+	static const int shifts[] = { 32, 16, 8, 4, 2, 1 };
+	size_t i;
+
+	gen_num(g, n->b);
+	STX(BPF_DW, R7, val, R0);
+	key = gen_key(g, index);
+	gen_lookup(g, index, key);
+	j1 = JMP_IMM(BPF_JNE, R0, 0, 0);
+	zero = scratch_alloc(g, TAP_AGG_SIZE);
+	zero_mem(g, R7, zero, TAP_AGG_SIZE);
+	ld_map(g, R1, map);
+	MOV_REG(R2, R7);
+	ALU64_IMM(BPF_ADD, R2, key);
+	MOV_REG(R3, R7);
+	ALU64_IMM(BPF_ADD, R3, zero);
+	MOV_IMM(R4, BPF_NOEXIST);
+	CALL(BPF_FUNC_map_update_elem);
+	gen_lookup(g, index, key);
+	j2 = JMP_IMM(BPF_JNE, R0, 0, 0);
+	count_drop(g);
+	j3 = JA(0);
+	patch_here(g, j1);
+	patch_here(g, j2);
+	LDX(BPF_DW, R2, R7, val);
+	LDX(BPF_DW, R3, R0, TAP_AGG_COUNT);
+	ALU64_IMM(BPF_ADD, R3, 1);
+	STX(BPF_DW, R0, TAP_AGG_COUNT, R3);
+	LDX(BPF_DW, R4, R0, TAP_AGG_SUM);
+	ALU64_REG(BPF_ADD, R4, R2);
+	STX(BPF_DW, R0, TAP_AGG_SUM, R4);
+	j_first = JMP_IMM(BPF_JEQ, R3, 1, 0);
+	LDX(BPF_DW, R4, R0, TAP_AGG_MIN);
+	JMP_REG(BPF_JSGE, R2, R4, 1);
+	STX(BPF_DW, R0, TAP_AGG_MIN, R2);
+	LDX(BPF_DW, R4, R0, TAP_AGG_MAX);
+	JMP_REG(BPF_JSLE, R2, R4, 1);
+	STX(BPF_DW, R0, TAP_AGG_MAX, R2);
+	j_done = JA(2);
+	patch_here(g, j_first);
+	STX(BPF_DW, R0, TAP_AGG_MIN, R2);
+	STX(BPF_DW, R0, TAP_AGG_MAX, R2);
+	g->insns[j_done].off = (__s16)(g->cnt - j_done - 1);
+	/* r3 = bucket */
+	MOV_IMM(R3, 0);
+	j1 = JMP_IMM(BPF_JSLT, R2, 1, 0);
+	MOV_IMM(R3, 1);
+	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+		MOV_REG(R5, R2);
+		ALU64_IMM(BPF_RSH, R5, shifts[i]);
+		JMP_IMM(BPF_JEQ, R5, 0, 2);
+		ALU64_IMM(BPF_ADD, R3, shifts[i]);
+		MOV_REG(R2, R5);
+	}
+	patch_here(g, j1);
+	ALU64_IMM(BPF_AND, R3, TAP_AGG_BUCKETS - 1);
+	ALU64_IMM(BPF_LSH, R3, 3);
+	ALU64_REG(BPF_ADD, R0, R3);
+	LDX(BPF_DW, R4, R0, TAP_AGG_HIST);
+	ALU64_IMM(BPF_ADD, R4, 1);
+	STX(BPF_DW, R0, TAP_AGG_HIST, R4);
+	patch_here(g, j3);
+}
+
+/*
+ * Fold the per-CPU copies of the element whose key is at scratch @key into
+ * scratch @acc (TAP_AGG_SIZE bytes; the histogram only if @hist), with a
+ * bpf_loop over the possible CPUs.
+ */
+static void gen_agg_fold(struct gen *g, int map, unsigned int key, unsigned int acc, bool hist)
+{
+	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
+	struct saved_code sv;
+	unsigned int j;
+	int b;
+
+	zero_mem(g, R7, acc, hist ? TAP_AGG_SIZE : TAP_AGG_HIST);
+	callback_begin(g, &sv, cb, true);
+	ld_map(g, R1, map);
+	MOV_REG(R2, R7);
+	ALU64_IMM(BPF_ADD, R2, key);
+	MOV_REG(R3, BPF_REG_8);
+	CALL(BPF_FUNC_map_lookup_percpu_elem);
+	j = JMP_IMM(BPF_JEQ, R0, 0, 0);
+	LDX(BPF_DW, R1, R0, TAP_AGG_COUNT);
+	{
+		unsigned int j_empty = JMP_IMM(BPF_JEQ, R1, 0, 0), j_first;
+
+		LDX(BPF_DW, R2, R7, acc + TAP_AGG_COUNT);
+		j_first = JMP_IMM(BPF_JEQ, R2, 0, 0);
+		/* merge min and max */
+		LDX(BPF_DW, R3, R0, TAP_AGG_MIN);
+		LDX(BPF_DW, R4, R7, acc + TAP_AGG_MIN);
+		JMP_REG(BPF_JSGE, R3, R4, 1);
+		STX(BPF_DW, R7, acc + TAP_AGG_MIN, R3);
+		LDX(BPF_DW, R3, R0, TAP_AGG_MAX);
+		LDX(BPF_DW, R4, R7, acc + TAP_AGG_MAX);
+		JMP_REG(BPF_JSLE, R3, R4, 1);
+		STX(BPF_DW, R7, acc + TAP_AGG_MAX, R3);
+		JA(4);
+		patch_here(g, j_first);
+		LDX(BPF_DW, R3, R0, TAP_AGG_MIN);
+		STX(BPF_DW, R7, acc + TAP_AGG_MIN, R3);
+		LDX(BPF_DW, R3, R0, TAP_AGG_MAX);
+		STX(BPF_DW, R7, acc + TAP_AGG_MAX, R3);
+		ALU64_REG(BPF_ADD, R2, R1);
+		STX(BPF_DW, R7, acc + TAP_AGG_COUNT, R2);
+		LDX(BPF_DW, R3, R0, TAP_AGG_SUM);
+		LDX(BPF_DW, R4, R7, acc + TAP_AGG_SUM);
+		ALU64_REG(BPF_ADD, R4, R3);
+		STX(BPF_DW, R7, acc + TAP_AGG_SUM, R4);
+		for (b = 0; hist && b < TAP_AGG_BUCKETS; b++) {
+			LDX(BPF_DW, R3, R0, TAP_AGG_HIST + 8 * b);
+			LDX(BPF_DW, R4, R7, acc + TAP_AGG_HIST + 8 * b);
+			ALU64_REG(BPF_ADD, R4, R3);
+			STX(BPF_DW, R7, acc + TAP_AGG_HIST + 8 * b, R4);
+		}
+		patch_here(g, j_empty);
+	}
+	patch_here(g, j);
+	callback_end(g, &sv, cb);
+
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_NCPUS);
+	LDX(BPF_DW, R1, R1, 0);
+	call_with_callback(g, BPF_FUNC_loop, cb, false);
+}
+
+/* count(t[k]), sum(), avg(), min(), max(): folded across CPUs now. */
+static void gen_agg_fn(struct gen *g, struct tap_node *call)
+{
+	struct tap_node *index = call->list;
+	unsigned int key = gen_key(g, index), acc = scratch_alloc(g, TAP_AGG_HIST);
+
+	gen_agg_fold(g, TAP_MAP_TABLE0 + index->a->sym->map, key, acc, false);
+	switch (tap_builtin_lookup(call->name, true)) {
+	case TAP_B_COUNT:
+		LDX(BPF_DW, R0, R7, acc + TAP_AGG_COUNT);
+		break;
+	case TAP_B_SUM:
+		LDX(BPF_DW, R0, R7, acc + TAP_AGG_SUM);
+		break;
+	case TAP_B_MIN:
+		LDX(BPF_DW, R0, R7, acc + TAP_AGG_MIN);
+		break;
+	case TAP_B_MAX:
+		LDX(BPF_DW, R0, R7, acc + TAP_AGG_MAX);
+		break;
+	default:
+		/* avg: sum / count, 0 when empty (BPF division by 0 gives 0) */
+		LDX(BPF_DW, R0, R7, acc + TAP_AGG_SUM);
+		LDX(BPF_DW, R1, R7, acc + TAP_AGG_COUNT);
+		emit(g, BPF_ALU64 | BPF_DIV | BPF_X, R0, R1, 1, 0);
+		break;
+	}
+}
+
+/*
+ * while (cond) { ... } runs as a bpf_loop callback, so the verifier checks
+ * the body once however many times it runs.  bpf_loop needs a bound: a
+ * loop stops after loop_max iterations (--loop-max), and such stops are
+ * counted and reported.  The callback tests the condition first; a false
+ * condition or 'break' marks the loop done and stops bpf_loop.
  */
 static void gen_while(struct gen *g, struct tap_node *n)
 {
-	struct loop loop = { .up = g->loop };
-	int counter = stack_alloc(g, 8);
-	unsigned int top, j_cond, j_cap;
+	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
+	unsigned int done = scratch_alloc(g, 8), j_body, stop, j;
+	struct loop loop = { 0 };
+	struct saved_code sv;
+	struct fixup *f;
 
-	ST_IMM(BPF_DW, FP, counter, 0);
-	top = g->cnt;
+	ST_IMM(BPF_DW, R7, done, 0);
+	callback_begin(g, &sv, cb, true);
 	g->line = n->line;
 	gen_num(g, n->a);
-	j_cond = JMP_IMM(BPF_JEQ, R0, 0, 0);
-	LDX(BPF_DW, R1, FP, counter);
-	ALU64_IMM(BPF_ADD, R1, 1);
-	STX(BPF_DW, FP, counter, R1);
-	j_cap = JMP_IMM(BPF_JLE, R1, (__s32)g->loop_max, 0);
+	j_body = JMP_IMM(BPF_JNE, R0, 0, 0);
+	stop = g->cnt;
+	ST_IMM(BPF_DW, R7, done, 1);
+	MOV_IMM(R0, 1);
+	emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	patch_here(g, j_body);
+	g->loop = &loop;
+	gen_block(g, n->b);
+	g->loop = NULL;
+	for (f = loop.breaks; f; f = f->next)
+		g->insns[f->insn].off = (__s16)(stop - f->insn - 1);
+	if (g->dead) {
+		g->dead = false;
+		callback_end_dead(g);
+	}
+	callback_end(g, &sv, cb);
+	g->line = n->line;
+	MOV_IMM(R1, (__s32)g->loop_max);
+	call_with_callback(g, BPF_FUNC_loop, cb, true);
+	LDX(BPF_DW, R1, R7, done);
+	j = JMP_IMM(BPF_JNE, R1, 0, 0);
 	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_LOOPS);
 	MOV_IMM(R2, 1);
 	emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
-	add_fixup(g, &loop.breaks, JA(0));
-	patch_here(g, j_cap);
-	g->loop = &loop;
-	gen_block(g, n->b);
-	g->loop = loop.up;
-	g->line = n->line;
-	if (!g->dead)
-		JA((__s16)(top - g->cnt - 1));
-	g->dead = false;
-	patch_here(g, j_cond);
-	patch_list_here(g, loop.breaks);
+	patch_here(g, j);
 }
 
 /*
@@ -1138,13 +1369,14 @@ static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 	struct inlined in = { .up = g->fn, .loop = g->loop, .cb = g->cur_cb };
 	int line = g->line;
 
+	g->uses_scratch = true;
 	in.kind = tap_type_resolve(n->sym->type)->kind;
 	if (in.kind == TAP_T_STR) {
 		in.str = scratch_alloc(g, str_size(g));
 		zero_mem(g, R7, in.str, str_size(g));
 	} else {
-		in.slot = stack_alloc(g, 8);
-		ST_IMM(BPF_DW, FP, in.slot, 0);
+		in.slot = (int)scratch_alloc(g, 8);
+		ST_IMM(BPF_DW, R7, in.slot, 0);
 	}
 	/* arguments are evaluated before any parameter is bound */
 	for (param = fn->list, arg = n->list; param; param = param->next, arg = arg->next) {
@@ -1174,7 +1406,7 @@ static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 	if (in.kind == TAP_T_STR)
 		copy_mem(g, R7, dst, R7, in.str, str_size(g));
 	else
-		LDX(BPF_DW, R0, FP, in.slot);
+		LDX(BPF_DW, R0, R7, in.slot);
 }
 
 static void gen_stmt(struct gen *g, struct tap_node *n)
@@ -1249,23 +1481,29 @@ static void gen_stmt(struct gen *g, struct tap_node *n)
 	case TAP_N_FOR:
 		gen_for(g, n);
 		break;
+	case TAP_N_AGG:
+		gen_agg_update(g, n);
+		break;
 	case TAP_N_BREAK:
 		add_fixup(g, &g->loop->breaks, JA(0));
 		g->dead = true;
 		break;
 	case TAP_N_RETURN:
-		if (g->cur_cb != g->fn->cb)
-			tap_error(g->c, n->line, n->col,
-				  "'return' inside a for loop is not supported yet");
 		if (n->a) {
 			if (g->fn->kind == TAP_T_STR) {
 				gen_str(g, n->a, g->fn->str);
 			} else {
 				gen_num(g, n->a);
-				STX(BPF_DW, FP, g->fn->slot, R0);
+				STX(BPF_DW, R7, g->fn->slot, R0);
 			}
 		}
-		add_fixup(g, &g->fn->returns, JA(0));
+		if (g->cur_cb != g->fn->cb) {
+			/* inside a loop body callback: stop it, the caller returns */
+			ST_IMM(BPF_DW, R7, SCRATCH_CB_RET, 1);
+			add_fixup(g, &g->cb_exits, JA(0));
+		} else {
+			add_fixup(g, &g->fn->returns, JA(0));
+		}
 		g->dead = true;
 		break;
 	default:
@@ -1573,7 +1811,10 @@ static void define_maps(struct gen *g)
 
 		for (k = 0; k < t->nkeys; k++)
 			key_size += value_size(g, t->key[k]);
-		add_map(obj, TAP_MAP_TABLE0 + i, sym->name, BPF_MAP_TYPE_HASH, key_size,
+		/* aggregations are per CPU: no contention, folded when read */
+		add_map(obj, TAP_MAP_TABLE0 + i, sym->name,
+			tap_type_resolve(t->val)->kind == TAP_T_AGG ?
+			BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, key_size,
 			value_size(g, t->val), obj->table_entries);
 		obj->maps[TAP_MAP_TABLE0 + i].sym = sym;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "sema.h"
 
 /* A string value: the bytes up to the first NUL, at most str_size. */
 static int str_len(const struct tap_printer *p, const char *s)
@@ -168,8 +169,10 @@ static void hist_reset(struct tap_hist *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->nr; i++)
+	for (i = 0; i < h->nr; i++) {
 		free(h->ents[i].key);
+		free(h->ents[i].agg);
+	}
 	free(h->ents);
 	h->ents = NULL;
 	h->nr = 0;
@@ -186,7 +189,64 @@ static void hist_add(struct tap_printer *p, struct tap_hist *h, const struct tap
 	h->ents = e;
 	e = &h->ents[h->nr++];
 	e->key = format_key(p, map, rec + TAP_REC_HDR);
+	e->agg = NULL;
+	if (map->type == BPF_MAP_TYPE_PERCPU_HASH) {
+		e->agg = malloc(TAP_AGG_SIZE);
+		if (e->agg)
+			memcpy(e->agg, rec + TAP_REC_HDR + map->key_size, TAP_AGG_SIZE);
+		/* sorted by count */
+		memcpy(&e->value, rec + TAP_REC_HDR + map->key_size + TAP_AGG_COUNT,
+		       sizeof(e->value));
+		return;
+	}
 	memcpy(&e->value, rec + TAP_REC_HDR + map->key_size, sizeof(e->value));
+}
+
+/* "[lo, hi)" of log2 bucket @b: 0 holds values below 1 */
+static void bucket_range(int b, char *buf, size_t size)
+{
+	if (b == 0)
+		snprintf(buf, size, "(..., 1)");
+	else if (b == TAP_AGG_BUCKETS - 1)
+		snprintf(buf, size, "[%lld, ...)", 1LL << (b - 1));
+	else
+		snprintf(buf, size, "[%lld, %lld)", 1LL << (b - 1), 1LL << b);
+}
+
+/*
+ * One aggregation element: its statistics, then a log2 histogram from the
+ * first to the last non-empty bucket, bars scaled to the fullest.
+ */
+static void print_agg(struct tap_printer *p, const char *key, const long long *agg)
+{
+	long long count = agg[TAP_AGG_COUNT / 8], sum = agg[TAP_AGG_SUM / 8];
+	const long long *hist = agg + TAP_AGG_HIST / 8;
+	int b, lo = -1, hi = -1;
+	long long most = 0;
+	char range[64];
+
+	fprintf(p->fp, "%s: count %lld, sum %lld, avg %lld, min %lld, max %lld\n", key, count,
+		sum, count ? sum / count : 0, agg[TAP_AGG_MIN / 8], agg[TAP_AGG_MAX / 8]);
+	for (b = 0; b < TAP_AGG_BUCKETS; b++) {
+		if (!hist[b])
+			continue;
+		if (lo < 0)
+			lo = b;
+		hi = b;
+		if (hist[b] > most)
+			most = hist[b];
+	}
+	if (lo < 0)
+		return;
+	fprintf(p->fp, "%24s %-42s %s\n", "value", "------------- Distribution -------------",
+		"count");
+	for (b = lo; b <= hi; b++) {
+		int bar = (int)(hist[b] * 40 / most);
+
+		bucket_range(b, range, sizeof(range));
+		fprintf(p->fp, "%24s |%-40.*s  %lld\n", range, bar,
+			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", hist[b]);
+	}
 }
 
 static void hist_print(struct tap_printer *p, struct tap_hist *h)
@@ -195,6 +255,17 @@ static void hist_print(struct tap_printer *p, struct tap_hist *h)
 	size_t i, width = 5;
 
 	qsort(h->ents, h->nr, sizeof(*h->ents), cmp_entries);
+	if (h->nr && h->ents[0].agg) {
+		for (i = 0; i < h->nr && (long long)i < limit; i++) {
+			if (i)
+				fputc('\n', p->fp);
+			print_agg(p, h->ents[i].key ?: "?", h->ents[i].agg);
+		}
+		if ((long long)h->nr > limit && limit >= 0)
+			fprintf(p->fp, "... (%zu more)\n", h->nr - (size_t)limit);
+		hist_reset(h);
+		return;
+	}
 	for (i = 0; i < h->nr; i++) {
 		if (h->ents[i].key && strlen(h->ents[i].key) > width)
 			width = strlen(h->ents[i].key);

@@ -11,6 +11,7 @@
 struct tap_hist_entry {
 	char *key;
 	long long value;
+	long long *agg;		/* aggregations: count, sum, min, max, buckets */
 };
 
 /* A print_hist being received on one CPU. */

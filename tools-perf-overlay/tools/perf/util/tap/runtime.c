@@ -25,6 +25,7 @@
 #include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "perf-sys.h"
 #include "util/cap.h"
 
@@ -807,6 +808,9 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 			goto out;
 		}
 	}
+	err = set_global(&rt, TAP_G_NCPUS, (__u64)libbpf_num_possible_cpus());
+	if (err)
+		goto out;
 	if (rt.child > 0 || opts->pid > 0) {
 		err = set_global(&rt, TAP_G_TARGET, (__u64)(rt.child > 0 ? rt.child : opts->pid));
 		if (err)

@@ -30,6 +30,7 @@ struct sema {
 	enum ctx_kind ctx;
 	int loop_depth;
 	struct tap_sym *func;		/* the function being checked, if any */
+	bool agg_ok;			/* an aggregation element may be named here */
 };
 
 static const struct {
@@ -49,6 +50,11 @@ static const struct {
 	{ "print_hist",	TAP_B_PRINT_HIST, true },
 	{ "delete",	TAP_B_DELETE,	true },
 	{ "len",	TAP_B_LEN,	true },
+	{ "count",	TAP_B_COUNT,	true },
+	{ "sum",	TAP_B_SUM,	true },
+	{ "avg",	TAP_B_AVG,	true },
+	{ "min",	TAP_B_MIN,	true },
+	{ "max",	TAP_B_MAX,	true },
 };
 
 enum tap_builtin tap_builtin_lookup(const char *name, bool call)
@@ -246,9 +252,6 @@ static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
 	sym = find_global(s, n->name);
 	if (sym)
 		return sym;
-	if (tap_builtin_lookup(n->name, true))
-		tap_error(s->c, n->line, n->col, "'%s' is a function: call it as %s(...)",
-			  n->name, n->name);
 	if (!strcmp(n->name, "argstr") || !strncmp(n->name, "arg", 3) ||
 	    !strcmp(n->name, "stack") || !strcmp(n->name, "ustack"))
 		if (!strcmp(n->name, "argstr") || (n->name[3] >= '0' && n->name[3] <= '9' &&
@@ -306,6 +309,10 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 	unify_at(s, n, t, want);
 	if (n->a->sym && n->a->sym->kind != TAP_SYM_GLOBAL)
 		tap_error(s->c, n->line, n->col, "tables must be globals");
+	if (tap_type_resolve(tap_type_resolve(t)->val)->kind == TAP_T_AGG && !s->agg_ok)
+		tap_error(s->c, n->line, n->col,
+			  "%s is an aggregation: read it with count(), sum(), avg(), min(), "
+			  "max() or print_hist()", describe(s, n));
 	return tap_type_resolve(t)->val;
 }
 
@@ -433,7 +440,8 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 		if (!t->val)
 			t->val = type_new(s, TAP_T_ANY, n);
 		if (tap_type_resolve(t->val)->kind != TAP_T_ANY &&
-		    tap_type_resolve(t->val)->kind != TAP_T_NUM)
+		    tap_type_resolve(t->val)->kind != TAP_T_NUM &&
+		    tap_type_resolve(t->val)->kind != TAP_T_AGG)
 			tap_error(s->c, n->list->line, n->list->col,
 				  "print_hist needs a table of numbers, '%s' holds %ss",
 				  n->list->name, tap_type_resolve(t->val)->kind == TAP_T_STR ?
@@ -445,10 +453,26 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 		if (nargs != 1 || (n->list->kind != TAP_N_NAME && n->list->kind != TAP_N_INDEX))
 			tap_error(s->c, n->line, n->col,
 				  "delete takes a table or a table element");
+		s->agg_ok = true;
 		t = expr(s, n->list);
+		s->agg_ok = false;
 		if (n->list->kind == TAP_N_NAME)
 			need(s, n->list, t, TAP_T_TABLE);
 		return type_new(s, TAP_T_VOID, n);
+	case TAP_B_COUNT:
+	case TAP_B_SUM:
+	case TAP_B_AVG:
+	case TAP_B_MIN:
+	case TAP_B_MAX:
+		if (nargs != 1 || n->list->kind != TAP_N_INDEX)
+			tap_error(s->c, n->line, n->col,
+				  "%s() takes one element of an aggregation: %s(t[k])", n->name,
+				  n->name);
+		s->agg_ok = true;
+		t = expr(s, n->list);
+		s->agg_ok = false;
+		need(s, n->list, t, TAP_T_AGG);
+		return type_new(s, TAP_T_NUM, n);
 	case TAP_B_LEN:
 		if (nargs != 1 || n->list->kind != TAP_N_NAME)
 			tap_error(s->c, n->line, n->col, "len takes one table name");
@@ -459,9 +483,7 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 	}
 	if (!strcmp(n->name, "stack") || !strcmp(n->name, "ustack") ||
 	    !strncmp(n->name, "gettimeofday_", 13) || !strcmp(n->name, "kernel_string") ||
-	    !strcmp(n->name, "user_string") || !strcmp(n->name, "in_interrupt") ||
-	    !strcmp(n->name, "count") || !strcmp(n->name, "sum") || !strcmp(n->name, "avg") ||
-	    !strcmp(n->name, "min") || !strcmp(n->name, "max"))
+	    !strcmp(n->name, "user_string") || !strcmp(n->name, "in_interrupt"))
 		tap_error(s->c, n->line, n->col, "'%s()' is not supported yet", n->name);
 	if (find_global(s, n->name) && find_global(s, n->name)->kind == TAP_SYM_FUNC)
 		return user_call(s, n, find_global(s, n->name));
@@ -545,7 +567,8 @@ static void check_assignable(struct sema *s, struct tap_node *target)
 {
 	struct tap_node *name = target->kind == TAP_N_INDEX ? target->a : target;
 
-	if (name->kind == TAP_N_NAME && is_builtin_name(name->name) && !find_local(s, name->name))
+	if (name->kind == TAP_N_NAME && tap_builtin_lookup(name->name, false) &&
+	    !find_local(s, name->name))
 		tap_error(s->c, name->line, name->col, "'%s' is built in and cannot be assigned",
 			  name->name);
 }
@@ -582,7 +605,7 @@ static void var_decl(struct sema *s, struct tap_node *n)
 {
 	struct tap_sym *sym;
 
-	if (is_builtin_name(n->name))
+	if (tap_builtin_lookup(n->name, false))
 		tap_error(s->c, n->line, n->col, "'%s' is built in and cannot be declared",
 			  n->name);
 	if (!s->scope) {
@@ -619,6 +642,8 @@ static void var_decl(struct sema *s, struct tap_node *n)
 
 static void stmt(struct sema *s, struct tap_node *n)
 {
+	struct tap_type *t;
+
 	switch (n->kind) {
 	case TAP_N_VAR:
 		var_decl(s, n);
@@ -649,9 +674,10 @@ static void stmt(struct sema *s, struct tap_node *n)
 		if (!s->func)
 			tap_error(s->c, n->line, n->col, "'return' outside a function");
 		if (n->a) {
-			struct tap_type *t = expr(s, n->a);
-			enum tap_type_kind kind = tap_type_resolve(t)->kind;
+			enum tap_type_kind kind;
 
+			t = expr(s, n->a);
+			kind = tap_type_resolve(t)->kind;
 			if (kind == TAP_T_TABLE || kind == TAP_T_VOID)
 				tap_error(s->c, n->a->line, n->a->col,
 					  "a function returns a number or a string, not %s",
@@ -663,7 +689,14 @@ static void stmt(struct sema *s, struct tap_node *n)
 		assign(s, n);
 		break;
 	case TAP_N_AGG:
-		tap_error(s->c, n->line, n->col, "aggregations ('<<<') are not supported yet");
+		check_assignable(s, n->a);
+		need(s, n->b, expr(s, n->b), TAP_T_NUM);
+		s->agg_ok = true;
+		t = expr(s, n->a);
+		s->agg_ok = false;
+		unify_at(s, n->a, t, type_new(s, TAP_T_AGG, n->a));
+		n->a->a->sym->assigned = true;
+		break;
 	case TAP_N_EXPR:
 		expr(s, n->a);
 		break;
@@ -697,6 +730,9 @@ static void for_stmt(struct sema *s, struct tap_node *n)
 		tap_error(s->c, n->a->line, n->a->col,
 			  "for ... pairs() over a table with %d keys is not supported yet",
 			  tt->nkeys);
+	if (tap_type_resolve(tt->val)->kind == TAP_T_AGG)
+		tap_error(s->c, n->a->line, n->a->col,
+			  "for ... pairs() over an aggregation is not supported: use print_hist()");
 	if (!strcmp(n->name, n->name2))
 		tap_error(s->c, n->line, n->col, "the key and the value need two names");
 	k = tap_node_new(s->c, TAP_N_NAME, n->line, n->col);

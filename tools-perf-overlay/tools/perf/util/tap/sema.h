@@ -10,6 +10,8 @@ enum tap_builtin {
 	TAP_B_EXECNAME, TAP_B_PID, TAP_B_TID, TAP_B_UID, TAP_B_CPU, TAP_B_PROBENAME,
 	/* functions */
 	TAP_B_PRINT, TAP_B_PRINTF, TAP_B_EXIT, TAP_B_PRINT_HIST, TAP_B_DELETE, TAP_B_LEN,
+	/* of an aggregation element, folded across CPUs */
+	TAP_B_COUNT, TAP_B_SUM, TAP_B_AVG, TAP_B_MIN, TAP_B_MAX,
 };
 
 /* The result of semantic analysis: symbols with types, storage laid out. */
@@ -26,7 +28,17 @@ struct tap_sema {
 #define TAP_G_DROPS	16	/* table updates lost because a table was full */
 #define TAP_G_LOOPS	24	/* while loops stopped at --loop-max */
 #define TAP_G_OUTFAIL	32	/* records bpf_perf_event_output refused */
-#define TAP_G_FIRST	40
+#define TAP_G_NCPUS	40	/* possible CPUs, for folding per-CPU aggregations */
+#define TAP_G_FIRST	48
+
+/* An aggregation element per CPU: count, sum, min, max, log2 histogram. */
+#define TAP_AGG_COUNT	0
+#define TAP_AGG_SUM	8
+#define TAP_AGG_MIN	16
+#define TAP_AGG_MAX	24
+#define TAP_AGG_HIST	32
+#define TAP_AGG_BUCKETS	64
+#define TAP_AGG_SIZE	(TAP_AGG_HIST + 8 * TAP_AGG_BUCKETS)
 
 void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *out);
 /* What a value-name or call-name means as a built-in (TAP_B_NONE if not). */
