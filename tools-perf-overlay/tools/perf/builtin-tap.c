@@ -88,6 +88,8 @@ int cmd_tap(int argc, const char **argv)
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
 	OPT_BOOLEAN(0, "syntax-only", &syntax_only,
 		    "only parse the script (with --dump-ast: the untyped tree) and exit"),
+	OPT_BOOLEAN(0, "verify", &ropts.verify_only,
+		    "load the programs into the kernel (the verifier checks them) and exit"),
 	OPT_BOOLEAN(0, "dump-bpf", &dump_bpf, "print the BPF programs with script lines and exit"),
 	OPT_UINTEGER(0, "str-size", &copts.str_size, "bytes in a string value (default 64)"),
 	OPT_UINTEGER(0, "table-size", &copts.table_entries,

@@ -376,8 +376,23 @@ static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst)
 		patch_here(g, j2);
 		return;
 	case TAP_N_CALL:
-		gen_user_call(g, n, dst);
-		return;
+		switch (tap_builtin_lookup(n->name, true)) {
+		case TAP_B_KERNEL_STRING:
+		case TAP_B_USER_STRING:
+			/* a NUL-terminated copy, cut at str_size - 1; "" if unreadable */
+			gen_num(g, n->list);
+			MOV_REG(R3, R0);
+			zero_mem(g, R7, dst, str_size(g));
+			MOV_REG(R1, R7);
+			ALU64_IMM(BPF_ADD, R1, dst);
+			MOV_IMM(R2, str_size(g));
+			CALL(tap_builtin_lookup(n->name, true) == TAP_B_KERNEL_STRING ?
+			     BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_user_str);
+			return;
+		default:
+			gen_user_call(g, n, dst);
+			return;
+		}
 	case TAP_N_BINOP:
 		gen_concat(g, n, dst);
 		return;
@@ -609,7 +624,8 @@ static void gen_num(struct gen *g, struct tap_node *n)
 			gen_len(g, n->list);
 			return;
 		}
-		if (tap_builtin_lookup(n->name, true) >= TAP_B_COUNT) {
+		if (tap_builtin_lookup(n->name, true) >= TAP_B_COUNT &&
+		    tap_builtin_lookup(n->name, true) <= TAP_B_MAX) {
 			gen_agg_fn(g, n);
 			return;
 		}

@@ -390,7 +390,7 @@ static int load_progs(struct runtime *rt)
 		struct tap_prog_def *prog = &rt->obj->progs[i];
 		struct prog_state *ps = &rt->progs[i];
 
-		if (needs_plain(rt, i)) {
+		if (needs_plain(rt, i) || rt->opts->verify_only) {
 			ps->fd = load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?
 					   BPF_PROG_TYPE_PERF_EVENT : BPF_PROG_TYPE_RAW_TRACEPOINT,
 					   prog->insns, prog->insn_line, prog->insn_cnt,
@@ -398,13 +398,22 @@ static int load_progs(struct runtime *rt)
 			if (ps->fd < 0)
 				return ps->fd;
 		}
-		if (ps->enter_base >= 0 || ps->exit_base >= 0) {
+		if (ps->enter_base >= 0 || ps->exit_base >= 0 ||
+		    (rt->opts->verify_only && prog->sys_insns)) {
 			ps->sys_fd = load_prog(rt, prog, BPF_PROG_TYPE_RAW_TRACEPOINT,
 					       prog->sys_insns, prog->sys_insn_line,
 					       prog->sys_insn_cnt, prog->sys_func_off,
 					       prog->sys_nr_funcs);
 			if (ps->sys_fd < 0)
 				return ps->sys_fd;
+		}
+		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE) {
+			/* as a perf tracepoint program too, as the slow path loads it */
+			ps->tp_fd = load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT, prog->insns,
+					      prog->insn_line, prog->insn_cnt, prog->func_off,
+					      prog->nr_funcs);
+			if (ps->tp_fd < 0)
+				return ps->tp_fd;
 		}
 	}
 	return 0;
@@ -795,7 +804,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (err)
 		goto out;
 	err = load_progs(&rt);
-	if (err)
+	if (err || opts->verify_only)
 		goto out;
 
 	sigaction(SIGINT, &sa, NULL);

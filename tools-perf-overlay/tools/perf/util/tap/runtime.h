@@ -11,6 +11,7 @@ struct tap_run_opts {
 	pid_t pid;			/* -p: trace only this process */
 	const char **argv;		/* -- cmd: run and trace only it */
 	bool verbose;
+	bool verify_only;		/* load every program (the verifier runs), then stop */
 	unsigned int mmap_pages;
 };
 

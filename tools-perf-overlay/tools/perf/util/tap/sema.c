@@ -55,6 +55,8 @@ static const struct {
 	{ "avg",	TAP_B_AVG,	true },
 	{ "min",	TAP_B_MIN,	true },
 	{ "max",	TAP_B_MAX,	true },
+	{ "kernel_string", TAP_B_KERNEL_STRING, true },
+	{ "user_string", TAP_B_USER_STRING, true },
 };
 
 enum tap_builtin tap_builtin_lookup(const char *name, bool call)
@@ -473,6 +475,12 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 		s->agg_ok = false;
 		need(s, n->list, t, TAP_T_AGG);
 		return type_new(s, TAP_T_NUM, n);
+	case TAP_B_KERNEL_STRING:
+	case TAP_B_USER_STRING:
+		if (nargs != 1)
+			tap_error(s->c, n->line, n->col, "%s() takes one address", n->name);
+		need(s, n->list, expr(s, n->list), TAP_T_NUM);
+		return type_new(s, TAP_T_STR, n);
 	case TAP_B_LEN:
 		if (nargs != 1 || n->list->kind != TAP_N_NAME)
 			tap_error(s->c, n->line, n->col, "len takes one table name");
@@ -482,8 +490,7 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 		break;
 	}
 	if (!strcmp(n->name, "stack") || !strcmp(n->name, "ustack") ||
-	    !strncmp(n->name, "gettimeofday_", 13) || !strcmp(n->name, "kernel_string") ||
-	    !strcmp(n->name, "user_string") || !strcmp(n->name, "in_interrupt"))
+	    !strncmp(n->name, "gettimeofday_", 13) || !strcmp(n->name, "in_interrupt"))
 		tap_error(s->c, n->line, n->col, "'%s()' is not supported yet", n->name);
 	if (find_global(s, n->name) && find_global(s, n->name)->kind == TAP_SYM_FUNC)
 		return user_call(s, n, find_global(s, n->name));

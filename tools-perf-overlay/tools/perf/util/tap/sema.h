@@ -12,6 +12,8 @@ enum tap_builtin {
 	TAP_B_PRINT, TAP_B_PRINTF, TAP_B_EXIT, TAP_B_PRINT_HIST, TAP_B_DELETE, TAP_B_LEN,
 	/* of an aggregation element, folded across CPUs */
 	TAP_B_COUNT, TAP_B_SUM, TAP_B_AVG, TAP_B_MIN, TAP_B_MAX,
+	/* strings from memory */
+	TAP_B_KERNEL_STRING, TAP_B_USER_STRING,
 };
 
 /* The result of semantic analysis: symbols with types, storage laid out. */
