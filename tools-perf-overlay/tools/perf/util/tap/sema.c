@@ -940,9 +940,6 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 			block(&s, n->b);
 			break;
 		case TAP_N_TIMER:
-			if (!strncmp(n->name, "profile", 7))
-				tap_error(c, n->line, n->col,
-					  "profile timers are not supported yet");
 			s.ctx = CTX_TIMER;
 			block(&s, n->b);
 			break;

@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# profile-10ms samples on every online CPU (a cpu-clock sampling event per
+# CPU); tick-1s fires once, on one CPU.  Over one second each CPU gives
+# about 100 samples.
+
+# shellcheck source-path=SCRIPTDIR source=../../lib/case.sh
+. "$TAP_TESTS/lib/case.sh"
+
+ncpus=$(nproc)
+"$PERF" tap -e 'profile-10ms { n[cpu] += 1 } tick-1s { ticks += 1; exit() }
+trace_end { for (c, k in pairs(n)) { printf("%d %d\n", c, k) } print("ticks", ticks) }' \
+	>out 2>err || fail "exit status $?"
+expect_eq "stderr" "" "$(cat err)"
+expect_eq "ticks" "ticks 1" "$(grep ticks out)"
+expect_eq "CPUs sampled" "$ncpus" "$(grep -vc ticks out)"
+while read -r c k; do
+	[[ $c == ticks ]] && continue
+	((k >= 50 && k <= 150)) || fail "CPU $c: $k samples in 1 s at 10 ms"
+done <out
