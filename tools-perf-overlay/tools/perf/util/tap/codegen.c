@@ -624,6 +624,15 @@ static void gen_num(struct gen *g, struct tap_node *n)
 			gen_len(g, n->list);
 			return;
 		}
+		if (tap_builtin_lookup(n->name, true) == TAP_B_STACK) {
+			/* an id in the stack trace map; user space symbolizes it */
+			g->obj->uses_stacks = true;
+			MOV_REG(R1, R6);
+			ld_map(g, R2, TAP_MAP_STACKS);
+			MOV_IMM(R3, 0);
+			CALL(BPF_FUNC_get_stackid);
+			return;
+		}
 		if (tap_builtin_lookup(n->name, true) >= TAP_B_COUNT &&
 		    tap_builtin_lookup(n->name, true) <= TAP_B_MAX) {
 			gen_agg_fn(g, n);
@@ -1819,6 +1828,9 @@ static void define_maps(struct gen *g)
 	add_map(obj, TAP_MAP_PROBENAMES, "tap_probenames", BPF_MAP_TYPE_ARRAY, 4,
 		obj->str_size, 0);
 	add_map(obj, TAP_MAP_SYSCALLS, "tap_syscalls", BPF_MAP_TYPE_ARRAY, 4, 4, 0);
+	/* sized by the runtime: a small map unless stack() is used */
+	add_map(obj, TAP_MAP_STACKS, "tap_stacks", BPF_MAP_TYPE_STACK_TRACE, 4,
+		8 * TAP_STACK_DEPTH, 0);
 	for (i = 0; i < sema->ntables; i++) {
 		struct tap_sym *sym = sema->tables[i];
 		struct tap_type *t = tap_type_resolve(sym->type);

@@ -68,6 +68,10 @@ static const char *helper_name(int id)
 	case BPF_FUNC_perf_event_output: return "perf_event_output";
 	case BPF_FUNC_get_attach_cookie: return "get_attach_cookie";
 	case BPF_FUNC_for_each_map_elem: return "for_each_map_elem";
+	case BPF_FUNC_get_stackid: return "get_stackid";
+	case BPF_FUNC_loop: return "loop";
+	case BPF_FUNC_map_lookup_percpu_elem: return "map_lookup_percpu_elem";
+	case BPF_FUNC_probe_read_user_str: return "probe_read_user_str";
 	case BPF_FUNC_probe_read_kernel_str: return "probe_read_kernel_str";
 	default: return "helper";
 	}

@@ -4,8 +4,12 @@
  * exit and print_hist.  The layouts come from the compiler (tap_rec_def),
  * so a record is a u32 layout index followed by its fixed-size arguments.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <bpf/bpf.h>
 
 #include "format.h"
 #include "sema.h"
@@ -16,11 +20,77 @@ static int str_len(const struct tap_printer *p, const char *s)
 	return (int)strnlen(s, p->obj->str_size);
 }
 
+/*
+ * The innermost frames of a stack taken in a probe are the probe's own
+ * machinery: the BPF program (no symbol), bpf_trace_run*, the tracepoint
+ * iterator.  They say nothing about the traced code and are left out.
+ */
+static bool is_tracing_frame(const char *name)
+{
+	static const char * const prefixes[] = {
+		"0x", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_call_bpf",
+		"perf_trace_", "perf_syscall_", "bpf_prog_",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+char *tap_format_stack(struct tap_printer *p, long long id)
+{
+	__u64 ips[TAP_STACK_DEPTH];
+	size_t len = 0, size = 256;
+	char *out = malloc(size), sym[512];
+	int i;
+
+	if (!out)
+		return NULL;
+	out[0] = 0;
+	if (id == -EFAULT) {
+		/* the event interrupted user space: there is no kernel stack */
+		snprintf(out, size, "\t[user space]");
+		return out;
+	}
+	if (id < 0 || bpf_map_lookup_elem(p->stacks_fd, &(__u32){ (__u32)id }, ips)) {
+		snprintf(out, size, "\t[stack lost: %s]", id == -EEXIST || id == -ENOMEM ?
+			 "the stack map is full" : strerror((int)(id < 0 ? -id : id)));
+		return out;
+	}
+	for (i = 0; i < TAP_STACK_DEPTH && ips[i]; i++) {
+		const char *name = p->symbolize(p->symbolize_arg, ips[i], sym, sizeof(sym));
+		size_t need = strlen(name) + 3;
+
+		if (!len && is_tracing_frame(name))
+			continue;
+		if (len + need >= size) {
+			char *bigger = realloc(out, size * 2 + need);
+
+			if (!bigger)
+				break;
+			out = bigger;
+			size = size * 2 + need;
+		}
+		len += (size_t)sprintf(out + len, "%s\t%s", len ? "\n" : "", name);
+	}
+	return out;
+}
+
 static void print_value(struct tap_printer *p, const struct tap_rec_arg *arg, const char *rec)
 {
 	const char *v = rec + arg->offset;
 
-	if (arg->kind == TAP_T_STR) {
+	if (arg->kind == TAP_T_STACK) {
+		long long id;
+		char *frames;
+
+		memcpy(&id, v, sizeof(id));
+		frames = tap_format_stack(p, id);
+		fprintf(p->fp, "\n%s\n", frames ?: "");
+		free(frames);
+	} else if (arg->kind == TAP_T_STR) {
 		fprintf(p->fp, "%.*s", str_len(p, v), v);
 	} else {
 		long long num;
@@ -130,6 +200,21 @@ static char *format_key(struct tap_printer *p, const struct tap_map_def *map, co
 		if (tap_type_resolve(t->key[k])->kind == TAP_T_STR) {
 			sprintf(out + len, "%.*s", str_len(p, key + off), key + off);
 			off += p->obj->str_size;
+		} else if (tap_type_resolve(t->key[k])->kind == TAP_T_STACK) {
+			long long id;
+			char *frames, *all;
+
+			memcpy(&id, key + off, sizeof(id));
+			off += 8;
+			frames = tap_format_stack(p, id);
+			all = frames ? malloc(len + strlen(frames) + 1) : NULL;
+			if (all) {
+				memcpy(all, out, len);
+				strcpy(all + len, frames);
+				free(out);
+				out = all;
+			}
+			free(frames);
 		} else {
 			long long num;
 
@@ -267,7 +352,8 @@ static void hist_print(struct tap_printer *p, struct tap_hist *h)
 		return;
 	}
 	for (i = 0; i < h->nr; i++) {
-		if (h->ents[i].key && strlen(h->ents[i].key) > width)
+		if (h->ents[i].key && h->ents[i].key[0] != '\t' &&
+		    strlen(h->ents[i].key) > width)
 			width = strlen(h->ents[i].key);
 		if (h->ents[i].value > max)
 			max = h->ents[i].value;
@@ -280,6 +366,12 @@ static void hist_print(struct tap_printer *p, struct tap_hist *h)
 		struct tap_hist_entry *e = &h->ents[i];
 		int bar = max > 0 && e->value > 0 ? (int)(e->value * 40 / max) : 0;
 
+		if (e->key && e->key[0] == '\t') {
+			/* a stack: its frames, then the bar on a line of its own */
+			fprintf(p->fp, "%s\n%*s |%-40.*s  %lld\n", e->key, (int)width, "", bar,
+				"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", e->value);
+			continue;
+		}
 		fprintf(p->fp, "%*s |%-40.*s  %lld\n", (int)width, e->key ?: "?", bar,
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", e->value);
 	}

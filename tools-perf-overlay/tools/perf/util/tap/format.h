@@ -28,9 +28,16 @@ struct tap_printer {
 	FILE *fp;
 	struct tap_hist *hists;	/* print_hist in progress, per CPU */
 	int nr_hists;
+	/* stack(): the stack trace map, and a kernel address to "sym+off" */
+	int stacks_fd;
+	const char *(*symbolize)(void *arg, u64 addr, char *buf, size_t size);
+	void *symbolize_arg;
 	bool exited;		/* an exit() record was seen */
 	u64 bad;		/* records that did not decode */
 };
+
+/* The frames of stack id @id, one "\tsym+off" line each, in a new string. */
+char *tap_format_stack(struct tap_printer *p, long long id);
 
 /* A tap_output_cb: @arg is the struct tap_printer. */
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size);

@@ -20,6 +20,7 @@ enum {
 	TAP_MAP_SCRATCH,	/* per-CPU array, one entry per program */
 	TAP_MAP_PROBENAMES,	/* array: event index -> name (str_size bytes) */
 	TAP_MAP_SYSCALLS,	/* array: (cookie base + syscall nr) -> event index + 1 */
+	TAP_MAP_STACKS,		/* stack trace map: stack() ids -> return addresses */
 	TAP_MAP_TABLE0,
 };
 
@@ -29,6 +30,7 @@ enum {
  */
 #define TAP_COOKIE_SYSCALL	(1ULL << 31)
 #define TAP_SYSCALL_SLOTS	1024	/* syscall numbers per dispatch base */
+#define TAP_STACK_DEPTH		127	/* frames kept per stack (PERF_MAX_STACK_DEPTH) */
 
 struct tap_map_def {
 	char name[16];
@@ -106,6 +108,7 @@ struct tap_object {
 	unsigned int scratch_size;
 	unsigned int table_entries;
 	unsigned int loop_max;
+	bool uses_stacks;
 };
 
 struct tap_compile_opts {

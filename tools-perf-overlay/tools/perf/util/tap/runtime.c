@@ -28,6 +28,9 @@
 #include <bpf/libbpf.h>
 #include "perf-sys.h"
 #include "util/cap.h"
+#include "util/machine.h"
+#include "util/map.h"
+#include "util/symbol.h"
 
 #include "event.h"
 #include "format.h"
@@ -60,6 +63,7 @@ struct runtime {
 	int exec_pipe;
 	int child_status;
 	bool child_done;
+	struct machine *machine;	/* kernel symbols, loaded on first use */
 };
 
 #ifndef CAP_BPF
@@ -67,6 +71,27 @@ struct runtime {
 #endif
 
 static volatile sig_atomic_t done;
+
+/* "function+0xoff" for a kernel address, with perf's kernel symbol maps. */
+static const char *symbolize_kernel(void *arg, u64 addr, char *buf, size_t size)
+{
+	struct runtime *rt = arg;
+	struct map *map = NULL;
+	struct symbol *sym = NULL;
+
+	if (!rt->machine) {
+		symbol__init(NULL);
+		rt->machine = machine__new_host();
+	}
+	if (rt->machine)
+		sym = machine__find_kernel_symbol(rt->machine, addr, &map);
+	if (!sym)
+		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
+	else
+		snprintf(buf, size, "%s+0x%llx", sym->name,
+			 (unsigned long long)(map__map_ip(map, addr) - sym->start));
+	return buf;
+}
 
 /* Loading tracing programs needs CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON. */
 static bool may_trace(void)
@@ -109,6 +134,7 @@ static int create_maps(struct runtime *rt)
 	obj->maps[TAP_MAP_PROBENAMES].max_entries = rt->evs.nr ? (unsigned int)rt->evs.nr : 1;
 	obj->maps[TAP_MAP_SYSCALLS].max_entries =
 		rt->nr_bases ? (unsigned int)rt->nr_bases * TAP_SYSCALL_SLOTS : 1;
+	obj->maps[TAP_MAP_STACKS].max_entries = obj->uses_stacks ? 8192 : 1;
 
 	rt->map_fds = calloc(obj->nr_maps, sizeof(int));
 	if (!rt->map_fds)
@@ -763,6 +789,10 @@ static void cleanup(struct runtime *rt)
 	free(rt->progs);
 	free(rt->links);
 	free(rt->perf_fds);
+	if (rt->machine) {
+		machine__delete(rt->machine);
+		symbol__exit();
+	}
 }
 
 static int find_prog(struct tap_object *obj, enum tap_prog_kind kind)
@@ -783,6 +813,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 
 	rt.printer.obj = obj;
 	rt.printer.fp = stdout;
+	rt.printer.symbolize = symbolize_kernel;
+	rt.printer.symbolize_arg = &rt;
 	if (!may_trace()) {
 		fprintf(stderr, "perf tap: permission denied: tracing with BPF needs root, or "
 			"the CAP_BPF and CAP_PERFMON capabilities\n");
@@ -800,6 +832,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	err = create_maps(&rt);
 	if (err)
 		goto out;
+	rt.printer.stacks_fd = rt.map_fds[TAP_MAP_STACKS];
 	err = fill_maps(&rt);
 	if (err)
 		goto out;

@@ -57,6 +57,8 @@ static const struct {
 	{ "max",	TAP_B_MAX,	true },
 	{ "kernel_string", TAP_B_KERNEL_STRING, true },
 	{ "user_string", TAP_B_USER_STRING, true },
+	{ "stack",	TAP_B_STACK,	true },
+	{ "ustack",	TAP_B_USTACK,	true },
 };
 
 enum tap_builtin tap_builtin_lookup(const char *name, bool call)
@@ -302,9 +304,10 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 		struct tap_type *kt = expr(s, k);
 		enum tap_type_kind kind = tap_type_resolve(kt)->kind;
 
-		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_ANY)
+		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_STACK &&
+		    kind != TAP_T_ANY)
 			tap_error(s->c, k->line, k->col,
-				  "a table key must be a number or a string, not %s",
+				  "a table key must be a number, a string or a stack, not %s",
 				  a_type(kt));
 		want->key[i] = kt;
 	}
@@ -475,6 +478,15 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 		s->agg_ok = false;
 		need(s, n->list, t, TAP_T_AGG);
 		return type_new(s, TAP_T_NUM, n);
+	case TAP_B_STACK:
+		if (nargs)
+			tap_error(s->c, n->line, n->col, "stack() takes no arguments");
+		if (s->ctx == CTX_MAIN || s->ctx == CTX_END)
+			tap_error(s->c, n->line, n->col,
+				  "stack() has no meaning outside probes and timers");
+		return type_new(s, TAP_T_STACK, n);
+	case TAP_B_USTACK:
+		tap_error(s->c, n->line, n->col, "'ustack()' is not supported yet");
 	case TAP_B_KERNEL_STRING:
 	case TAP_B_USER_STRING:
 		if (nargs != 1)
@@ -489,8 +501,7 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 	default:
 		break;
 	}
-	if (!strcmp(n->name, "stack") || !strcmp(n->name, "ustack") ||
-	    !strncmp(n->name, "gettimeofday_", 13) || !strcmp(n->name, "in_interrupt"))
+	if (!strncmp(n->name, "gettimeofday_", 13) || !strcmp(n->name, "in_interrupt"))
 		tap_error(s->c, n->line, n->col, "'%s()' is not supported yet", n->name);
 	if (find_global(s, n->name) && find_global(s, n->name)->kind == TAP_SYM_FUNC)
 		return user_call(s, n, find_global(s, n->name));
@@ -506,7 +517,8 @@ static struct tap_type *binop(struct sema *s, struct tap_node *n)
 	case TK_EQ: case TK_NE: case TK_CH('<'): case TK_CH('>'): case TK_LE: case TK_GE:
 		unify_at(s, n->b, a, b);
 		kind = tap_type_resolve(a)->kind;
-		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_ANY)
+		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_ANY &&
+		    !(kind == TAP_T_STACK && (n->op == TK_EQ || n->op == TK_NE)))
 			tap_error(s->c, n->line, n->col, "cannot compare %s", a_type(a));
 		if (kind == TAP_T_ANY)
 			need(s, n->a, a, TAP_T_NUM);

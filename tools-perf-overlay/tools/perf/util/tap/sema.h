@@ -14,6 +14,8 @@ enum tap_builtin {
 	TAP_B_COUNT, TAP_B_SUM, TAP_B_AVG, TAP_B_MIN, TAP_B_MAX,
 	/* strings from memory */
 	TAP_B_KERNEL_STRING, TAP_B_USER_STRING,
+	/* stacks */
+	TAP_B_STACK, TAP_B_USTACK,
 };
 
 /* The result of semantic analysis: symbols with types, storage laid out. */
