@@ -107,6 +107,7 @@ struct gen {
 	struct callback *cur_cb;	/* the callback being generated, if any */
 	struct fixup *cb_exits;		/* in a callback: jumps to its "stop" exit */
 	bool dead;			/* the code being generated cannot be reached */
+	enum tap_code_kind variant;	/* how the program is attached */
 	bool skip_go_on;		/* the callback body never falls through */
 };
 
@@ -565,6 +566,56 @@ static void gen_binop(struct gen *g, struct tap_node *n)
 	gen_alu(g, n->op);
 }
 
+/*
+ * arg0..arg9 and $retval.  What they are depends on how the block is
+ * attached: at raw_syscalls, the syscall's arguments and return value in
+ * pt_regs; as a perf tracepoint program on a syscalls:* event, the
+ * record's fields after __syscall_nr; on any other tracepoint, the
+ * tracepoint's own arguments (TP_PROTO), where $retval has no meaning (0).
+ */
+static void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b)
+{
+	/* offsetof(struct pt_regs, di, si, dx, r10, r8, r9) on x86_64 */
+	static const int regs_off[] = { 112, 104, 96, 56, 72, 64 };
+	int i = b - TAP_B_ARG0, slot;
+
+	if (g->prog->kind != TAP_PROG_TRACE)
+		tap_error(g->c, n->line, n->col, "'%s' has no value outside trace probes",
+			  n->name);
+	switch (g->variant) {
+	case TAP_CODE_SYSCALL:
+		if (b != TAP_B_RETVAL && i >= 6) {
+			MOV_IMM(R0, 0);		/* syscalls have six arguments */
+			return;
+		}
+		slot = stack_alloc(g, 8);
+		MOV_REG(R1, FP);
+		ALU64_IMM(BPF_ADD, R1, slot);
+		MOV_IMM(R2, 8);
+		LDX(BPF_DW, R3, R6, 0);
+		ALU64_IMM(BPF_ADD, R3, b == TAP_B_RETVAL ? 80 : regs_off[i]);	/* ax */
+		CALL(BPF_FUNC_probe_read_kernel);
+		LDX(BPF_DW, R0, FP, slot);
+		g->stack -= 8;
+		return;
+	case TAP_CODE_PERF_TP:
+		if (b != TAP_B_RETVAL && i >= 6) {
+			MOV_IMM(R0, 0);
+			return;
+		}
+		/* after the 8 bytes of common fields and __syscall_nr (padded) */
+		LDX(BPF_DW, R0, R6, 16 + 8 * (b == TAP_B_RETVAL ? 0 : i));
+		return;
+	default:
+		if (b == TAP_B_RETVAL) {
+			MOV_IMM(R0, 0);
+			return;
+		}
+		LDX(BPF_DW, R0, R6, 8 * i);
+		return;
+	}
+}
+
 static void gen_num(struct gen *g, struct tap_node *n)
 {
 	struct tap_sym *sym;
@@ -597,6 +648,9 @@ static void gen_num(struct gen *g, struct tap_node *n)
 				return;
 			case TAP_B_CPU:
 				CALL(BPF_FUNC_get_smp_processor_id);
+				return;
+			case TAP_B_ARG0 ... TAP_B_RETVAL:
+				gen_arg(g, n, tap_builtin_lookup(n->name, false));
 				return;
 			default:
 				tap_error(g->c, n->line, n->col, "'%s' is not a number", n->name);
@@ -1651,8 +1705,7 @@ static void gen_reset(struct gen *g)
  * that loads one gets its offset, and the loader gets their positions
  * (BTF func_info: callbacks need it).
  */
-static void append_callbacks(struct gen *g, struct tap_prog_def *prog, unsigned int body_start,
-			     bool syscalls)
+static void append_callbacks(struct gen *g, struct tap_code *code, unsigned int body_start)
 {
 	unsigned int *offs, nr = 1, i;
 	struct callback *cb;
@@ -1680,14 +1733,8 @@ static void append_callbacks(struct gen *g, struct tap_prog_def *prog, unsigned 
 		free(cb->insns);
 		free(cb->lines);
 	}
-	if (syscalls) {
-		prog->sys_func_off = offs;
-		prog->sys_nr_funcs = (int)nr;
-	} else {
-		free(prog->func_off);
-		prog->func_off = offs;
-		prog->nr_funcs = (int)nr;
-	}
+	code->func_off = offs;
+	code->nr_funcs = (int)nr;
 }
 
 /*
@@ -1696,8 +1743,10 @@ static void append_callbacks(struct gen *g, struct tap_prog_def *prog, unsigned 
  * are resolved last.
  */
 static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_node *body_items,
-			bool top_level, bool syscalls)
+			bool top_level, enum tap_code_kind variant)
 {
+	bool syscalls = variant == TAP_CODE_SYSCALL;
+	struct tap_code *code = &prog->code[variant];
 	struct bpf_insn *body, *all;
 	int *body_lines, *all_lines;
 	unsigned int body_cnt, pro_cnt, i;
@@ -1705,6 +1754,7 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	struct tap_node *n;
 
 	gen_reset(g);
+	g->variant = variant;
 	g->prog = prog;
 	g->line = prog->node ? prog->node->line : 1;
 	if (top_level) {
@@ -1782,21 +1832,16 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 		patch_here(g, f->insn);
 	MOV_IMM(R0, 0);
 	emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	append_callbacks(g, prog, pro_cnt, syscalls);
+	append_callbacks(g, code, pro_cnt);
 	for (i = 0; i < g->cnt; i++)
 		if (g->lines[i] < 1)
 			g->lines[i] = 1;
 
-	if (syscalls) {
-		prog->sys_insns = g->insns;
-		prog->sys_insn_line = g->lines;
-		prog->sys_insn_cnt = g->cnt;
-		return;
-	}
-	prog->insns = g->insns;
-	prog->insn_line = g->lines;
-	prog->insn_cnt = g->cnt;
-	prog->stack_size = (unsigned int)(g->max_stack - SLOT_FIRST);
+	code->insns = g->insns;
+	code->lines = g->lines;
+	code->cnt = g->cnt;
+	if (variant == TAP_CODE_RAW)
+		prog->stack_size = (unsigned int)(g->max_stack - SLOT_FIRST);
 }
 
 static void add_map(struct tap_object *obj, int idx, const char *name, unsigned int type,
@@ -1866,7 +1911,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	obj->progs[0].kind = TAP_PROG_MAIN;
 	snprintf(obj->progs[0].name, sizeof(obj->progs[0].name), "tap_main");
 	g.prog_idx = 0;
-	gen_program(&g, &obj->progs[0], items, true, false);
+	gen_program(&g, &obj->progs[0], items, true, TAP_CODE_RAW);
 	obj->scratch_size = g.max_scratch;
 
 	for (n = items; n; n = n->next) {
@@ -1894,10 +1939,12 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 			break;
 		}
 		g.prog_idx = i;
-		gen_program(&g, prog, n->b, false, false);
-		/* a twin for syscalls:* views, which reads the syscall number */
-		if (prog->kind == TAP_PROG_TRACE)
-			gen_program(&g, prog, n->b, false, true);
+		gen_program(&g, prog, n->b, false, TAP_CODE_RAW);
+		/* twins for syscalls:* views and for perf tracepoint events */
+		if (prog->kind == TAP_PROG_TRACE) {
+			gen_program(&g, prog, n->b, false, TAP_CODE_SYSCALL);
+			gen_program(&g, prog, n->b, false, TAP_CODE_PERF_TP);
+		}
 		if (g.max_scratch > obj->scratch_size)
 			obj->scratch_size = g.max_scratch;
 	}

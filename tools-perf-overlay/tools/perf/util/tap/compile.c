@@ -62,12 +62,11 @@ void tap_object__delete(struct tap_object *obj)
 	if (!obj)
 		return;
 	for (i = 0; i < obj->nr_progs; i++) {
-		free(obj->progs[i].insns);
-		free(obj->progs[i].insn_line);
-		free(obj->progs[i].sys_insns);
-		free(obj->progs[i].sys_insn_line);
-		free(obj->progs[i].func_off);
-		free(obj->progs[i].sys_func_off);
+		for (int v = 0; v < TAP_CODE_NR; v++) {
+			free(obj->progs[i].code[v].insns);
+			free(obj->progs[i].code[v].lines);
+			free(obj->progs[i].code[v].func_off);
+		}
 	}
 	free(obj->recs);
 	if (obj->c) {

@@ -171,14 +171,20 @@ void tap_object__dump_bpf(struct tap_object *obj, FILE *fp)
 	for (i = 0; i < obj->nr_progs; i++) {
 		struct tap_prog_def *prog = &obj->progs[i];
 
-		fprintf(fp, "%s: %u instructions, %u bytes of stack\n", prog->name,
-			prog->insn_cnt, prog->stack_size);
-		dump_insns(fp, obj, prog->insns, prog->insn_line, prog->insn_cnt);
-		if (prog->sys_insns) {
-			fprintf(fp, "%s (syscalls:* at raw_syscalls): %u instructions\n",
-				prog->name, prog->sys_insn_cnt);
-			dump_insns(fp, obj, prog->sys_insns, prog->sys_insn_line,
-				   prog->sys_insn_cnt);
+		static const char * const how[] = {
+			[TAP_CODE_RAW] = "",
+			[TAP_CODE_SYSCALL] = " (syscalls:* at raw_syscalls)",
+			[TAP_CODE_PERF_TP] = " (as a perf tracepoint program)",
+		};
+
+		for (int v = 0; v < TAP_CODE_NR; v++) {
+			struct tap_code *code = &prog->code[v];
+
+			if (!code->insns)
+				continue;
+			fprintf(fp, "%s%s: %u instructions, %u bytes of stack\n", prog->name,
+				how[v], code->cnt, prog->stack_size);
+			dump_insns(fp, obj, code->insns, code->lines, code->cnt);
 		}
 		fputc('\n', fp);
 	}

@@ -45,20 +45,34 @@ enum tap_prog_kind {
 	TAP_PROG_TIMER,		/* tick-N / profile-N */
 };
 
+/*
+ * A trace block is generated once per way it can be attached, because the
+ * context differs: a raw tracepoint (arguments in the context), the same at
+ * raw_syscalls for syscalls:* views (dispatch on the syscall number, the
+ * syscall arguments in pt_regs), or a perf tracepoint event (the context is
+ * the event's record).  Other programs only have TAP_CODE_RAW.
+ */
+enum tap_code_kind {
+	TAP_CODE_RAW,
+	TAP_CODE_SYSCALL,
+	TAP_CODE_PERF_TP,
+	TAP_CODE_NR,
+};
+
+struct tap_code {
+	struct bpf_insn *insns;		/* NULL: not generated */
+	unsigned int cnt;
+	int *lines;			/* script line of each instruction */
+	/* where each BPF function starts: [0] the program, then its callbacks */
+	unsigned int *func_off;
+	int nr_funcs;
+};
+
 struct tap_prog_def {
 	enum tap_prog_kind kind;
 	char name[16];
-	struct bpf_insn *insns;
-	unsigned int insn_cnt;
-	int *insn_line;			/* script line of each instruction */
+	struct tap_code code[TAP_CODE_NR];
 	unsigned int stack_size;
-	/* TRACE: the same block for syscalls:* views at raw_syscalls */
-	struct bpf_insn *sys_insns;
-	unsigned int sys_insn_cnt;
-	int *sys_insn_line;
-	/* where each BPF function starts: [0] the program, then its callbacks */
-	unsigned int *func_off, *sys_func_off;
-	int nr_funcs, sys_nr_funcs;
 	struct tap_node *node;		/* the block it came from (NULL for main) */
 	long long period_ns;		/* timers */
 	bool profile;			/* timers: every CPU, else one CPU */

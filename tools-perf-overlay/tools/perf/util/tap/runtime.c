@@ -302,9 +302,13 @@ fail:
 }
 
 static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
-		     struct bpf_insn *insns, int *lines, unsigned int cnt,
-		     const unsigned int *func_off, int nr_funcs)
+		     const struct tap_code *code)
 {
+	const struct bpf_insn *insns = code->insns;
+	const unsigned int *func_off = code->func_off;
+	unsigned int cnt = code->cnt;
+	int nr_funcs = code->nr_funcs;
+	const int *lines = code->lines;
 	struct bpf_func_info *info = NULL;
 	struct btf *btf = NULL;
 	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
@@ -419,25 +423,21 @@ static int load_progs(struct runtime *rt)
 		if (needs_plain(rt, i) || rt->opts->verify_only) {
 			ps->fd = load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?
 					   BPF_PROG_TYPE_PERF_EVENT : BPF_PROG_TYPE_RAW_TRACEPOINT,
-					   prog->insns, prog->insn_line, prog->insn_cnt,
-					   prog->func_off, prog->nr_funcs);
+					   &prog->code[TAP_CODE_RAW]);
 			if (ps->fd < 0)
 				return ps->fd;
 		}
 		if (ps->enter_base >= 0 || ps->exit_base >= 0 ||
-		    (rt->opts->verify_only && prog->sys_insns)) {
+		    (rt->opts->verify_only && prog->code[TAP_CODE_SYSCALL].insns)) {
 			ps->sys_fd = load_prog(rt, prog, BPF_PROG_TYPE_RAW_TRACEPOINT,
-					       prog->sys_insns, prog->sys_insn_line,
-					       prog->sys_insn_cnt, prog->sys_func_off,
-					       prog->sys_nr_funcs);
+					       &prog->code[TAP_CODE_SYSCALL]);
 			if (ps->sys_fd < 0)
 				return ps->sys_fd;
 		}
 		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE) {
 			/* as a perf tracepoint program too, as the slow path loads it */
-			ps->tp_fd = load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT, prog->insns,
-					      prog->insn_line, prog->insn_cnt, prog->func_off,
-					      prog->nr_funcs);
+			ps->tp_fd = load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
+					      &prog->code[TAP_CODE_PERF_TP]);
 			if (ps->tp_fd < 0)
 				return ps->tp_fd;
 		}
@@ -502,9 +502,8 @@ static int attach_perf_tracepoint(struct runtime *rt, int idx)
 	int err;
 
 	if (ps->tp_fd < 0) {
-		ps->tp_fd = load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT, prog->insns,
-				      prog->insn_line, prog->insn_cnt, prog->func_off,
-				      prog->nr_funcs);
+		ps->tp_fd = load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
+				      &prog->code[TAP_CODE_PERF_TP]);
 		if (ps->tp_fd < 0)
 			return ps->tp_fd;
 	}

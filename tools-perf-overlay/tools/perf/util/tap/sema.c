@@ -44,6 +44,17 @@ static const struct {
 	{ "uid",	TAP_B_UID,	false },
 	{ "cpu",	TAP_B_CPU,	false },
 	{ "probename",	TAP_B_PROBENAME, false },
+	{ "arg0",	TAP_B_ARG0,	false },
+	{ "arg1",	TAP_B_ARG0 + 1,	false },
+	{ "arg2",	TAP_B_ARG0 + 2,	false },
+	{ "arg3",	TAP_B_ARG0 + 3,	false },
+	{ "arg4",	TAP_B_ARG0 + 4,	false },
+	{ "arg5",	TAP_B_ARG0 + 5,	false },
+	{ "arg6",	TAP_B_ARG0 + 6,	false },
+	{ "arg7",	TAP_B_ARG0 + 7,	false },
+	{ "arg8",	TAP_B_ARG0 + 8,	false },
+	{ "arg9",	TAP_B_ARG9,	false },
+	{ "$retval",	TAP_B_RETVAL,	false },
 	{ "print",	TAP_B_PRINT,	true },
 	{ "printf",	TAP_B_PRINTF,	true },
 	{ "exit",	TAP_B_EXIT,	true },
@@ -256,13 +267,10 @@ static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
 	sym = find_global(s, n->name);
 	if (sym)
 		return sym;
-	if (!strcmp(n->name, "argstr") || !strncmp(n->name, "arg", 3) ||
-	    !strcmp(n->name, "stack") || !strcmp(n->name, "ustack"))
-		if (!strcmp(n->name, "argstr") || (n->name[3] >= '0' && n->name[3] <= '9' &&
-						   !n->name[4]))
-			tap_error(s->c, n->line, n->col,
-				  "'%s' is not supported yet (tracepoint arguments are a later "
-				  "feature)", n->name);
+	if (!strcmp(n->name, "argstr"))
+		tap_error(s->c, n->line, n->col,
+			  "'argstr' is not supported yet (formatted tracepoint records are a "
+			  "later feature)");
 	if (n->name[0] == '$')
 		tap_error(s->c, n->line, n->col,
 			  "'%s' is not supported yet (return probes are a later feature)", n->name);
@@ -283,6 +291,11 @@ static struct tap_type *builtin_value(struct sema *s, struct tap_node *n, enum t
 			tap_error(s->c, n->line, n->col,
 				  "'probename' has no value outside probes and timers");
 		return type_new(s, TAP_T_STR, n);
+	case TAP_B_ARG0 ... TAP_B_RETVAL:
+		if (s->ctx == CTX_MAIN || s->ctx == CTX_END || s->ctx == CTX_TIMER)
+			tap_error(s->c, n->line, n->col, "'%s' has no value outside trace probes",
+				  n->name);
+		return type_new(s, TAP_T_NUM, n);
 	default:
 		return type_new(s, TAP_T_NUM, n);
 	}
