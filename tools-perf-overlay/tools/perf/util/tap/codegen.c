@@ -577,6 +577,8 @@ static void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b)
 {
 	/* offsetof(struct pt_regs, di, si, dx, r10, r8, r9) on x86_64 */
 	static const int regs_off[] = { 112, 104, 96, 56, 72, 64 };
+	/* offsetof(struct pt_regs, di, si, dx, cx, r8, r9) */
+	static const int kprobe_off[] = { 112, 104, 96, 88, 72, 64 };
 	int i = b - TAP_B_ARG0, slot;
 
 	if (g->prog->kind != TAP_PROG_TRACE)
@@ -597,6 +599,14 @@ static void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b)
 		CALL(BPF_FUNC_probe_read_kernel);
 		LDX(BPF_DW, R0, FP, slot);
 		g->stack -= 8;
+		return;
+	case TAP_CODE_KPROBE:
+		/* the function's arguments: rdi, rsi, rdx, rcx, r8, r9; its value: rax */
+		if (b != TAP_B_RETVAL && i >= 6) {
+			MOV_IMM(R0, 0);
+			return;
+		}
+		LDX(BPF_DW, R0, R6, b == TAP_B_RETVAL ? 80 : kprobe_off[i]);
 		return;
 	case TAP_CODE_PERF_TP:
 		if (b != TAP_B_RETVAL && i >= 6) {
@@ -1944,6 +1954,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 		if (prog->kind == TAP_PROG_TRACE) {
 			gen_program(&g, prog, n->b, false, TAP_CODE_SYSCALL);
 			gen_program(&g, prog, n->b, false, TAP_CODE_PERF_TP);
+			gen_program(&g, prog, n->b, false, TAP_CODE_KPROBE);
 		}
 		if (g.max_scratch > obj->scratch_size)
 			obj->scratch_size = g.max_scratch;

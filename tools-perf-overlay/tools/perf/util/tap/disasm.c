@@ -175,6 +175,7 @@ void tap_object__dump_bpf(struct tap_object *obj, FILE *fp)
 			[TAP_CODE_RAW] = "",
 			[TAP_CODE_SYSCALL] = " (syscalls:* at raw_syscalls)",
 			[TAP_CODE_PERF_TP] = " (as a perf tracepoint program)",
+			[TAP_CODE_KPROBE] = " (as a kprobe program)",
 		};
 
 		for (int v = 0; v < TAP_CODE_NR; v++) {

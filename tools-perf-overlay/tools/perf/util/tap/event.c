@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <api/fs/tracing_path.h>
 #include "util/syscalltbl.h"
@@ -57,6 +58,7 @@ static int add_event(struct tap_events *evs, const char *sys, const char *name, 
 	ev->prog = prog;
 	ev->syscall_nr = -1;
 	ev->sys_exit = false;
+	ev->kprobe = ev->kretprobe = false;
 	if (!ev->sys || !ev->name)
 		return -ENOMEM;
 	return 0;
@@ -175,6 +177,73 @@ static void map_syscalls(struct tap_events *evs, bool verbose)
 	syscalltbl__delete(tbl);
 }
 
+/*
+ * probe:FUNC and probe:FUNC%return, FUNC a glob: the kernel functions
+ * kprobes may attach to are listed in tracefs available_filter_functions.
+ */
+static int resolve_kprobe(struct tap_events *evs, struct tap_object *obj,
+			  struct tap_node *spec, int prog)
+{
+	char *pattern = strdup(spec->name + 6), *pct, *file, line[512];
+	bool ret = false;
+	int found = 0;
+	FILE *fp;
+
+	if (!pattern)
+		return -1;
+	if (strchr(pattern, '/')) {
+		spec_error(obj, spec, "uprobes are not supported yet:");
+		free(pattern);
+		return -1;
+	}
+	pct = strchr(pattern, '%');
+	if (pct) {
+		if (strcmp(pct, "%return")) {
+			spec_error(obj, spec, "the only kprobe suffix is %return, not");
+			free(pattern);
+			return -1;
+		}
+		*pct = 0;
+		ret = true;
+	}
+	if (access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
+		spec_error(obj, spec, "this kernel has no kprobe PMU (CONFIG_KPROBE_EVENTS) for");
+		free(pattern);
+		return -1;
+	}
+	file = get_tracing_file("available_filter_functions");
+	fp = file ? fopen(file, "r") : NULL;
+	put_tracing_file(file);
+	if (!fp) {
+		spec_error(obj, spec, "cannot read the kernel's probe-able functions for");
+		free(pattern);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		char *end = line + strcspn(line, " \t\n");
+
+		*end = 0;
+		if (fnmatch(pattern, line, 0))
+			continue;
+		/* one function may be listed twice (static copies): once is enough */
+		if (evs->nr && !strcmp(evs->ev[evs->nr - 1].name, line) &&
+		    evs->ev[evs->nr - 1].prog == prog)
+			continue;
+		if (add_event(evs, "probe", line, prog))
+			break;
+		evs->ev[evs->nr - 1].kprobe = true;
+		evs->ev[evs->nr - 1].kretprobe = ret;
+		found++;
+	}
+	fclose(fp);
+	free(pattern);
+	if (!found) {
+		spec_error(obj, spec, "no kernel function matches");
+		return -1;
+	}
+	return 0;
+}
+
 int tap_events__resolve(struct tap_events *evs, struct tap_object *obj, bool verbose)
 {
 	int i, n;
@@ -194,8 +263,9 @@ int tap_events__resolve(struct tap_events *evs, struct tap_object *obj, bool ver
 			continue;
 		for (spec = prog->node->list; spec; spec = spec->next) {
 			if (!strncmp(spec->name, "probe:", 6)) {
-				spec_error(obj, spec, "kprobes and uprobes are not supported yet:");
-				return -1;
+				if (resolve_kprobe(evs, obj, spec, i))
+					return -1;
+				continue;
 			}
 			n = for_each_match(spec->name, add_match, &arg);
 			if (n == -EINVAL) {

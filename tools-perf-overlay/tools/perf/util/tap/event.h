@@ -15,6 +15,8 @@ struct tap_event {
 	int prog;		/* index in tap_object.progs */
 	int syscall_nr;		/* syscalls:* views: the syscall number, else -1 */
 	bool sys_exit;		/* syscalls:sys_exit_* */
+	bool kprobe;		/* probe:FUNC: name is the function */
+	bool kretprobe;		/* probe:FUNC%return */
 };
 
 struct tap_events {

@@ -56,6 +56,7 @@ enum tap_code_kind {
 	TAP_CODE_RAW,
 	TAP_CODE_SYSCALL,
 	TAP_CODE_PERF_TP,
+	TAP_CODE_KPROBE,	/* kprobes and kretprobes: the context is pt_regs */
 	TAP_CODE_NR,
 };
 

@@ -42,6 +42,7 @@ struct prog_state {
 	int fd;			/* plain variant */
 	int sys_fd;		/* syscalls:* variant */
 	int tp_fd;		/* plain variant as a perf tracepoint program, on demand */
+	int kprobe_fd;		/* as a kprobe program, for probe:FUNC events */
 	int enter_base, exit_base;	/* dispatch bases in TAP_MAP_SYSCALLS, -1 if none */
 };
 
@@ -385,6 +386,7 @@ static void plan_progs(struct runtime *rt)
 
 	for (i = 0; i < rt->obj->nr_progs; i++) {
 		rt->progs[i].fd = rt->progs[i].sys_fd = rt->progs[i].tp_fd = -1;
+		rt->progs[i].kprobe_fd = -1;
 		rt->progs[i].enter_base = rt->progs[i].exit_base = -1;
 	}
 	for (i = 0; i < rt->evs.nr; i++) {
@@ -433,6 +435,13 @@ static int load_progs(struct runtime *rt)
 					       &prog->code[TAP_CODE_SYSCALL]);
 			if (ps->sys_fd < 0)
 				return ps->sys_fd;
+		}
+		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE &&
+		    !access("/sys/bus/event_source/devices/kprobe", F_OK)) {
+			ps->kprobe_fd = load_prog(rt, prog, BPF_PROG_TYPE_KPROBE,
+						  &prog->code[TAP_CODE_KPROBE]);
+			if (ps->kprobe_fd < 0)
+				return ps->kprobe_fd;
 		}
 		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE) {
 			/* as a perf tracepoint program too, as the slow path loads it */
@@ -520,6 +529,62 @@ static int attach_perf_tracepoint(struct runtime *rt, int idx)
 	return attach_perf_event(rt, &attr, 0, ps->tp_fd, (__u64)idx);
 }
 
+/* A sysfs number of the kprobe PMU: its type, or the retprobe bit. */
+static int kprobe_pmu_value(const char *file, const char *prefix)
+{
+	char path[256];
+	int value = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/kprobe/%s", file);
+	fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	if (prefix) {
+		char buf[64];
+
+		if (fgets(buf, sizeof(buf), fp) && !strncmp(buf, prefix, strlen(prefix)))
+			value = atoi(buf + strlen(prefix));
+	} else if (fscanf(fp, "%d", &value) != 1) {
+		value = -1;
+	}
+	fclose(fp);
+	return value;
+}
+
+/*
+ * probe:FUNC through the kprobe PMU: perf_event_open creates the probe
+ * and closing the event removes it, so nothing is left in kprobe_events
+ * whatever happens to perf.
+ */
+static int attach_kprobe(struct runtime *rt, int idx)
+{
+	struct tap_event *ev = &rt->evs.ev[idx];
+	struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
+	struct prog_state *ps = &rt->progs[ev->prog];
+	int type = kprobe_pmu_value("type", NULL);
+	int retbit = kprobe_pmu_value("format/retprobe", "config:");
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.sample_period = 1,
+	};
+
+	if (type < 0 || (ev->kretprobe && retbit < 0))
+		return -ENOENT;
+	attr.type = (__u32)type;
+	attr.config1 = (__u64)(unsigned long)ev->name;	/* kprobe_func */
+	attr.config2 = 0;				/* probe_offset */
+	if (ev->kretprobe)
+		attr.config = 1ULL << retbit;
+	if (ps->kprobe_fd < 0) {
+		ps->kprobe_fd = load_prog(rt, prog, BPF_PROG_TYPE_KPROBE,
+					  &prog->code[TAP_CODE_KPROBE]);
+		if (ps->kprobe_fd < 0)
+			return ps->kprobe_fd;
+	}
+	return attach_perf_event(rt, &attr, 0, ps->kprobe_fd, (__u64)idx);
+}
+
 static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, int prog_fd)
 {
 	struct perf_event_attr attr = {
@@ -578,6 +643,15 @@ static int attach_all(struct runtime *rt)
 		}
 		if (ev->syscall_nr >= 0)
 			continue;
+		if (ev->kprobe) {
+			err = attach_kprobe(rt, i);
+			if (err) {
+				fprintf(stderr, "perf tap: cannot attach a kprobe to %s: %s\n",
+					ev->name, strerror(-err));
+				return err;
+			}
+			continue;
+		}
 		if (!strcmp(ev->sys, "syscalls"))
 			err = attach_perf_tracepoint(rt, i);
 		else
@@ -767,6 +841,8 @@ static void cleanup(struct runtime *rt)
 				close(rt->progs[i].sys_fd);
 			if (rt->progs[i].tp_fd >= 0)
 				close(rt->progs[i].tp_fd);
+			if (rt->progs[i].kprobe_fd >= 0)
+				close(rt->progs[i].kprobe_fd);
 		}
 	}
 	if (rt->map_fds) {
