@@ -52,6 +52,7 @@ const char *tap_type_str(struct tap_type *t, char *buf, size_t size)
 	case TAP_T_STACK: snprintf(buf, size, "stack"); break;
 	case TAP_T_AGG:   snprintf(buf, size, "aggregation"); break;
 	case TAP_T_VOID:  snprintf(buf, size, "nothing"); break;
+	case TAP_T_RECORD: snprintf(buf, size, "event record"); break;
 	case TAP_T_TABLE:
 		snprintf(buf, size, "table (");
 		for (i = 0; i < t->nkeys; i++) {

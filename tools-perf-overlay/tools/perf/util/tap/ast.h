@@ -44,6 +44,7 @@ enum tap_type_kind {
 	TAP_T_TABLE,
 	TAP_T_AGG,
 	TAP_T_VOID,
+	TAP_T_RECORD,		/* argstr: an event record, formatted when printed */
 };
 
 /*

@@ -232,6 +232,8 @@ static unsigned int value_size(struct gen *g, struct tap_type *t)
 		return str_size(g);
 	case TAP_T_AGG:
 		return TAP_AGG_SIZE;
+	case TAP_T_RECORD:
+		return TAP_ARGSTR_SIZE;
 	default:
 		return 8;
 	}
@@ -756,6 +758,37 @@ static void count_output_failure(struct gen *g)
 	emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
 }
 
+/*
+ * argstr: what user space needs to format the event as perf script does.
+ * At raw_syscalls that is pt_regs (the record is built from it); as a
+ * perf tracepoint program, the record itself, which ctx points at.  Raw
+ * tracepoints have no record: blocks using argstr never attach that way.
+ */
+static void gen_argstr(struct gen *g, unsigned int dst)
+{
+	g->uses_event = true;
+	g->uses_scratch = true;
+	g->prog->uses_argstr = true;
+	LDX(BPF_DW, R0, R7, SCRATCH_EVENT);
+	STX(BPF_W, R7, dst, R0);
+	if (g->variant != TAP_CODE_SYSCALL && g->variant != TAP_CODE_PERF_TP) {
+		ST_IMM(BPF_W, R7, dst + 4, TAP_ARGSTR_NONE);
+		return;
+	}
+	ST_IMM(BPF_W, R7, dst + 4, g->variant == TAP_CODE_SYSCALL ? TAP_ARGSTR_REGS :
+	       TAP_ARGSTR_RECORD);
+	MOV_REG(R1, R7);
+	ALU64_IMM(BPF_ADD, R1, dst + 8);
+	if (g->variant == TAP_CODE_SYSCALL) {
+		MOV_IMM(R2, TAP_PT_REGS_SIZE);
+		LDX(BPF_DW, R3, R6, 0);
+	} else {
+		MOV_IMM(R2, TAP_ARGSTR_DATA);
+		MOV_REG(R3, R6);
+	}
+	CALL(BPF_FUNC_probe_read_kernel);
+}
+
 /* Lay out @args in a new record, fill it in scratch, send it. */
 static void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *fmt,
 		       struct tap_node *args, int map)
@@ -790,6 +823,8 @@ static void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *f
 
 		if (kind_of(a) == TAP_T_STR) {
 			gen_str(g, a, off);
+		} else if (kind_of(a) == TAP_T_RECORD) {
+			gen_argstr(g, off);
 		} else {
 			gen_num(g, a);
 			STX(BPF_DW, R7, off, R0);

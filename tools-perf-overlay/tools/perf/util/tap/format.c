@@ -82,7 +82,9 @@ static void print_value(struct tap_printer *p, const struct tap_rec_arg *arg, co
 {
 	const char *v = rec + arg->offset;
 
-	if (arg->kind == TAP_T_STACK) {
+	if (arg->kind == TAP_T_RECORD) {
+		p->format_event(p->format_event_arg, p->cpu, v, p->fp);
+	} else if (arg->kind == TAP_T_STACK) {
 		long long id;
 		char *frames;
 
@@ -135,7 +137,10 @@ static void print_formatted(struct tap_printer *p, const struct tap_rec_def *def
 		if (n > sizeof(spec) - 4)
 			n = sizeof(spec) - 4;
 		memcpy(spec, start, n);
-		if (conv == 's') {
+		if (conv == 's' && def->args[argi].kind == TAP_T_RECORD) {
+			p->format_event(p->format_event_arg, p->cpu, rec + def->args[argi].offset,
+					p->fp);
+		} else if (conv == 's') {
 			const char *s = rec + def->args[argi].offset;
 
 			spec[n] = '.';
@@ -390,6 +395,7 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 	int i;
 
 	(void)time;
+	p->cpu = cpu;
 	if (size < TAP_REC_HDR) {
 		p->bad++;
 		return 0;

@@ -32,6 +32,10 @@ struct tap_printer {
 	int stacks_fd;
 	const char *(*symbolize)(void *arg, u64 addr, char *buf, size_t size);
 	void *symbolize_arg;
+	/* argstr: the event's fields as perf script prints them */
+	void (*format_event)(void *arg, int cpu, const void *data, FILE *fp);
+	void *format_event_arg;
+	int cpu;		/* of the record being printed */
 	bool exited;		/* an exit() record was seen */
 	u64 bad;		/* records that did not decode */
 };

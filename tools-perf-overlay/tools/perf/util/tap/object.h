@@ -32,6 +32,17 @@ enum {
 #define TAP_SYSCALL_SLOTS	1024	/* syscall numbers per dispatch base */
 #define TAP_STACK_DEPTH		127	/* frames kept per stack (PERF_MAX_STACK_DEPTH) */
 
+/*
+ * argstr in a record: u32 event index, u32 what follows (TAP_ARGSTR_*),
+ * then pt_regs at a syscall, or the first bytes of the event's record.
+ */
+#define TAP_ARGSTR_NONE		0
+#define TAP_ARGSTR_REGS		1
+#define TAP_ARGSTR_RECORD	2
+#define TAP_ARGSTR_DATA		256
+#define TAP_ARGSTR_SIZE		(8 + TAP_ARGSTR_DATA)
+#define TAP_PT_REGS_SIZE	168	/* sizeof(struct pt_regs) on x86_64 */
+
 struct tap_map_def {
 	char name[16];
 	unsigned int type, key_size, value_size, max_entries, flags;
@@ -75,6 +86,7 @@ struct tap_prog_def {
 	struct tap_code code[TAP_CODE_NR];
 	unsigned int stack_size;
 	struct tap_node *node;		/* the block it came from (NULL for main) */
+	bool uses_argstr;		/* needs the event record: no raw tracepoints */
 	long long period_ns;		/* timers */
 	bool profile;			/* timers: every CPU, else one CPU */
 };

@@ -31,6 +31,8 @@
 #include "util/machine.h"
 #include "util/map.h"
 #include "util/symbol.h"
+#include "util/trace-event.h"
+#include <linux/err.h>
 
 #include "event.h"
 #include "format.h"
@@ -65,6 +67,7 @@ struct runtime {
 	int child_status;
 	bool child_done;
 	struct machine *machine;	/* kernel symbols, loaded on first use */
+	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
 };
 
 #ifndef CAP_BPF
@@ -72,6 +75,67 @@ struct runtime {
 #endif
 
 static volatile sig_atomic_t done;
+
+/*
+ * argstr: format the event with libtraceevent, exactly as perf script
+ * prints a tracepoint's fields.  At raw_syscalls the record is rebuilt
+ * from pt_regs: __syscall_nr, then the six arguments, or the return value
+ * for a sys_exit event, as the syscalls:* events lay them out.
+ */
+static void format_event(void *arg, int cpu, const void *data, FILE *fp)
+{
+	/* offsetof(struct pt_regs, di, si, dx, r10, r8, r9) on x86_64 */
+	static const int regs_off[] = { 112, 104, 96, 56, 72, 64 };
+	struct runtime *rt = arg;
+	const unsigned char *d = data;
+	__u32 idx, kind;
+	struct tap_event *ev;
+	struct tep_event *tp;
+	unsigned char rec[64];
+	int i, size;
+
+	memcpy(&idx, d, 4);
+	memcpy(&kind, d + 4, 4);
+	if (idx >= (__u32)rt->evs.nr || kind == TAP_ARGSTR_NONE)
+		return;
+	ev = &rt->evs.ev[idx];
+	if (!rt->formats)
+		rt->formats = calloc(rt->evs.nr, sizeof(*rt->formats));
+	if (!rt->formats)
+		return;
+	if (!rt->formats[idx]) {
+		tp = trace_event__tp_format(ev->sys, ev->name);
+		if (IS_ERR_OR_NULL(tp))
+			return;
+		rt->formats[idx] = tp;
+	}
+	tp = rt->formats[idx];
+	if (kind == TAP_ARGSTR_RECORD) {
+		unsigned char full[TAP_ARGSTR_DATA];
+
+		/*
+		 * The kernel hands BPF the record with its first 8 bytes (the
+		 * common fields) replaced by a pt_regs pointer: put the type back.
+		 */
+		memcpy(full, d + 8, sizeof(full));
+		memset(full, 0, 8);
+		memcpy(full, &(__u16){ (__u16)tp->id }, 2);
+		event_format__fprintf(tp, cpu, full, sizeof(full), fp);
+		return;
+	}
+	memset(rec, 0, sizeof(rec));
+	memcpy(rec, &(__u16){ (__u16)tp->id }, 2);
+	memcpy(rec + 8, &ev->syscall_nr, 4);
+	if (ev->sys_exit) {
+		memcpy(rec + 16, d + 8 + 80, 8);	/* ax */
+		size = 24;
+	} else {
+		for (i = 0; i < 6; i++)
+			memcpy(rec + 16 + 8 * i, d + 8 + regs_off[i], 8);
+		size = 64;
+	}
+	event_format__fprintf(tp, cpu, rec, size, fp);
+}
 
 /* "function+0xoff" for a kernel address, with perf's kernel symbol maps. */
 static const char *symbolize_kernel(void *arg, u64 addr, char *buf, size_t size)
@@ -652,7 +716,8 @@ static int attach_all(struct runtime *rt)
 			}
 			continue;
 		}
-		if (!strcmp(ev->sys, "syscalls"))
+		/* argstr needs the event's record: only perf tracepoints have it */
+		if (!strcmp(ev->sys, "syscalls") || prog->uses_argstr)
 			err = attach_perf_tracepoint(rt, i);
 		else
 			err = attach_raw(rt, rt->progs[ev->prog].fd, ev->name, (__u64)i);
@@ -864,6 +929,7 @@ static void cleanup(struct runtime *rt)
 	free(rt->progs);
 	free(rt->links);
 	free(rt->perf_fds);
+	free(rt->formats);
 	if (rt->machine) {
 		machine__delete(rt->machine);
 		symbol__exit();
@@ -890,6 +956,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	rt.printer.fp = stdout;
 	rt.printer.symbolize = symbolize_kernel;
 	rt.printer.symbolize_arg = &rt;
+	rt.printer.format_event = format_event;
+	rt.printer.format_event_arg = &rt;
 	if (!may_trace()) {
 		fprintf(stderr, "perf tap: permission denied: tracing with BPF needs root, or "
 			"the CAP_BPF and CAP_PERFMON capabilities\n");

@@ -31,6 +31,7 @@ struct sema {
 	int loop_depth;
 	struct tap_sym *func;		/* the function being checked, if any */
 	bool agg_ok;			/* an aggregation element may be named here */
+	bool record_ok;			/* argstr may be named here (print arguments) */
 };
 
 static const struct {
@@ -55,6 +56,7 @@ static const struct {
 	{ "arg8",	TAP_B_ARG0 + 8,	false },
 	{ "arg9",	TAP_B_ARG9,	false },
 	{ "$retval",	TAP_B_RETVAL,	false },
+	{ "argstr",	TAP_B_ARGSTR,	false },
 	{ "print",	TAP_B_PRINT,	true },
 	{ "printf",	TAP_B_PRINTF,	true },
 	{ "exit",	TAP_B_EXIT,	true },
@@ -267,10 +269,6 @@ static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
 	sym = find_global(s, n->name);
 	if (sym)
 		return sym;
-	if (!strcmp(n->name, "argstr"))
-		tap_error(s->c, n->line, n->col,
-			  "'argstr' is not supported yet (formatted tracepoint records are a "
-			  "later feature)");
 	if (n->name[0] == '$')
 		tap_error(s->c, n->line, n->col,
 			  "'%s' is not supported yet (return probes are a later feature)", n->name);
@@ -291,6 +289,13 @@ static struct tap_type *builtin_value(struct sema *s, struct tap_node *n, enum t
 			tap_error(s->c, n->line, n->col,
 				  "'probename' has no value outside probes and timers");
 		return type_new(s, TAP_T_STR, n);
+	case TAP_B_ARGSTR:
+		if (s->ctx == CTX_MAIN || s->ctx == CTX_END || s->ctx == CTX_TIMER)
+			tap_error(s->c, n->line, n->col, "'argstr' has no value outside trace probes");
+		if (!s->record_ok)
+			tap_error(s->c, n->line, n->col,
+				  "'argstr' can only be printed: print(argstr) or printf(\"%%s\", argstr)");
+		return type_new(s, TAP_T_RECORD, n);
 	case TAP_B_ARG0 ... TAP_B_RETVAL:
 		if (s->ctx == CTX_MAIN || s->ctx == CTX_END || s->ctx == CTX_TIMER)
 			tap_error(s->c, n->line, n->col, "'%s' has no value outside trace probes",
@@ -368,6 +373,15 @@ static void check_printf(struct sema *s, struct tap_node *n)
 			break;
 		case 's':
 			want = TAP_T_STR;
+			/* argstr prints as %s */
+			if (arg && arg->kind == TAP_N_NAME && !strcmp(arg->name, "argstr") &&
+			    !find_local(s, "argstr")) {
+				s->record_ok = true;
+				expr(s, arg);
+				s->record_ok = false;
+				arg = arg->next;
+				continue;
+			}
 			break;
 		default:
 			tap_error(s->c, fmt->line, fmt->col,
@@ -434,7 +448,11 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 	switch (b) {
 	case TAP_B_PRINT:
 		for (arg = n->list; arg; arg = arg->next) {
-			enum tap_type_kind kind = tap_type_resolve(expr(s, arg))->kind;
+			enum tap_type_kind kind;
+
+			s->record_ok = true;
+			kind = tap_type_resolve(expr(s, arg))->kind;
+			s->record_ok = false;
 
 			if (kind == TAP_T_TABLE)
 				tap_error(s->c, arg->line, arg->col,

@@ -8,7 +8,7 @@ enum tap_builtin {
 	TAP_B_NONE,
 	/* values */
 	TAP_B_EXECNAME, TAP_B_PID, TAP_B_TID, TAP_B_UID, TAP_B_CPU, TAP_B_PROBENAME,
-	TAP_B_ARG0, TAP_B_ARG9 = TAP_B_ARG0 + 9, TAP_B_RETVAL,
+	TAP_B_ARG0, TAP_B_ARG9 = TAP_B_ARG0 + 9, TAP_B_RETVAL, TAP_B_ARGSTR,
 	/* functions */
 	TAP_B_PRINT, TAP_B_PRINTF, TAP_B_EXIT, TAP_B_PRINT_HIST, TAP_B_DELETE, TAP_B_LEN,
 	/* of an aggregation element, folded across CPUs */
