@@ -18,6 +18,7 @@ expect_eq "program headers" "tap_main
 tap_trace_2
 tap_trace_2 (syscalls
 tap_trace_2 (as a perf tracepoint program)
+tap_trace_2 (as a kprobe program)
 tap_end" "$(grep -E '^tap_' out | sed 's/:.*//')"
 # n += 1 is an atomic add on the globals map, attributed to line 3
 grep -A4 '^; line 3$' out | grep -q 'lock \*(u64 \*)(r1 +0) += r0' ||

@@ -321,6 +321,12 @@ static void gen_probename(struct gen *g, unsigned int dst)
 {
 	unsigned int j1, j2;
 
+	/* reached through a function called from top-level code or trace_end */
+	if (g->prog->kind == TAP_PROG_MAIN || g->prog->kind == TAP_PROG_END)
+		tap_error(g->c, g->line, 1,
+			  "'probename' has no value outside probes and timers (through a "
+			  "function called here)");
+
 	g->uses_event = true;
 	g->uses_scratch = true;
 	LDX(BPF_DW, R0, R7, SCRATCH_EVENT);
@@ -924,8 +930,11 @@ static void gen_assign(struct gen *g, struct tap_node *n)
 		gen_table_assign(g, n);
 		return;
 	}
-	if (kind_of(n->a) == TAP_T_TABLE)
-		return;		/* t = {} : tables start empty */
+	if (kind_of(n->a) == TAP_T_TABLE) {
+		/* t = {}: the table is emptied */
+		gen_clear(g, n->a);
+		return;
+	}
 	if (kind_of(n->a) == TAP_T_STR) {
 		unsigned int tmp = scratch_alloc(g, str_size(g));
 
@@ -1522,11 +1531,14 @@ static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 	g->fn = &in;
 	g->loop = NULL;
 	gen_block(g, fn->b);
-	g->dead = false;
+	/* after the call is reachable if the body falls through or returns */
+	g->dead = g->dead && !in.returns;
 	g->fn = in.up;
 	g->loop = in.loop;
 	patch_list_here(g, in.returns);
 	g->line = line;
+	if (g->dead)
+		return;		/* the function never comes back (exit()) */
 	if (in.kind == TAP_T_STR)
 		copy_mem(g, R7, dst, R7, in.str, str_size(g));
 	else

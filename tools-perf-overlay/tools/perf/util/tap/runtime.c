@@ -303,7 +303,7 @@ static int verifier_insn(const char *log)
 	int last = -1, n;
 
 	while (line && *line) {
-		if (sscanf(line, "%d: (", &n) == 1)
+		if (sscanf(line, "%d: (", &n) == 1 || sscanf(line, "unreachable insn %d", &n) == 1)
 			last = n;
 		line = strchr(line, '\n');
 		if (line)
@@ -312,15 +312,23 @@ static int verifier_insn(const char *log)
 	return last;
 }
 
+/* The verifier's complaint: its last log line but the statistics. */
 static const char *last_log_line(char *log)
 {
-	char *end = log + strlen(log);
+	char *end = log + strlen(log), *line;
 
-	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
-		*--end = 0;
-	while (end > log && end[-1] != '\n')
-		end--;
-	return end;
+	for (;;) {
+		while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+			*--end = 0;
+		line = end;
+		while (line > log && line[-1] != '\n')
+			line--;
+		if (line == log || (strncmp(line, "processed ", 10) &&
+				    strncmp(line, "verification time", 17) &&
+				    strncmp(line, "stack depth", 11)))
+			return line;
+		end = line;
+	}
 }
 
 /*
@@ -936,16 +944,6 @@ static void cleanup(struct runtime *rt)
 	}
 }
 
-static int find_prog(struct tap_object *obj, enum tap_prog_kind kind)
-{
-	int i;
-
-	for (i = 0; i < obj->nr_progs; i++)
-		if (obj->progs[i].kind == kind)
-			return i;
-	return -1;
-}
-
 int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 {
 	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1, .exec_pipe = -1 };
@@ -1017,9 +1015,10 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	}
 	detach_all(&rt);
 	drain(&rt);
-	end = find_prog(obj, TAP_PROG_END);
-	if (end >= 0) {
-		/* trace_end runs even after exit(): only probes stop at the flag */
+	/* every trace_end runs, in order, even after exit(): only probes stop */
+	for (end = 0; end < obj->nr_progs; end++) {
+		if (obj->progs[end].kind != TAP_PROG_END)
+			continue;
 		err = run_once(&rt, end);
 		if (err)
 			goto out;

@@ -32,6 +32,8 @@ struct sema {
 	struct tap_sym *func;		/* the function being checked, if any */
 	bool agg_ok;			/* an aggregation element may be named here */
 	bool record_ok;			/* argstr may be named here (print arguments) */
+	struct tap_node *stmt_call;	/* the call a call statement makes */
+	struct tap_callee *value_uses;	/* calls of user functions whose value is used */
 };
 
 static const struct {
@@ -319,8 +321,17 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 	want->nkeys = tap_list_len(n->list);
 	want->val = type_new(s, TAP_T_ANY, n);
 	for (k = n->list; k; k = k->next, i++) {
-		struct tap_type *kt = expr(s, k);
+		struct tap_type *kt = expr(s, k), *have = tap_type_resolve(t);
 		enum tap_type_kind kind = tap_type_resolve(kt)->kind;
+
+		/* a key conflict names the key, not the element */
+		if (have->kind == TAP_T_TABLE && have->nkeys > i &&
+		    tap_type_resolve(have->key[i])->kind != TAP_T_ANY && kind != TAP_T_ANY &&
+		    tap_type_resolve(have->key[i])->kind != kind)
+			tap_error(s->c, k->line, k->col, "key %d of '%s' is %s here, but %s at %d:%d",
+				  i + 1, n->a->name, a_type(kt), a_type(have->key[i]),
+				  tap_type_resolve(have->key[i])->line,
+				  tap_type_resolve(have->key[i])->col);
 
 		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_STACK &&
 		    kind != TAP_T_ANY)
@@ -427,6 +438,16 @@ static struct tap_type *user_call(struct sema *s, struct tap_node *n, struct tap
 		unify_at(s, arg, param->sym->type, t);
 	}
 	n->sym = fsym;
+	if (n != s->stmt_call) {
+		/* the value is used: the function must return one (checked in layout) */
+		struct tap_callee *use = tap_alloc(s->c, sizeof(*use));
+
+		use->sym = fsym;
+		use->line = n->line;
+		use->col = n->col;
+		use->next = s->value_uses;
+		s->value_uses = use;
+	}
 	if (s->func) {
 		callee = tap_alloc(s->c, sizeof(*callee));
 		callee->sym = fsym;
@@ -748,7 +769,9 @@ static void stmt(struct sema *s, struct tap_node *n)
 		n->a->a->sym->assigned = true;
 		break;
 	case TAP_N_EXPR:
+		s->stmt_call = n->a;
 		expr(s, n->a);
+		s->stmt_call = NULL;
 		break;
 	default:
 		tap_error(s->c, n->line, n->col, "not a statement");
@@ -951,6 +974,11 @@ static void layout(struct sema *s)
 		off += t->kind == TAP_T_STR ? (int)((s->c->str_size + 7) & ~7U) : 8;
 	}
 	out->globals_size = off;
+	for (struct tap_callee *use = s->value_uses; use; use = use->next)
+		if (tap_type_resolve(use->sym->type)->kind == TAP_T_VOID)
+			tap_error(s->c, use->line, use->col,
+				  "'%s' returns no value, so its call has none to use",
+				  use->sym->name);
 	out->tables = tap_alloc(s->c, sizeof(*out->tables) * (out->ntables + 1));
 	for (sym = s->globals; sym; sym = sym->next)
 		if (sym->map >= 0)
