@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The vm tier really runs in the guest: the kernel is the 6.12 of
 # scripts/vm-build.sh (not the host's), booted with scripts/vm/init.sh, the
-# work directory is writable and /tmp is a tmpfs of the guest.
+# work directory is writable and /tmp is the guest's own.
 
 # shellcheck source-path=SCRIPTDIR source=../../lib/case.sh
 . "$TAP_TESTS/lib/case.sh"
@@ -19,12 +19,15 @@ expect_eq "user" root "$(id -un)"
 # The work directory is the host's, shared read-write.
 echo written-in-the-guest >guest-file || fail "cannot write to the work directory $PWD"
 expect_eq "file read back" written-in-the-guest "$(cat guest-file)"
-# The rest of the host's root is read-only.
-if touch "$TAP_ROOT/.vm-write-test" 2>/dev/null; then
-	rm -f "$TAP_ROOT/.vm-write-test"
+# The rest of the host's root file system is read-only.
+if touch /.tapvm-write-test 2>/dev/null; then
+	rm -f /.tapvm-write-test
 	fail "the host root file system is writable from the guest"
 fi
-expect_eq "/tmp file system" tmpfs "$(stat -f -c %T /tmp)"
+# /tmp is the guest's own: an overlay of a tmpfs over the host's /tmp.
+expect_eq "/tmp file system" overlayfs "$(stat -f -c %T /tmp)"
+echo guest >"/tmp/tapvm-$$" || fail "cannot write to /tmp"
+rm -f "/tmp/tapvm-$$"
 
 # What the project's kernel tests need.
 for f in /sys/kernel/tracing/events/syscalls /sys/kernel/tracing/kprobe_events \

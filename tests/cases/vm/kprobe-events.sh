@@ -12,8 +12,10 @@ t=/sys/kernel/tracing
 [[ -w $t/kprobe_events ]] || fail "$t/kprobe_events is missing or not writable"
 
 cleanup() {
-	echo 0 >"$t/events/kprobes/tapvm/enable" 2>/dev/null
-	echo '-:tapvm' >>"$t/kprobe_events" 2>/dev/null
+	if [[ -d $t/events/kprobes/tapvm ]]; then
+		echo 0 >"$t/events/kprobes/tapvm/enable"
+		echo '-:tapvm' >>"$t/kprobe_events"
+	fi
 	_case_cleanup
 }
 trap cleanup EXIT

@@ -1,0 +1,225 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the test VM's kernel: a Linux 6.12 bzImage from the prepared tree
+# build/linux-source-6.12 (with this project's kernel-overlay/ and patches),
+# configured by tinyconfig + scripts/vm/kernel.config.
+#
+#   scripts/vm-build.sh [-f] [-v] [-j N] [--print]
+#
+#   -f        rebuild even if the cache has an image for these sources
+#   -v        show the kernel build's output (default: a log file, whose
+#             end is shown if the build fails)
+#   -j N      parallel jobs (default: the number of CPUs)
+#   --print   print the image's path if it is built and up to date, else
+#             fail; build nothing
+#
+# The image goes to $PERF_TAP_VM_CACHE (default /var/cache/perf-tap/vm-kernel)
+# under a key hashed from the config fragment, kernel-overlay/, the kernel
+# parts of patches/ and the linux-source-6.12 version (scripts/vm/lib.sh).
+# If that image exists, there is nothing to do. Otherwise the kernel is
+# built out of tree (make O=) in a build directory kept in the cache, so a
+# changed kernel file rebuilds in well under a minute; a clean build takes
+# 8 to 16 minutes on 2 CPUs. The source tree itself is never cleaned or
+# configured, so the perf build in it is not disturbed.
+#
+# Installs the Debian packages it needs (kernel build and qemu) when they
+# are missing. Prints the image's path as its last line.
+
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
+
+PACKAGES=(gcc libc6-dev make bc flex bison libelf-dev dwarves qemu-system-x86)
+
+force=0 verbose=0 print_only=0
+jobs=$(nproc 2>/dev/null || echo 2)
+
+say()
+{
+	echo "vm-build: $*"
+}
+
+die()
+{
+	echo "vm-build: error: $*" >&2
+	exit 1
+}
+
+# The comment at the top of this file, after the SPDX line.
+usage()
+{
+	awk 'NR > 3 && /^#/ { sub(/^# ?/, ""); print; next } NR > 3 { exit }' \
+		"${BASH_SOURCE[0]}"
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-f | --force) force=1 ;;
+	-v | --verbose) verbose=1 ;;
+	-j) shift; jobs=${1:?-j needs a number} ;;
+	-j*) jobs=${1#-j} ;;
+	--print) print_only=1 ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+	shift
+done
+
+key=$(vm_key)
+image_dir=$(vm_image_dir "$key")
+image=$image_dir/bzImage
+
+if [ $print_only = 1 ]; then
+	[ -f "$image" ] || die "no VM kernel for these sources (key $key): run make vm"
+	echo "$image"
+	exit 0
+fi
+
+install_packages()
+{
+	local missing=() p status
+
+	for p in "${PACKAGES[@]}"; do
+		status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) || status=
+		[ "$status" = installed ] || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+
+	say "installing ${missing[*]}"
+	[ "$(id -u)" -eq 0 ] || die "need root to install: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	if [ -z "${PERF_TAP_APT_UPDATED:-}" ]; then
+		apt-get update -q
+		export PERF_TAP_APT_UPDATED=1
+	fi
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+install_packages
+if [ -f "$image" ] && [ $force = 0 ]; then
+	say "up to date (key $key)"
+	echo "$image"
+	exit 0
+fi
+
+# The tree must hold exactly the sources the key was computed from.
+"$VM_ROOT/scripts/prepare-tree.sh"
+
+# One build directory per source tree (its path is in every object's
+# command line, so two trees cannot share one without rebuilding all).
+tree_id=$(printf '%s' "$VM_TREE" | sha256sum | cut -c1-12)
+obj=$VM_CACHE/obj/$tree_id
+mkdir -p "$obj" "$VM_CACHE/images" ||
+	die "cannot create $obj (set PERF_TAP_VM_CACHE to a writable directory)"
+printf '%s\n' "$VM_TREE" > "$VM_CACHE/obj/$tree_id.tree"
+
+exec 9> "$obj.lock"
+if ! flock -n 9; then
+	say "waiting for another build in $obj"
+	flock 9
+fi
+# Another build may have finished it while we waited.
+if [ -f "$image" ] && [ $force = 0 ]; then
+	say "up to date (key $key)"
+	echo "$image"
+	exit 0
+fi
+
+log=$obj/build.log
+kmake()
+{
+	make -C "$VM_TREE" O="$obj" "$@"
+}
+
+# Configure: tinyconfig, then the fragment, then olddefconfig, in a scratch
+# file; .config is replaced only when it changed, so that an unchanged
+# configuration does not make kbuild recompile anything.
+configure()
+{
+	local cfg=$obj/.config keep=$obj/.config.perf-tap-prev missing
+
+	[ -f "$cfg" ] && cp -p "$cfg" "$keep"
+	kmake -s tinyconfig > /dev/null
+	(cd "$obj" && "$VM_TREE/scripts/kconfig/merge_config.sh" -m -O "$obj" \
+		"$cfg" "$VM_FRAGMENT" > "$obj/merge_config.log")
+	kmake -s olddefconfig > /dev/null
+
+	# Every option of the fragment must have survived: a missing
+	# dependency would otherwise drop it without a word.
+	missing=$(grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$VM_FRAGMENT" |
+		while IFS= read -r line; do
+			opt=${line#\# }
+			opt=${opt%%[= ]*}
+			if [[ $line == \#* ]]; then
+				grep -q "^$opt=" "$cfg" && echo "  $line (but it is set)"
+			else
+				grep -qxF -- "$line" "$cfg" || echo "  $line (got: $(grep -E "^(# )?${opt}[= ]" "$cfg" || echo 'not in .config'))"
+			fi
+		done) || true
+	if [ -n "$missing" ]; then
+		echo "vm-build: error: options of $VM_FRAGMENT did not survive olddefconfig:" >&2
+		printf '%s\n' "$missing" >&2
+		exit 1
+	fi
+
+	if [ -f "$keep" ] && cmp -s "$keep" "$cfg"; then
+		mv -f "$keep" "$cfg"
+	else
+		rm -f "$keep"
+	fi
+}
+
+start=$(date +%s)
+say "building the VM kernel in $obj (key $key, -j$jobs)"
+[ -f "$obj/vmlinux" ] || say "a clean build takes 8 to 16 minutes on 2 CPUs"
+configure
+if [ $verbose = 1 ]; then
+	kmake -j"$jobs" bzImage 2>&1 | tee "$log"
+else
+	say "log: $log"
+	if ! kmake -j"$jobs" bzImage > "$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		die "kernel build failed (log: $log)"
+	fi
+fi
+release=$(kmake -s kernelrelease)
+secs=$(($(date +%s) - start))
+
+tmp=$image_dir.tmp.$$
+rm -rf "$tmp"
+mkdir -p "$tmp"
+cp "$obj/arch/x86/boot/bzImage" "$tmp/bzImage"
+cp "$obj/.config" "$tmp/config"
+cat > "$tmp/info" <<EOF
+key $key
+release $release
+tree $VM_TREE
+obj $obj
+built $(date -u +%Y-%m-%dT%H:%M:%SZ) in ${secs}s with -j$jobs
+EOF
+rm -rf "$image_dir"
+mv "$tmp" "$image_dir"
+
+# Keep the newest few images and build directories.
+prune()
+{
+	local dir=$1 keep=$2 d
+	find "$dir" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' |
+		sort -rn | tail -n +$((keep + 1)) | cut -d' ' -f2- |
+		while IFS= read -r d; do
+			[ "$d" = "$obj" ] && continue
+			# Not a build directory some other build holds right now.
+			if [ -e "$d.lock" ]; then
+				exec 8> "$d.lock"
+				flock -n 8 || continue
+			fi
+			rm -rf "$d" "$d.lock" "$d.tree"
+		done
+}
+prune "$VM_CACHE/images" 8
+prune "$VM_CACHE/obj" 3
+
+say "built $release in ${secs}s"
+echo "$image"
