@@ -638,6 +638,7 @@ static void gen_num(struct gen *g, struct tap_node *n)
 {
 	struct tap_sym *sym;
 	unsigned int key, j;
+	int i;
 
 	switch (n->kind) {
 	case TAP_N_NUM:
@@ -694,6 +695,23 @@ static void gen_num(struct gen *g, struct tap_node *n)
 	case TAP_N_CALL:
 		if (tap_builtin_lookup(n->name, true) == TAP_B_LEN) {
 			gen_len(g, n->list);
+			return;
+		}
+		if (tap_builtin_lookup(n->name, true) >= TAP_B_TIME_NS &&
+		    tap_builtin_lookup(n->name, true) <= TAP_B_TIME_S) {
+			/*
+			 * Wall-clock time: the monotonic clock BPF reads, plus the
+			 * offset to CLOCK_REALTIME that perf tap measured at start.
+			 */
+			static const int div[] = { 1, 1000, 1000000, 1000000000 };
+
+			CALL(BPF_FUNC_ktime_get_ns);
+			ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CLOCK);
+			LDX(BPF_DW, R1, R1, 0);
+			ALU64_REG(BPF_ADD, R0, R1);
+			i = tap_builtin_lookup(n->name, true) - TAP_B_TIME_NS;
+			if (div[i] > 1)
+				ALU64_IMM(BPF_DIV, R0, div[i]);
 			return;
 		}
 		if (tap_builtin_lookup(n->name, true) == TAP_B_STACK) {

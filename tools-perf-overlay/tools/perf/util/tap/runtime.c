@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -75,6 +76,17 @@ struct runtime {
 #endif
 
 static volatile sig_atomic_t done;
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC now: gettimeofday_*() add it in BPF. */
+static __u64 realtime_offset(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return (__u64)((real.tv_sec - mono.tv_sec) * 1000000000LL +
+		       (real.tv_nsec - mono.tv_nsec));
+}
 
 /*
  * argstr: format the event with libtraceevent, exactly as perf script
@@ -992,6 +1004,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 		}
 	}
 	err = set_global(&rt, TAP_G_NCPUS, (__u64)libbpf_num_possible_cpus());
+	if (!err)
+		err = set_global(&rt, TAP_G_CLOCK, realtime_offset());
 	if (err)
 		goto out;
 	if (rt.child > 0 || opts->pid > 0) {

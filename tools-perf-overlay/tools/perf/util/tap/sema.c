@@ -74,6 +74,10 @@ static const struct {
 	{ "user_string", TAP_B_USER_STRING, true },
 	{ "stack",	TAP_B_STACK,	true },
 	{ "ustack",	TAP_B_USTACK,	true },
+	{ "gettimeofday_ns", TAP_B_TIME_NS, true },
+	{ "gettimeofday_us", TAP_B_TIME_US, true },
+	{ "gettimeofday_ms", TAP_B_TIME_MS, true },
+	{ "gettimeofday_s", TAP_B_TIME_S, true },
 };
 
 enum tap_builtin tap_builtin_lookup(const char *name, bool call)
@@ -530,6 +534,10 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 		s->agg_ok = false;
 		need(s, n->list, t, TAP_T_AGG);
 		return type_new(s, TAP_T_NUM, n);
+	case TAP_B_TIME_NS ... TAP_B_TIME_S:
+		if (nargs)
+			tap_error(s->c, n->line, n->col, "%s() takes no arguments", n->name);
+		return type_new(s, TAP_T_NUM, n);
 	case TAP_B_STACK:
 		if (nargs)
 			tap_error(s->c, n->line, n->col, "stack() takes no arguments");
@@ -553,7 +561,7 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 	default:
 		break;
 	}
-	if (!strncmp(n->name, "gettimeofday_", 13) || !strcmp(n->name, "in_interrupt"))
+	if (!strcmp(n->name, "in_interrupt"))
 		tap_error(s->c, n->line, n->col, "'%s()' is not supported yet", n->name);
 	if (find_global(s, n->name) && find_global(s, n->name)->kind == TAP_SYM_FUNC)
 		return user_call(s, n, find_global(s, n->name));

@@ -17,6 +17,8 @@ enum tap_builtin {
 	TAP_B_KERNEL_STRING, TAP_B_USER_STRING,
 	/* stacks */
 	TAP_B_STACK, TAP_B_USTACK,
+	/* wall-clock time */
+	TAP_B_TIME_NS, TAP_B_TIME_US, TAP_B_TIME_MS, TAP_B_TIME_S,
 };
 
 /* The result of semantic analysis: symbols with types, storage laid out. */
@@ -34,7 +36,8 @@ struct tap_sema {
 #define TAP_G_LOOPS	24	/* while loops stopped at --loop-max */
 #define TAP_G_OUTFAIL	32	/* records bpf_perf_event_output refused */
 #define TAP_G_NCPUS	40	/* possible CPUs, for folding per-CPU aggregations */
-#define TAP_G_FIRST	48
+#define TAP_G_CLOCK	48	/* CLOCK_REALTIME - CLOCK_MONOTONIC at start, in ns */
+#define TAP_G_FIRST	56
 
 /* An aggregation element per CPU: count, sum, min, max, log2 histogram. */
 #define TAP_AGG_COUNT	0
