@@ -4,6 +4,9 @@
  * "*:*") to tracefs events, and the syscall numbers behind syscalls:*.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -59,6 +62,8 @@ static int add_event(struct tap_events *evs, const char *sys, const char *name, 
 	ev->syscall_nr = -1;
 	ev->sys_exit = false;
 	ev->kprobe = ev->kretprobe = false;
+	ev->path = NULL;
+	ev->offset = 0;
 	if (!ev->sys || !ev->name)
 		return -ENOMEM;
 	return 0;
@@ -178,6 +183,114 @@ static void map_syscalls(struct tap_events *evs, bool verbose)
 }
 
 /*
+ * The file offset of a symbol: its address in the PT_LOAD segment that
+ * holds it, moved from the segment's address to its offset in the file.
+ * That offset is what the uprobe PMU takes.
+ */
+static int elf_sym_offset(Elf *elf, GElf_Addr addr, unsigned long long *offset)
+{
+	size_t i, n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -1;
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    !(ph.p_flags & PF_X))
+			continue;
+		if (addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_memsz) {
+			*offset = addr - ph.p_vaddr + ph.p_offset;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * probe:/PATH:SYM and probe:/PATH:SYM%return, SYM a glob over the
+ * functions in the file's symbol tables (.symtab, else .dynsym).
+ */
+static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
+			  struct tap_node *spec, int prog, char *pattern, bool ret)
+{
+	char *colon = strrchr(pattern, ':');
+	Elf_Scn *scn = NULL;
+	int fd, found = 0, pass;
+	Elf *elf;
+
+	if (!colon || !colon[1]) {
+		spec_error(obj, spec, "a uprobe is probe:/PATH:SYMBOL, not");
+		return -1;
+	}
+	*colon = 0;
+	if (access("/sys/bus/event_source/devices/uprobe/type", F_OK)) {
+		spec_error(obj, spec, "this kernel has no uprobe PMU (CONFIG_UPROBE_EVENTS) for");
+		return -1;
+	}
+	fd = open(pattern, O_RDONLY);
+	if (fd < 0) {
+		spec_error(obj, spec, "cannot open the file of");
+		return -1;
+	}
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		spec_error(obj, spec, "not an ELF file:");
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return -1;
+	}
+	/* .symtab has every function; stripped files only have .dynsym */
+	for (pass = 0; pass < 2 && !found; pass++) {
+		while ((scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			Elf_Data *data;
+			size_t i, nsyms;
+
+			if (!gelf_getshdr(scn, &sh) ||
+			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB))
+				continue;
+			data = elf_getdata(scn, NULL);
+			nsyms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+			for (i = 0; data && i < nsyms; i++) {
+				unsigned long long off;
+				GElf_Sym sym;
+				const char *name;
+
+				if (!gelf_getsym(data, (int)i, &sym) ||
+				    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value ||
+				    sym.st_shndx == SHN_UNDEF)
+					continue;
+				name = elf_strptr(elf, sh.sh_link, sym.st_name);
+				if (!name || fnmatch(colon + 1, name, 0) ||
+				    elf_sym_offset(elf, sym.st_value, &off))
+					continue;
+				/* aliases share an address: one probe each address */
+				if (evs->nr && evs->ev[evs->nr - 1].path &&
+				    evs->ev[evs->nr - 1].offset == off &&
+				    evs->ev[evs->nr - 1].prog == prog)
+					continue;
+				if (add_event(evs, "probe", name, prog))
+					break;
+				evs->ev[evs->nr - 1].kretprobe = ret;
+				evs->ev[evs->nr - 1].path = strdup(pattern);
+				evs->ev[evs->nr - 1].offset = off;
+				found++;
+			}
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	if (!found) {
+		spec_error(obj, spec, "no function in the file matches");
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * probe:FUNC and probe:FUNC%return, FUNC a glob: the kernel functions
  * kprobes may attach to are listed in tracefs available_filter_functions.
  */
@@ -191,11 +304,6 @@ static int resolve_kprobe(struct tap_events *evs, struct tap_object *obj,
 
 	if (!pattern)
 		return -1;
-	if (strchr(pattern, '/')) {
-		spec_error(obj, spec, "uprobes are not supported yet:");
-		free(pattern);
-		return -1;
-	}
 	pct = strchr(pattern, '%');
 	if (pct) {
 		if (strcmp(pct, "%return")) {
@@ -205,6 +313,12 @@ static int resolve_kprobe(struct tap_events *evs, struct tap_object *obj,
 		}
 		*pct = 0;
 		ret = true;
+	}
+	if (pattern[0] == '/') {
+		int err = resolve_uprobe(evs, obj, spec, prog, pattern, ret);
+
+		free(pattern);
+		return err;
 	}
 	if (access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
 		spec_error(obj, spec, "this kernel has no kprobe PMU (CONFIG_KPROBE_EVENTS) for");
@@ -289,6 +403,7 @@ void tap_events__exit(struct tap_events *evs)
 	for (i = 0; i < evs->nr; i++) {
 		free(evs->ev[i].sys);
 		free(evs->ev[i].name);
+		free(evs->ev[i].path);
 	}
 	free(evs->ev);
 	memset(evs, 0, sizeof(*evs));

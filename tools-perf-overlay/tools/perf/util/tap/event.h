@@ -16,7 +16,9 @@ struct tap_event {
 	int syscall_nr;		/* syscalls:* views: the syscall number, else -1 */
 	bool sys_exit;		/* syscalls:sys_exit_* */
 	bool kprobe;		/* probe:FUNC: name is the function */
-	bool kretprobe;		/* probe:FUNC%return */
+	bool kretprobe;		/* probe:FUNC%return, probe:PATH:SYM%return */
+	char *path;		/* uprobes: the ELF file; name is the symbol */
+	unsigned long long offset;	/* uprobes: the symbol's file offset */
 };
 
 struct tap_events {

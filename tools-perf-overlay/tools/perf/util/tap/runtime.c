@@ -613,14 +613,14 @@ static int attach_perf_tracepoint(struct runtime *rt, int idx)
 	return attach_perf_event(rt, &attr, 0, ps->tp_fd, (__u64)idx);
 }
 
-/* A sysfs number of the kprobe PMU: its type, or the retprobe bit. */
-static int kprobe_pmu_value(const char *file, const char *prefix)
+/* A sysfs number of the kprobe or uprobe PMU: its type, or the retprobe bit. */
+static int probe_pmu_value(const char *pmu, const char *file, const char *prefix)
 {
 	char path[256];
 	int value = -1;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/kprobe/%s", file);
+	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/%s", pmu, file);
 	fp = fopen(path, "r");
 	if (!fp)
 		return -1;
@@ -637,7 +637,8 @@ static int kprobe_pmu_value(const char *file, const char *prefix)
 }
 
 /*
- * probe:FUNC through the kprobe PMU: perf_event_open creates the probe
+ * probe:FUNC through the kprobe PMU, probe:/PATH:SYM through the uprobe
+ * PMU (both run kprobe programs on pt_regs): perf_event_open creates the probe
  * and closing the event removes it, so nothing is left in kprobe_events
  * whatever happens to perf.
  */
@@ -646,8 +647,9 @@ static int attach_kprobe(struct runtime *rt, int idx)
 	struct tap_event *ev = &rt->evs.ev[idx];
 	struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
 	struct prog_state *ps = &rt->progs[ev->prog];
-	int type = kprobe_pmu_value("type", NULL);
-	int retbit = kprobe_pmu_value("format/retprobe", "config:");
+	const char *pmu = ev->path ? "uprobe" : "kprobe";
+	int type = probe_pmu_value(pmu, "type", NULL);
+	int retbit = probe_pmu_value(pmu, "format/retprobe", "config:");
 	struct perf_event_attr attr = {
 		.size = sizeof(attr),
 		.sample_period = 1,
@@ -656,8 +658,13 @@ static int attach_kprobe(struct runtime *rt, int idx)
 	if (type < 0 || (ev->kretprobe && retbit < 0))
 		return -ENOENT;
 	attr.type = (__u32)type;
-	attr.config1 = (__u64)(unsigned long)ev->name;	/* kprobe_func */
-	attr.config2 = 0;				/* probe_offset */
+	if (ev->path) {
+		attr.config1 = (__u64)(unsigned long)ev->path;	/* uprobe_path */
+		attr.config2 = ev->offset;			/* probe_offset */
+	} else {
+		attr.config1 = (__u64)(unsigned long)ev->name;	/* kprobe_func */
+		attr.config2 = 0;				/* probe_offset */
+	}
 	if (ev->kretprobe)
 		attr.config = 1ULL << retbit;
 	if (ps->kprobe_fd < 0) {
@@ -727,7 +734,7 @@ static int attach_all(struct runtime *rt)
 		}
 		if (ev->syscall_nr >= 0)
 			continue;
-		if (ev->kprobe) {
+		if (ev->kprobe || ev->path) {
 			err = attach_kprobe(rt, i);
 			if (err) {
 				fprintf(stderr, "perf tap: cannot attach a kprobe to %s: %s\n",
