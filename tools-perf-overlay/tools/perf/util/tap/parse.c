@@ -486,6 +486,42 @@ static struct tap_node *timer(struct parser *p)
 	return n;
 }
 
+/*
+ * ktap's function-style probes, kept for its scripts:
+ *   kdebug.kprobe("FUNC", function () { ... })
+ *   kdebug.kretprobe("FUNC", function () { ... })
+ * are the same as trace probe:FUNC { ... } and probe:FUNC%return.
+ */
+static struct tap_node *kdebug(struct parser *p)
+{
+	struct tap_node *n = node(p, TAP_N_TRACE), *spec;
+	bool ret;
+	size_t len;
+
+	next(p);
+	expect(p, TK_CH('.'), "'.'");
+	if (!is(p, TK_NAME) || (strcmp(p->tok.str, "kprobe") && strcmp(p->tok.str, "kretprobe")))
+		unexpected(p, "kprobe or kretprobe after 'kdebug.'");
+	ret = !strcmp(p->tok.str, "kretprobe");
+	next(p);
+	expect(p, TK_CH('('), "'('");
+	if (!is(p, TK_STR))
+		unexpected(p, "the function name as a string");
+	spec = node(p, TAP_N_SPEC);
+	len = strlen(p->tok.str);
+	spec->name = tap_alloc(p->c, len + 16);
+	snprintf(spec->name, len + 16, "probe:%s%s", p->tok.str, ret ? "%return" : "");
+	n->list = spec;
+	next(p);
+	expect(p, TK_CH(','), "',' and a function");
+	expect(p, TK_FUNCTION, "'function'");
+	expect(p, TK_CH('('), "'('");
+	expect(p, TK_CH(')'), "')' (the probe function takes no parameters)");
+	n->b = block(p);
+	expect(p, TK_CH(')'), "')'");
+	return n;
+}
+
 struct tap_node *tap_parse(struct tap_compiler *c)
 {
 	struct parser p = { .c = c };
@@ -515,6 +551,13 @@ struct tap_node *tap_parse(struct tap_compiler *c)
 			break;
 		case TK_CH('}'):
 			tap_error(c, p.tok.line, p.tok.col, "unexpected '}'");
+		case TK_NAME:
+			if (!strcmp(p.tok.str, "kdebug") && p.lx.p[0] == '.' && p.lx.p[1] != '.') {
+				tail = append(tail, kdebug(&p));
+				break;
+			}
+			tail = append(tail, stmt(&p));
+			break;
 		default:
 			tail = append(tail, stmt(&p));
 			break;
