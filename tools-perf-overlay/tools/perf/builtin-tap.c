@@ -82,6 +82,7 @@ int cmd_tap(int argc, const char **argv)
 	int pid = 0, ret;
 	const struct option options[] = {
 	OPT_STRING('e', "script", &script, "script", "run this script text"),
+	OPT_STRING('C', "cpu", &ropts.cpus, "cpus", "trace only on these CPUs (0,2-3)"),
 	OPT_INTEGER('p', "pid", &pid, "trace only this process (probe bodies run for it alone)"),
 	OPT_STRING('l', "list", &list, "spec", "list the events a probe spec matches"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),

@@ -1688,6 +1688,20 @@ static void prologue_exit_check(struct gen *g)
 	jump_to_exit(g, JMP_IMM(BPF_JNE, R0, 0, 0));
 }
 
+/* -C: only the chosen CPUs run trace probes. */
+static void prologue_cpus(struct gen *g)
+{
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
+	LDX(BPF_DW, R2, R1, 0);
+	JMP_IMM(BPF_JEQ, R2, 0, 5);
+	CALL(BPF_FUNC_get_smp_processor_id);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
+	LDX(BPF_DW, R2, R1, 0);
+	ALU64_REG(BPF_RSH, R2, R0);
+	ALU64_IMM(BPF_AND, R2, 1);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R2, 0, 0));
+}
+
 /* Only the target process (if any) runs trace probes. */
 static void prologue_target(struct gen *g)
 {
@@ -1861,8 +1875,10 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	MOV_REG(R6, BPF_REG_1);
 	if (prog->kind == TAP_PROG_TRACE || prog->kind == TAP_PROG_TIMER)
 		prologue_exit_check(g);
-	if (prog->kind == TAP_PROG_TRACE)
+	if (prog->kind == TAP_PROG_TRACE) {
+		prologue_cpus(g);
 		prologue_target(g);
+	}
 	if (prog->kind == TAP_PROG_TRACE || (prog->kind == TAP_PROG_TIMER && g->uses_event))
 		prologue_event(g, syscalls);
 	if (g->uses_scratch)

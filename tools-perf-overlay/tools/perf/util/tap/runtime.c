@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 #include "perf-sys.h"
 #include "util/cap.h"
+#include <perf/cpumap.h>
 #include "util/machine.h"
 #include "util/map.h"
 #include "util/symbol.h"
@@ -69,6 +70,7 @@ struct runtime {
 	bool child_done;
 	struct machine *machine;	/* kernel symbols, loaded on first use */
 	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
+	__u64 cpu_mask;			/* -C, 0 for every CPU */
 };
 
 #ifndef CAP_BPF
@@ -76,6 +78,31 @@ struct runtime {
 #endif
 
 static volatile sig_atomic_t done;
+
+/* -C: perf's CPU list syntax ("0,2-3") into a mask of online CPUs. */
+static int parse_cpus(struct runtime *rt, const char *list)
+{
+	struct perf_cpu_map *map = perf_cpu_map__new(list);
+	struct perf_cpu cpu;
+	int idx;
+
+	if (!map || perf_cpu_map__is_empty(map)) {
+		fprintf(stderr, "perf tap: -C: not a CPU list: '%s'\n", list);
+		perf_cpu_map__put(map);
+		return -EINVAL;
+	}
+	perf_cpu_map__for_each_cpu(cpu, idx, map) {
+		if (cpu.cpu < 0 || cpu.cpu >= 64 || tap_output__fd(rt->out, cpu.cpu) < 0) {
+			fprintf(stderr, "perf tap: -C: CPU %d is not online (or above 63)\n",
+				cpu.cpu);
+			perf_cpu_map__put(map);
+			return -EINVAL;
+		}
+		rt->cpu_mask |= 1ULL << cpu.cpu;
+	}
+	perf_cpu_map__put(map);
+	return 0;
+}
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC now: gettimeofday_*() add it in BPF. */
 static __u64 realtime_offset(void)
@@ -685,12 +712,15 @@ static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, 
 		.sample_period = (__u64)prog->period_ns,
 		.disabled = 0,
 	};
-	int ncpus = prog->profile ? tap_output__nr_cpus(rt->out) : 1;
-	int cpu, err;
+	int ncpus = tap_output__nr_cpus(rt->out);
+	int cpu, err, started = 0;
 
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		if (prog->profile && tap_output__fd(rt->out, cpu) < 0)
+	for (cpu = 0; cpu < ncpus && (prog->profile || !started); cpu++) {
+		if (tap_output__fd(rt->out, cpu) < 0)
 			continue;	/* offline */
+		if (rt->cpu_mask && (cpu >= 64 || !(rt->cpu_mask & (1ULL << cpu))))
+			continue;	/* not chosen with -C */
+		started++;
 		err = attach_perf_event(rt, &attr, cpu, prog_fd, (__u64)idx);
 		if (err)
 			return err;
@@ -1013,6 +1043,11 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	err = set_global(&rt, TAP_G_NCPUS, (__u64)libbpf_num_possible_cpus());
 	if (!err)
 		err = set_global(&rt, TAP_G_CLOCK, realtime_offset());
+	if (!err && opts->cpus) {
+		err = parse_cpus(&rt, opts->cpus);
+		if (!err)
+			err = set_global(&rt, TAP_G_CPUS, rt.cpu_mask);
+	}
 	if (err)
 		goto out;
 	if (rt.child > 0 || opts->pid > 0) {

@@ -11,7 +11,8 @@ struct tap_run_opts {
 	pid_t pid;			/* -p: trace only this process */
 	const char **argv;		/* -- cmd: run and trace only it */
 	bool verbose;
-	bool verify_only;		/* load every program (the verifier runs), then stop */
+	bool verify_only;
+	const char *cpus;		/* -C: the CPUs to trace on, perf's list syntax */		/* load every program (the verifier runs), then stop */
 	unsigned int mmap_pages;
 };
 

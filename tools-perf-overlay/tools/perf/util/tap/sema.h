@@ -37,7 +37,8 @@ struct tap_sema {
 #define TAP_G_OUTFAIL	32	/* records bpf_perf_event_output refused */
 #define TAP_G_NCPUS	40	/* possible CPUs, for folding per-CPU aggregations */
 #define TAP_G_CLOCK	48	/* CLOCK_REALTIME - CLOCK_MONOTONIC at start, in ns */
-#define TAP_G_FIRST	56
+#define TAP_G_CPUS	56	/* -C: mask of the CPUs probes run on, 0 for all */
+#define TAP_G_FIRST	64
 
 /* An aggregation element per CPU: count, sum, min, max, log2 histogram. */
 #define TAP_AGG_COUNT	0
