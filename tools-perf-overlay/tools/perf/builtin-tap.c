@@ -149,6 +149,9 @@ int cmd_tap(int argc, const char **argv)
 		return 1;
 	}
 	copts.file = file;
+	/* arg.NAME is typed from the events' formats in tracefs */
+	if (!syntax_only)
+		copts.field_type = tap_events__field_type;
 	copts.dump_ast = dump_ast;
 	copts.syntax_only = syntax_only;
 	obj = tap_compile(text, &copts);

@@ -79,6 +79,7 @@ static const char * const kind_names[] = {
 	[TAP_N_NUM] = "num", [TAP_N_STR] = "str", [TAP_N_NAME] = "name",
 	[TAP_N_TABLE] = "table", [TAP_N_INDEX] = "index", [TAP_N_CALL] = "call",
 	[TAP_N_BINOP] = "binop", [TAP_N_UNOP] = "unop", [TAP_N_SPEC] = "spec",
+	[TAP_N_FIELD] = "field",
 };
 
 static void dump_node(FILE *fp, const struct tap_node *n, int depth);

@@ -34,6 +34,7 @@ enum tap_node_kind {
 	TAP_N_BINOP,		/* a op b */
 	TAP_N_UNOP,		/* op a */
 	TAP_N_SPEC,		/* NAME: probe spec text */
+	TAP_N_FIELD,		/* arg.NAME: a field of the event; num: field id */
 };
 
 enum tap_type_kind {

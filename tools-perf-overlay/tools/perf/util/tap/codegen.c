@@ -268,6 +268,7 @@ static void gen_len(struct gen *g, struct tap_node *table);
 static void gen_clear(struct gen *g, struct tap_node *table);
 static void gen_print_hist(struct gen *g, struct tap_node *call);
 static void gen_agg_fn(struct gen *g, struct tap_node *call);
+static void gen_field(struct gen *g, struct tap_node *n, unsigned int dst);
 static void gen_agg_fold(struct gen *g, int map, unsigned int key, unsigned int acc, bool hist);
 
 static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
@@ -373,6 +374,9 @@ static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst)
 		} else {
 			copy_mem(g, R7, dst, R7, sym->offset, str_size(g));
 		}
+		return;
+	case TAP_N_FIELD:
+		gen_field(g, n, dst);
 		return;
 	case TAP_N_INDEX:
 		key = gen_key(g, n);
@@ -634,6 +638,118 @@ static void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b)
 	}
 }
 
+/*
+ * arg.NAME: look up where the field is in the event that fired (the
+ * runtime filled TAP_MAP_FIELDS from tracefs) and read it: from pt_regs at
+ * raw_syscalls, from the record in a perf tracepoint program.  Raw
+ * tracepoints have no record; blocks using fields are not attached that
+ * way.  A number lands in r0, a string at scratch @dst.
+ */
+/* r0 = the 8 bytes at scratch @tmp cut to the field's size, signed or not */
+static void gen_field_truncate(struct gen *g, unsigned int desc, unsigned int tmp)
+{
+	LDX(BPF_DW, R0, R7, tmp);
+	LDX(BPF_W, R1, R7, desc + 8);
+	ALU64_IMM(BPF_LSH, R1, 3);
+	MOV_IMM(R2, 64);
+	ALU64_REG(BPF_SUB, R2, R1);
+	ALU64_IMM(BPF_AND, R2, 63);
+	ALU64_REG(BPF_LSH, R0, R2);
+	LDX(BPF_W, R1, R7, desc + 12);
+	JMP_IMM(BPF_JEQ, R1, 0, 2);
+	ALU64_REG(BPF_ARSH, R0, R2);
+	JA(1);
+	ALU64_REG(BPF_RSH, R0, R2);
+}
+
+static void gen_field(struct gen *g, struct tap_node *n, unsigned int dst)
+{
+	bool str = kind_of(n) == TAP_T_STR;
+	unsigned int desc = scratch_alloc(g, sizeof(struct tap_field)), tmp = scratch_alloc(g, 8);
+	unsigned int none[4], nn = 0, j, k;
+
+	if (g->prog->kind != TAP_PROG_TRACE)
+		tap_error(g->c, n->line, n->col, "'arg.%s' has no value outside trace probes",
+			  n->name);
+	g->uses_event = true;
+	g->prog->uses_argstr = true;
+	if (str)
+		zero_mem(g, R7, dst, str_size(g));
+	if (g->variant != TAP_CODE_SYSCALL && g->variant != TAP_CODE_PERF_TP) {
+		if (!str)
+			MOV_IMM(R0, 0);
+		return;
+	}
+	/* key = event * nr_fields + field */
+	LDX(BPF_DW, R0, R7, SCRATCH_EVENT);
+	ALU64_IMM(BPF_MUL, R0, g->obj->nr_fields);
+	ALU64_IMM(BPF_ADD, R0, (__s32)n->num);
+	STX(BPF_W, FP, SLOT_KEY, R0);
+	ld_map(g, R1, TAP_MAP_FIELDS);
+	MOV_REG(R2, FP);
+	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
+	CALL(BPF_FUNC_map_lookup_elem);
+	none[nn++] = JMP_IMM(BPF_JEQ, R0, 0, 0);
+	copy_mem(g, R7, desc, R0, 0, sizeof(struct tap_field));
+	LDX(BPF_W, R1, R7, desc);		/* kind */
+	LDX(BPF_W, R3, R7, desc + 4);		/* offset */
+	if (g->variant == TAP_CODE_SYSCALL) {
+		/* a syscall argument, a number: read it from pt_regs */
+		none[nn++] = JMP_IMM(BPF_JNE, R1, TAP_FIELD_REGS, 0);
+		if (str)
+			goto done;
+		LDX(BPF_DW, R1, R6, 0);
+		ALU64_REG(BPF_ADD, R3, R1);
+		MOV_REG(R1, R7);
+		ALU64_IMM(BPF_ADD, R1, tmp);
+		MOV_IMM(R2, 8);
+		CALL(BPF_FUNC_probe_read_kernel);
+		gen_field_truncate(g, desc, tmp);
+		goto done;
+	}
+	if (str) {
+		/* __data_loc: the u32 at offset holds (len << 16 | real offset) */
+		j = JMP_IMM(BPF_JNE, R1, TAP_FIELD_DATA_LOC, 0);
+		ALU64_REG(BPF_ADD, R3, R6);
+		MOV_REG(R1, R7);
+		ALU64_IMM(BPF_ADD, R1, tmp);
+		MOV_IMM(R2, 4);
+		CALL(BPF_FUNC_probe_read_kernel);
+		LDX(BPF_W, R3, R7, tmp);
+		ALU64_IMM(BPF_AND, R3, 0xffff);
+		STX(BPF_W, R7, desc + 4, R3);
+		MOV_IMM(R1, TAP_FIELD_CHARS);
+		patch_here(g, j);
+		none[nn++] = JMP_IMM(BPF_JNE, R1, TAP_FIELD_CHARS, 0);
+		LDX(BPF_W, R3, R7, desc + 4);
+		ALU64_REG(BPF_ADD, R3, R6);
+		MOV_REG(R1, R7);
+		ALU64_IMM(BPF_ADD, R1, dst);
+		MOV_IMM(R2, str_size(g));
+		CALL(BPF_FUNC_probe_read_kernel_str);
+		goto done;
+	}
+	none[nn++] = JMP_IMM(BPF_JNE, R1, TAP_FIELD_INT, 0);
+	ALU64_REG(BPF_ADD, R3, R6);
+	MOV_REG(R1, R7);
+	ALU64_IMM(BPF_ADD, R1, tmp);
+	MOV_IMM(R2, 8);
+	CALL(BPF_FUNC_probe_read_kernel);
+	gen_field_truncate(g, desc, tmp);
+done:
+	if (str) {
+		/* dst is already "" for the paths that found nothing */
+		for (k = 0; k < nn; k++)
+			patch_here(g, none[k]);
+		return;
+	}
+	j = JA(1);
+	for (k = 0; k < nn; k++)
+		patch_here(g, none[k]);
+	MOV_IMM(R0, 0);
+	patch_here(g, j);
+}
+
 static void gen_num(struct gen *g, struct tap_node *n)
 {
 	struct tap_sym *sym;
@@ -691,6 +807,9 @@ static void gen_num(struct gen *g, struct tap_node *n)
 		return;
 	case TAP_N_BINOP:
 		gen_binop(g, n);
+		return;
+	case TAP_N_FIELD:
+		gen_field(g, n, 0);
 		return;
 	case TAP_N_CALL:
 		if (tap_builtin_lookup(n->name, true) == TAP_B_LEN) {
@@ -1691,15 +1810,18 @@ static void prologue_exit_check(struct gen *g)
 /* -C: only the chosen CPUs run trace probes. */
 static void prologue_cpus(struct gen *g)
 {
+	unsigned int all;
+
 	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
 	LDX(BPF_DW, R2, R1, 0);
-	JMP_IMM(BPF_JEQ, R2, 0, 5);
+	all = JMP_IMM(BPF_JEQ, R2, 0, 0);
 	CALL(BPF_FUNC_get_smp_processor_id);
 	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
 	LDX(BPF_DW, R2, R1, 0);
 	ALU64_REG(BPF_RSH, R2, R0);
 	ALU64_IMM(BPF_AND, R2, 1);
 	jump_to_exit(g, JMP_IMM(BPF_JEQ, R2, 0, 0));
+	patch_here(g, all);
 }
 
 /* Only the target process (if any) runs trace probes. */
@@ -1967,6 +2089,8 @@ static void define_maps(struct gen *g)
 	/* sized by the runtime: a small map unless stack() is used */
 	add_map(obj, TAP_MAP_STACKS, "tap_stacks", BPF_MAP_TYPE_STACK_TRACE, 4,
 		8 * TAP_STACK_DEPTH, 0);
+	add_map(obj, TAP_MAP_FIELDS, "tap_fields", BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct tap_field), 0);
 	for (i = 0; i < sema->ntables; i++) {
 		struct tap_sym *sym = sema->tables[i];
 		struct tap_type *t = tap_type_resolve(sym->type);

@@ -42,6 +42,9 @@ struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *
 		return NULL;
 	}
 	tap_compiler__init(c, opts->file ?: "<script>", text);
+	c->field_type = opts->field_type;
+	c->field_type_arg = opts->field_type_arg;
+	c->obj = obj;
 	if (opts->str_size)
 		c->str_size = (opts->str_size + 7) & ~7U;
 	obj->c = c;

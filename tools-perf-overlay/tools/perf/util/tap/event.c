@@ -17,6 +17,9 @@
 
 #include <api/fs/tracing_path.h>
 #include "util/syscalltbl.h"
+#include "util/trace-event.h"
+#include <linux/err.h>
+#include <traceevent/event-parse.h>
 
 #include "event.h"
 
@@ -407,6 +410,120 @@ void tap_events__exit(struct tap_events *evs)
 	}
 	free(evs->ev);
 	memset(evs, 0, sizeof(*evs));
+}
+
+struct field_check {
+	const char *name;
+	int type;		/* TAP_T_NUM, TAP_T_STR, or -1 before the first event */
+	char *why;
+	size_t why_size;
+};
+
+static struct tep_format_field *find_field(const char *sys, const char *event, const char *name)
+{
+	struct tep_event *tp = trace_event__tp_format(sys, event);
+
+	if (IS_ERR_OR_NULL(tp))
+		return NULL;
+	return tep_find_field(tp, name);
+}
+
+static int check_field(void *arg, const char *sys, const char *event)
+{
+	struct field_check *fc = arg;
+	struct tep_format_field *f = find_field(sys, event, fc->name);
+	int type;
+
+	if (!f) {
+		snprintf(fc->why, fc->why_size, "event %s:%s has no field '%s'", sys, event,
+			 fc->name);
+		return -EINVAL;
+	}
+	if (f->flags & TEP_FIELD_IS_STRING)
+		type = TAP_T_STR;
+	else if (f->flags & TEP_FIELD_IS_ARRAY)
+		type = -2;
+	else
+		type = TAP_T_NUM;
+	if (type == -2) {
+		snprintf(fc->why, fc->why_size, "field '%s' of %s:%s is an array", fc->name, sys,
+			 event);
+		return -EINVAL;
+	}
+	if (fc->type >= 0 && fc->type != type) {
+		snprintf(fc->why, fc->why_size,
+			 "field '%s' is a string in some of these events, a number in others",
+			 fc->name);
+		return -EINVAL;
+	}
+	fc->type = type;
+	return 0;
+}
+
+int tap_events__field_type(void *arg, const struct tap_node *trace, const char *name,
+			   char *why, size_t why_size)
+{
+	struct field_check fc = { name, -1, why, why_size };
+	const struct tap_node *spec;
+
+	(void)arg;
+	for (spec = trace->list; spec; spec = spec->next) {
+		if (!strncmp(spec->name, "probe:", 6)) {
+			snprintf(why, why_size, "probes have no named fields: use arg0..arg5");
+			return -1;
+		}
+		if (for_each_match(spec->name, check_field, &fc) < 0) {
+			if (!why[0])
+				snprintf(why, why_size, "cannot read the events of '%s'",
+					 spec->name);
+			return -1;
+		}
+	}
+	return fc.type < 0 ? TAP_T_NUM : fc.type;
+}
+
+void tap_events__field(const struct tap_event *ev, const char *name, struct tap_field *f)
+{
+	/* offsetof(struct pt_regs, di, si, dx, r10, r8, r9) on x86_64 */
+	static const int regs_off[] = { 112, 104, 96, 56, 72, 64 };
+	struct tep_format_field *tf = find_field(ev->sys, ev->name, name);
+
+	memset(f, 0, sizeof(*f));
+	if (!tf)
+		return;
+	if (ev->syscall_nr >= 0) {
+		/* a view at raw_syscalls: the arguments are in pt_regs */
+		int arg = (tf->offset - 16) / 8;
+
+		f->kind = TAP_FIELD_REGS;
+		f->size = 8;
+		f->is_signed = 1;
+		if (ev->sys_exit || tf->offset < 16 || arg >= 6) {
+			f->offset = 80;		/* ax: the return value */
+			return;
+		}
+		f->offset = (__u32)regs_off[arg];
+		/* the record keeps every argument in 8 bytes; an int is 4 */
+		if (!strcmp(tf->type, "int")) {
+			f->size = 4;
+		} else if (!strcmp(tf->type, "unsigned int") || !strcmp(tf->type, "u32")) {
+			f->size = 4;
+			f->is_signed = 0;
+		} else if (strchr(tf->type, '*') || strstr(tf->type, "unsigned") ||
+			   strstr(tf->type, "size_t")) {
+			f->is_signed = 0;
+		}
+		return;
+	}
+	f->offset = (__u32)tf->offset;
+	f->size = (__u32)tf->size;
+	f->is_signed = !!(tf->flags & TEP_FIELD_IS_SIGNED);
+	if (tf->flags & TEP_FIELD_IS_DYNAMIC)
+		f->kind = TAP_FIELD_DATA_LOC;
+	else if (tf->flags & TEP_FIELD_IS_STRING)
+		f->kind = TAP_FIELD_CHARS;
+	else if (tf->size <= 8)
+		f->kind = TAP_FIELD_INT;
 }
 
 static int print_match(void *arg, const char *sys, const char *name)

@@ -34,6 +34,14 @@ struct tap_events {
  */
 int tap_events__resolve(struct tap_events *evs, struct tap_object *obj, bool verbose);
 void tap_events__exit(struct tap_events *evs);
+/*
+ * arg.NAME: the type every event of @trace's specs gives field @name
+ * (a tap_field_type_fn); and where the field is in event @ev.
+ */
+int tap_events__field_type(void *arg, const struct tap_node *trace, const char *name,
+			   char *why, size_t why_size);
+void tap_events__field(const struct tap_event *ev, const char *name, struct tap_field *f);
+
 /* -l: print the events @spec matches, one "sys:name" a line. */
 int tap_events__list(const char *spec);
 

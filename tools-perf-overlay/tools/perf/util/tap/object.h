@@ -21,6 +21,7 @@ enum {
 	TAP_MAP_PROBENAMES,	/* array: event index -> name (str_size bytes) */
 	TAP_MAP_SYSCALLS,	/* array: (cookie base + syscall nr) -> event index + 1 */
 	TAP_MAP_STACKS,		/* stack trace map: stack() ids -> return addresses */
+	TAP_MAP_FIELDS,		/* array: event * nr_fields + field -> struct tap_field */
 	TAP_MAP_TABLE0,
 };
 
@@ -42,6 +43,22 @@ enum {
 #define TAP_ARGSTR_DATA		256
 #define TAP_ARGSTR_SIZE		(8 + TAP_ARGSTR_DATA)
 #define TAP_PT_REGS_SIZE	168	/* sizeof(struct pt_regs) on x86_64 */
+
+/* Where field arg.NAME is in one event, filled by the runtime from tracefs. */
+enum tap_field_kind {
+	TAP_FIELD_NONE,		/* the event has no such field: 0 or "" */
+	TAP_FIELD_INT,		/* offset, size, is_signed in the record */
+	TAP_FIELD_CHARS,	/* char NAME[size] in the record */
+	TAP_FIELD_DATA_LOC,	/* __data_loc char[]: u32 (len << 16 | offset) */
+	TAP_FIELD_REGS,		/* a syscall argument: offset into pt_regs */
+};
+
+struct tap_field {
+	__u32 kind;
+	__u32 offset;
+	__u32 size;
+	__u32 is_signed;
+};
 
 struct tap_map_def {
 	char name[16];
@@ -136,7 +153,17 @@ struct tap_object {
 	unsigned int table_entries;
 	unsigned int loop_max;
 	bool uses_stacks;
+	const char **fields;		/* arg.NAME: the names, by field id */
+	int nr_fields;
 };
+
+/*
+ * The type of field @name of the events a trace block's specs match:
+ * TAP_T_NUM, TAP_T_STR, or -1 with a message if some event lacks it or the
+ * events disagree.  Without a resolver (no tracefs) fields are numbers.
+ */
+typedef int (*tap_field_type_fn)(void *arg, const struct tap_node *trace, const char *name,
+				 char *why, size_t why_size);
 
 struct tap_compile_opts {
 	const char *file;		/* name in diagnostics */
@@ -145,6 +172,8 @@ struct tap_compile_opts {
 	unsigned int loop_max;		/* default 1024 */
 	bool dump_ast;			/* print the typed tree to stdout */
 	bool syntax_only;		/* stop after parsing (the tree has no types) */
+	tap_field_type_fn field_type;
+	void *field_type_arg;
 };
 
 /* Compile @text; NULL after printing a diagnostic to stderr. */

@@ -115,6 +115,15 @@ static struct tap_node *primary(struct parser *p)
 	case TK_NAME:
 		n = node(p, TAP_N_NAME);
 		n->name = p->tok.str;
+		/* arg.NAME: an event field by name */
+		if (!strcmp(n->name, "arg") && p->lx.p[0] == '.' && p->lx.p[1] != '.') {
+			next(p);
+			next(p);
+			if (!is(p, TK_NAME))
+				unexpected(p, "a field name after 'arg.'");
+			n->kind = TAP_N_FIELD;
+			n->name = p->tok.str;
+		}
 		next(p);
 		return n;
 	case TK_CH('('):

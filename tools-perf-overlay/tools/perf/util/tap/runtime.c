@@ -239,6 +239,8 @@ static int create_maps(struct runtime *rt)
 	obj->maps[TAP_MAP_SYSCALLS].max_entries =
 		rt->nr_bases ? (unsigned int)rt->nr_bases * TAP_SYSCALL_SLOTS : 1;
 	obj->maps[TAP_MAP_STACKS].max_entries = obj->uses_stacks ? 8192 : 1;
+	obj->maps[TAP_MAP_FIELDS].max_entries = obj->nr_fields && rt->evs.nr ?
+		(unsigned int)(rt->evs.nr * obj->nr_fields) : 1;
 
 	rt->map_fds = calloc(obj->nr_maps, sizeof(int));
 	if (!rt->map_fds)
@@ -290,6 +292,16 @@ static int fill_maps(struct runtime *rt)
 		key = (__u32)((ev->sys_exit ? ps->exit_base : ps->enter_base) *
 			      TAP_SYSCALL_SLOTS + ev->syscall_nr);
 		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_SYSCALLS], &key, &val, BPF_ANY);
+	}
+	/* arg.NAME: where each field is in each event */
+	for (i = 0; i < rt->evs.nr * obj->nr_fields && !err; i++) {
+		struct tap_field f;
+		__u32 key = (__u32)i;
+
+		tap_events__field(&rt->evs.ev[i / obj->nr_fields], obj->fields[i % obj->nr_fields],
+				  &f);
+		if (f.kind)
+			err = bpf_map_update_elem(rt->map_fds[TAP_MAP_FIELDS], &key, &f, BPF_ANY);
 	}
 	for (cpu = 0; cpu < tap_output__nr_cpus(rt->out) && !err; cpu++) {
 		int fd = tap_output__fd(rt->out, cpu);

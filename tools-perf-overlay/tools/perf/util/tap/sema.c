@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lex.h"
+#include "object.h"
 #include "sema.h"
 
 enum ctx_kind { CTX_MAIN, CTX_END, CTX_TRACE, CTX_TIMER, CTX_FUNC };
@@ -30,6 +31,7 @@ struct sema {
 	enum ctx_kind ctx;
 	int loop_depth;
 	struct tap_sym *func;		/* the function being checked, if any */
+	struct tap_node *trace;		/* the trace block being checked, if any */
 	bool agg_ok;			/* an aggregation element may be named here */
 	bool record_ok;			/* argstr may be named here (print arguments) */
 	struct tap_node *stmt_call;	/* the call a call statement makes */
@@ -310,6 +312,40 @@ static struct tap_type *builtin_value(struct sema *s, struct tap_node *n, enum t
 	default:
 		return type_new(s, TAP_T_NUM, n);
 	}
+}
+
+/* arg.NAME: numbered by name across the script; typed from tracefs. */
+static struct tap_type *field(struct sema *s, struct tap_node *n)
+{
+	struct tap_object *obj = s->c->obj;
+	enum tap_type_kind kind = TAP_T_NUM;
+	char why[256] = "";
+	int i;
+
+	if (s->ctx == CTX_MAIN || s->ctx == CTX_END || s->ctx == CTX_TIMER)
+		tap_error(s->c, n->line, n->col, "'arg.%s' has no value outside trace probes",
+			  n->name);
+	if (s->trace && s->c->field_type) {
+		int k = s->c->field_type(s->c->field_type_arg, s->trace, n->name, why,
+					 sizeof(why));
+
+		if (k < 0)
+			tap_error(s->c, n->line, n->col, "%s", why);
+		kind = (enum tap_type_kind)k;
+	}
+	for (i = 0; i < obj->nr_fields; i++)
+		if (!strcmp(obj->fields[i], n->name))
+			break;
+	if (i == obj->nr_fields) {
+		const char **f = tap_alloc(s->c, (i + 1) * sizeof(*f));
+
+		memcpy(f, obj->fields, i * sizeof(*f));
+		f[i] = n->name;
+		obj->fields = f;
+		obj->nr_fields++;
+	}
+	n->num = i;
+	return type_new(s, kind, n);
 }
 
 static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
@@ -624,6 +660,9 @@ static struct tap_type *expr(struct sema *s, struct tap_node *n)
 		break;
 	case TAP_N_INDEX:
 		t = index_expr(s, n);
+		break;
+	case TAP_N_FIELD:
+		t = field(s, n);
 		break;
 	case TAP_N_CALL:
 		t = call(s, n);
@@ -1009,6 +1048,7 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 			break;
 		case TAP_N_TRACE:
 			s.ctx = CTX_TRACE;
+			s.trace = n;
 			if (n->a) {
 				struct scope sc = { 0 };
 
@@ -1017,6 +1057,7 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 				s.scope = NULL;
 			}
 			block(&s, n->b);
+			s.trace = NULL;
 			break;
 		case TAP_N_TIMER:
 			s.ctx = CTX_TIMER;
