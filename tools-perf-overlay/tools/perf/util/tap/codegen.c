@@ -833,6 +833,28 @@ static void gen_num(struct gen *g, struct tap_node *n)
 				ALU64_IMM(BPF_DIV, R0, div[i]);
 			return;
 		}
+		if (tap_builtin_lookup(n->name, true) == TAP_B_USTACK) {
+			int slot = stack_alloc(g, 8);
+
+			g->obj->uses_stacks = true;
+			MOV_REG(R1, R6);
+			ld_map(g, R2, TAP_MAP_STACKS);
+			MOV_IMM(R3, BPF_F_USER_STACK);
+			CALL(BPF_FUNC_get_stackid);
+			emit(g, BPF_ALU | BPF_MOV | BPF_X, R0, R0, 0, 0);	/* low 32 bits */
+			STX(BPF_DW, FP, slot, R0);
+			CALL(BPF_FUNC_get_current_pid_tgid);
+			ALU64_IMM(BPF_RSH, R0, 32);
+			ALU64_IMM(BPF_AND, R0, 0x3fffffff);
+			ALU64_IMM(BPF_LSH, R0, 32);
+			LDX(BPF_DW, R1, FP, slot);
+			ALU64_REG(BPF_OR, R0, R1);
+			emit(g, BPF_LD | BPF_DW | BPF_IMM, R1, 0, 0, 0);
+			emit(g, 0, 0, 0, 0, (__s32)(TAP_STACK_USER >> 32));
+			ALU64_REG(BPF_OR, R0, R1);
+			g->stack -= 8;
+			return;
+		}
 		if (tap_builtin_lookup(n->name, true) == TAP_B_STACK) {
 			/* an id in the stack trace map; user space symbolizes it */
 			g->obj->uses_stacks = true;

@@ -41,6 +41,8 @@ static bool is_tracing_frame(const char *name)
 
 char *tap_format_stack(struct tap_printer *p, long long id)
 {
+	bool user = id > 0 && (id & TAP_STACK_USER);
+	int pid = user ? (int)((id >> 32) & 0x3fffffff) : 0;
 	__u64 ips[TAP_STACK_DEPTH];
 	size_t len = 0, size = 256;
 	char *out = malloc(size), sym[512];
@@ -49,7 +51,9 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 	if (!out)
 		return NULL;
 	out[0] = 0;
-	if (id == -EFAULT) {
+	if (user)
+		id = (long long)(int)(unsigned int)id;
+	if (id == -EFAULT && !user) {
 		/* the event interrupted user space: there is no kernel stack */
 		snprintf(out, size, "\t[user space]");
 		return out;
@@ -60,10 +64,12 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 		return out;
 	}
 	for (i = 0; i < TAP_STACK_DEPTH && ips[i]; i++) {
-		const char *name = p->symbolize(p->symbolize_arg, ips[i], sym, sizeof(sym));
+		const char *name = user ?
+			p->symbolize_user(p->symbolize_arg, pid, ips[i], sym, sizeof(sym)) :
+			p->symbolize(p->symbolize_arg, ips[i], sym, sizeof(sym));
 		size_t need = strlen(name) + 3;
 
-		if (!len && is_tracing_frame(name))
+		if (!len && !user && is_tracing_frame(name))
 			continue;
 		if (len + need >= size) {
 			char *bigger = realloc(out, size * 2 + need);

@@ -31,6 +31,7 @@ struct tap_printer {
 	/* stack(): the stack trace map, and a kernel address to "sym+off" */
 	int stacks_fd;
 	const char *(*symbolize)(void *arg, u64 addr, char *buf, size_t size);
+	const char *(*symbolize_user)(void *arg, int pid, u64 addr, char *buf, size_t size);
 	void *symbolize_arg;
 	/* argstr: the event's fields as perf script prints them */
 	void (*format_event)(void *arg, int cpu, const void *data, FILE *fp);

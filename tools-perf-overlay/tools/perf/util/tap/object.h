@@ -32,6 +32,12 @@ enum {
 #define TAP_COOKIE_SYSCALL	(1ULL << 31)
 #define TAP_SYSCALL_SLOTS	1024	/* syscall numbers per dispatch base */
 #define TAP_STACK_DEPTH		127	/* frames kept per stack (PERF_MAX_STACK_DEPTH) */
+/*
+ * A stack value: a kernel stack id (negative: why there is none), or for
+ * ustack() this flag, the process id << 32 and the stack id in the low 32
+ * bits, so user space knows whose address space to name frames in.
+ */
+#define TAP_STACK_USER		(1ULL << 62)
 
 /*
  * argstr in a record: u32 event index, u32 what follows (TAP_ARGSTR_*),

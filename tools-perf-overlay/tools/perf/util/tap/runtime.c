@@ -41,6 +41,7 @@
 #include "output.h"
 #include "runtime.h"
 #include "sema.h"
+#include "usym.h"
 
 struct prog_state {
 	int fd;			/* plain variant */
@@ -71,6 +72,7 @@ struct runtime {
 	struct machine *machine;	/* kernel symbols, loaded on first use */
 	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
 	__u64 cpu_mask;			/* -C, 0 for every CPU */
+	struct tap_usyms *usyms;	/* ustack() frames */
 };
 
 #ifndef CAP_BPF
@@ -174,6 +176,19 @@ static void format_event(void *arg, int cpu, const void *data, FILE *fp)
 		size = 64;
 	}
 	event_format__fprintf(tp, cpu, rec, size, fp);
+}
+
+static const char *symbolize_user(void *arg, int pid, u64 addr, char *buf, size_t size)
+{
+	struct runtime *rt = arg;
+
+	if (!rt->usyms)
+		rt->usyms = tap_usyms__new();
+	if (!rt->usyms) {
+		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
+		return buf;
+	}
+	return tap_usyms__name(rt->usyms, pid, addr, buf, size);
 }
 
 /* "function+0xoff" for a kernel address, with perf's kernel symbol maps. */
@@ -926,6 +941,14 @@ static void trace_loop(struct runtime *rt)
 	while (!done && !rt->printer.exited) {
 		tap_output__poll(rt->out, 100);
 		drain(rt);
+		/* keep the target's mappings for ustack(): it may exit before they print */
+		if (rt->obj->uses_stacks && (rt->child > 0 || rt->opts->pid > 0)) {
+			if (!rt->usyms)
+				rt->usyms = tap_usyms__new();
+			if (rt->usyms)
+				tap_usyms__snapshot(rt->usyms, rt->child > 0 ? rt->child :
+						    rt->opts->pid);
+		}
 		if (rt->child > 0) {
 			reap_workload(rt, false);
 			if (rt->child_done)
@@ -999,6 +1022,7 @@ static void cleanup(struct runtime *rt)
 	free(rt->links);
 	free(rt->perf_fds);
 	free(rt->formats);
+	tap_usyms__delete(rt->usyms);
 	if (rt->machine) {
 		machine__delete(rt->machine);
 		symbol__exit();
@@ -1014,6 +1038,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	rt.printer.obj = obj;
 	rt.printer.fp = stdout;
 	rt.printer.symbolize = symbolize_kernel;
+	rt.printer.symbolize_user = symbolize_user;
 	rt.printer.symbolize_arg = &rt;
 	rt.printer.format_event = format_event;
 	rt.printer.format_event_arg = &rt;

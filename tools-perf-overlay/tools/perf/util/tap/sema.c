@@ -582,7 +582,12 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 				  "stack() has no meaning outside probes and timers");
 		return type_new(s, TAP_T_STACK, n);
 	case TAP_B_USTACK:
-		tap_error(s->c, n->line, n->col, "'ustack()' is not supported yet");
+		if (nargs)
+			tap_error(s->c, n->line, n->col, "ustack() takes no arguments");
+		if (s->ctx == CTX_MAIN || s->ctx == CTX_END)
+			tap_error(s->c, n->line, n->col,
+				  "ustack() has no meaning outside probes and timers");
+		return type_new(s, TAP_T_STACK, n);
 	case TAP_B_KERNEL_STRING:
 	case TAP_B_USER_STRING:
 		if (nargs != 1)
