@@ -833,6 +833,37 @@ static void gen_num(struct gen *g, struct tap_node *n)
 				ALU64_IMM(BPF_DIV, R0, div[i]);
 			return;
 		}
+		if (tap_builtin_lookup(n->name, true) == TAP_B_IN_INTERRUPT) {
+			/* NMI, hard or soft interrupt bits of the preempt count */
+			emit(g, BPF_LD | BPF_DW | BPF_IMM, R1, BPF_PSEUDO_BTF_ID, 0,
+			     TAP_RELOC_PREEMPT_VAR);
+			emit(g, 0, 0, 0, 0, 0);
+			CALL(BPF_FUNC_this_cpu_ptr);
+			LDX(BPF_W, R0, R0, TAP_RELOC_PREEMPT_OFF);
+			ALU64_IMM(BPF_AND, R0, 0x00f00000 | 0x000f0000 | 0x0000ff00);
+			MOV_REG(R1, R0);
+			MOV_IMM(R0, 1);
+			JMP_IMM(BPF_JNE, R1, 0, 1);
+			MOV_IMM(R0, 0);
+			return;
+		}
+		if (tap_builtin_lookup(n->name, true) == TAP_B_KERNEL_V) {
+			/* the 8 bytes at the symbol's address, 0 if unreadable */
+			int slot = stack_alloc(g, 8);
+
+			for (i = 0; i < g->obj->nr_ksyms; i++)
+				if (!strcmp(g->obj->ksyms[i], n->list->name))
+					break;
+			MOV_REG(R1, FP);
+			ALU64_IMM(BPF_ADD, R1, slot);
+			MOV_IMM(R2, 8);
+			ld_map_value(g, R3, TAP_MAP_KSYMS, 8 * i);
+			LDX(BPF_DW, R3, R3, 0);
+			CALL(BPF_FUNC_probe_read_kernel);
+			LDX(BPF_DW, R0, FP, slot);
+			g->stack -= 8;
+			return;
+		}
 		if (tap_builtin_lookup(n->name, true) == TAP_B_USTACK) {
 			int slot = stack_alloc(g, 8);
 
@@ -2113,6 +2144,8 @@ static void define_maps(struct gen *g)
 		8 * TAP_STACK_DEPTH, 0);
 	add_map(obj, TAP_MAP_FIELDS, "tap_fields", BPF_MAP_TYPE_ARRAY, 4,
 		sizeof(struct tap_field), 0);
+	/* value size set once sema has counted kernel_v() symbols: below */
+	add_map(obj, TAP_MAP_KSYMS, "tap_ksyms", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
 	for (i = 0; i < sema->ntables; i++) {
 		struct tap_sym *sym = sema->tables[i];
 		struct tap_type *t = tap_type_resolve(sym->type);
@@ -2138,6 +2171,8 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	int nprogs = 1, i = 0;
 
 	define_maps(&g);
+	if (obj->nr_ksyms)
+		obj->maps[TAP_MAP_KSYMS].value_size = 8 * (unsigned int)obj->nr_ksyms;
 	for (n = items; n; n = n->next)
 		if (n->kind == TAP_N_TRACE || n->kind == TAP_N_TRACE_END || n->kind == TAP_N_TIMER)
 			nprogs++;

@@ -70,6 +70,7 @@ static const char *helper_name(int id)
 	case BPF_FUNC_for_each_map_elem: return "for_each_map_elem";
 	case BPF_FUNC_get_stackid: return "get_stackid";
 	case BPF_FUNC_loop: return "loop";
+	case BPF_FUNC_this_cpu_ptr: return "this_cpu_ptr";
 	case BPF_FUNC_ktime_get_ns: return "ktime_get_ns";
 	case BPF_FUNC_map_lookup_percpu_elem: return "map_lookup_percpu_elem";
 	case BPF_FUNC_probe_read_user_str: return "probe_read_user_str";

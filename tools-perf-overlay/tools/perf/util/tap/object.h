@@ -22,6 +22,7 @@ enum {
 	TAP_MAP_SYSCALLS,	/* array: (cookie base + syscall nr) -> event index + 1 */
 	TAP_MAP_STACKS,		/* stack trace map: stack() ids -> return addresses */
 	TAP_MAP_FIELDS,		/* array: event * nr_fields + field -> struct tap_field */
+	TAP_MAP_KSYMS,		/* array, 1 entry: kernel_v() symbol addresses */
 	TAP_MAP_TABLE0,
 };
 
@@ -38,6 +39,16 @@ enum {
  * bits, so user space knows whose address space to name frames in.
  */
 #define TAP_STACK_USER		(1ULL << 62)
+
+/*
+ * in_interrupt() reads the per-CPU preempt count through a BTF variable:
+ * an ld_imm64 with BPF_PSEUDO_BTF_ID and this imm, patched at load with the
+ * id of __preempt_count (or pcpu_hot, on kernels that keep it there), and
+ * the load after bpf_this_cpu_ptr with this offset, patched with the
+ * count's offset in that variable.
+ */
+#define TAP_RELOC_PREEMPT_VAR	(-1)
+#define TAP_RELOC_PREEMPT_OFF	0x7ff0
 
 /*
  * argstr in a record: u32 event index, u32 what follows (TAP_ARGSTR_*),
@@ -161,6 +172,8 @@ struct tap_object {
 	bool uses_stacks;
 	const char **fields;		/* arg.NAME: the names, by field id */
 	int nr_fields;
+	const char **ksyms;		/* kernel_v(): symbol names, by index */
+	int nr_ksyms;
 };
 
 /*

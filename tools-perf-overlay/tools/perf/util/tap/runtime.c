@@ -282,6 +282,27 @@ static int create_maps(struct runtime *rt)
 	return 0;
 }
 
+/* The address of kernel symbol @name (data symbols need CONFIG_KALLSYMS_ALL). */
+static int kallsyms_address(const char *name, __u64 *addr)
+{
+	char line[512], sym[256], type;
+	unsigned long long a;
+	FILE *fp = fopen("/proc/kallsyms", "r");
+	int err = -1;
+
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 && !strcmp(sym, name)) {
+			*addr = a;
+			err = a ? 0 : -1;
+			break;
+		}
+	}
+	fclose(fp);
+	return err;
+}
+
 static int fill_maps(struct runtime *rt)
 {
 	struct tap_object *obj = rt->obj;
@@ -317,6 +338,24 @@ static int fill_maps(struct runtime *rt)
 				  &f);
 		if (f.kind)
 			err = bpf_map_update_elem(rt->map_fds[TAP_MAP_FIELDS], &key, &f, BPF_ANY);
+	}
+	/* kernel_v(): the symbols' addresses, from /proc/kallsyms */
+	if (obj->nr_ksyms) {
+		__u64 *addrs = calloc(obj->nr_ksyms, sizeof(*addrs));
+		__u32 key = 0;
+
+		for (i = 0; addrs && i < obj->nr_ksyms; i++) {
+			if (kallsyms_address(obj->ksyms[i], &addrs[i])) {
+				fprintf(stderr, "perf tap: kernel_v(\"%s\"): no such symbol in "
+					"/proc/kallsyms\n", obj->ksyms[i]);
+				free(addrs);
+				free(name);
+				return -1;
+			}
+		}
+		err = addrs ? bpf_map_update_elem(rt->map_fds[TAP_MAP_KSYMS], &key, addrs,
+						  BPF_ANY) : -1;
+		free(addrs);
 	}
 	for (cpu = 0; cpu < tap_output__nr_cpus(rt->out) && !err; cpu++) {
 		int fd = tap_output__fd(rt->out, cpu);
@@ -397,6 +436,81 @@ static const char *last_log_line(char *log)
 	}
 }
 
+/* Byte offset of member @name in struct/union @t, looking into anonymous members. */
+static int btf_member_offset(const struct btf *btf, const struct btf_type *t, const char *name)
+{
+	const struct btf_member *m = btf_members(t);
+	int k, off;
+
+	if (!btf_is_composite(t))
+		return -1;
+	for (k = 0; k < btf_vlen(t); k++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+
+		if (mname && !strcmp(mname, name))
+			return (int)(m->offset / 8);
+		if (mname && *mname)
+			continue;
+		off = btf_member_offset(btf, btf__type_by_id(btf, m->type), name);
+		if (off >= 0)
+			return (int)(m->offset / 8) + off;
+	}
+	return -1;
+}
+
+/*
+ * in_interrupt(): patch the per-CPU variable holding the preempt count
+ * and the count's offset in it, from the running kernel's BTF.
+ */
+static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
+{
+	static struct btf *vmlinux;
+	static int var_id = -1, off = -1;
+	static const char *var_name;
+	unsigned int i;
+	__u64 addr;
+
+	for (i = 0; i + 1 < cnt; i++) {
+		if (insns[i].code != (BPF_LD | BPF_DW | BPF_IMM) ||
+		    insns[i].src_reg != BPF_PSEUDO_BTF_ID || insns[i].imm != TAP_RELOC_PREEMPT_VAR)
+			continue;
+		if (var_id < 0) {
+			if (!vmlinux)
+				vmlinux = btf__load_vmlinux_btf();
+			if (libbpf_get_error(vmlinux))
+				return -1;
+			var_id = btf__find_by_name_kind(vmlinux, "__preempt_count", BTF_KIND_VAR);
+			var_name = "__preempt_count";
+			off = 0;
+			if (var_id < 0) {
+				/* older x86: a member of struct pcpu_hot */
+				const struct btf_type *t;
+
+				var_name = "pcpu_hot";
+				var_id = btf__find_by_name_kind(vmlinux, "pcpu_hot", BTF_KIND_VAR);
+				if (var_id < 0)
+					return -1;
+				t = btf__type_by_id(vmlinux, btf__type_by_id(vmlinux, var_id)->type);
+				off = btf_member_offset(vmlinux, t, "preempt_count");
+				if (off < 0)
+					return -1;
+			}
+		}
+		/* the kernel resolves the variable by name in kallsyms */
+		if (kallsyms_address(var_name, &addr))
+			return -1;
+		insns[i].imm = var_id;
+		/* the load of the count follows the bpf_this_cpu_ptr call */
+		for (; i < cnt; i++)
+			if (BPF_CLASS(insns[i].code) == BPF_LDX &&
+			    insns[i].off == TAP_RELOC_PREEMPT_OFF) {
+				insns[i].off = (__s16)off;
+				break;
+			}
+	}
+	return 0;
+}
+
 /*
  * Programs with callbacks (BPF subprograms) must describe their functions
  * in BTF: one FUNC per subprogram, the callbacks static.  All arguments are
@@ -460,6 +574,12 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, insns, cnt * sizeof(*copy));
+	if (relocate_btf_vars(copy, cnt)) {
+		fprintf(stderr, "perf tap: in_interrupt() needs the kernel's BTF and per-CPU "
+			"symbols in kallsyms (CONFIG_KALLSYMS_ALL), which this kernel lacks\n");
+		free(copy);
+		return -ENOENT;
+	}
 	if (nr_funcs > 1) {
 		btf = funcs_btf(func_off, nr_funcs, &info);
 		if (!btf) {

@@ -80,6 +80,8 @@ static const struct {
 	{ "gettimeofday_us", TAP_B_TIME_US, true },
 	{ "gettimeofday_ms", TAP_B_TIME_MS, true },
 	{ "gettimeofday_s", TAP_B_TIME_S, true },
+	{ "in_interrupt", TAP_B_IN_INTERRUPT, true },
+	{ "kernel_v",	TAP_B_KERNEL_V,	true },
 };
 
 enum tap_builtin tap_builtin_lookup(const char *name, bool call)
@@ -499,6 +501,23 @@ static struct tap_type *user_call(struct sema *s, struct tap_node *n, struct tap
 	return fsym->type;
 }
 
+/* kernel_v("sym"): the runtime puts each symbol's address in TAP_MAP_KSYMS. */
+static void kernel_sym(struct sema *s, const char *name)
+{
+	struct tap_object *obj = s->c->obj;
+	const char **k;
+	int i;
+
+	for (i = 0; i < obj->nr_ksyms; i++)
+		if (!strcmp(obj->ksyms[i], name))
+			return;
+	k = tap_alloc(s->c, (i + 1) * sizeof(*k));
+	memcpy(k, obj->ksyms, i * sizeof(*k));
+	k[i] = name;
+	obj->ksyms = k;
+	obj->nr_ksyms++;
+}
+
 static struct tap_type *call(struct sema *s, struct tap_node *n)
 {
 	enum tap_builtin b = tap_builtin_lookup(n->name, true);
@@ -570,6 +589,16 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 		s->agg_ok = false;
 		need(s, n->list, t, TAP_T_AGG);
 		return type_new(s, TAP_T_NUM, n);
+	case TAP_B_IN_INTERRUPT:
+		if (nargs)
+			tap_error(s->c, n->line, n->col, "in_interrupt() takes no arguments");
+		return type_new(s, TAP_T_NUM, n);
+	case TAP_B_KERNEL_V:
+		if (nargs != 1 || n->list->kind != TAP_N_STR)
+			tap_error(s->c, n->line, n->col,
+				  "kernel_v() takes a kernel symbol name as a string literal");
+		kernel_sym(s, n->list->name);
+		return type_new(s, TAP_T_NUM, n);
 	case TAP_B_TIME_NS ... TAP_B_TIME_S:
 		if (nargs)
 			tap_error(s->c, n->line, n->col, "%s() takes no arguments", n->name);
@@ -602,8 +631,6 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 	default:
 		break;
 	}
-	if (!strcmp(n->name, "in_interrupt"))
-		tap_error(s->c, n->line, n->col, "'%s()' is not supported yet", n->name);
 	if (find_global(s, n->name) && find_global(s, n->name)->kind == TAP_SYM_FUNC)
 		return user_call(s, n, find_global(s, n->name));
 	tap_error(s->c, n->line, n->col, "unknown function '%s'", n->name);

@@ -19,6 +19,8 @@ enum tap_builtin {
 	TAP_B_STACK, TAP_B_USTACK,
 	/* wall-clock time */
 	TAP_B_TIME_NS, TAP_B_TIME_US, TAP_B_TIME_MS, TAP_B_TIME_S,
+	/* kernel state */
+	TAP_B_IN_INTERRUPT, TAP_B_KERNEL_V,
 };
 
 /* The result of semantic analysis: symbols with types, storage laid out. */

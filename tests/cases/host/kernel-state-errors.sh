@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# in_interrupt() and kernel_v() need kernel symbols the host kernel does not
+# list (no CONFIG_KALLSYMS_ALL): perf tap says so in one sentence, exit 1.
+# (The vm tier tests them where the kernel has them.)
+
+# shellcheck source-path=SCRIPTDIR source=../../lib/case.sh
+. "$TAP_TESTS/lib/case.sh"
+
+grep -qw jiffies /proc/kallsyms && skip "this kernel lists data symbols"
+rc=0
+"$PERF" tap -e 'print(kernel_v("jiffies"))' >out 2>err || rc=$?
+expect_eq "kernel_v exit status" 1 "$rc"
+expect_eq "kernel_v message" 'perf tap: kernel_v("jiffies"): no such symbol in /proc/kallsyms' "$(cat err)"
+rc=0
+"$PERF" tap -e 'trace syscalls:sys_enter_getpid { a[in_interrupt()] += 1 }' \
+	-- "$WORKLOAD" getpid 1 >out 2>err || rc=$?
+expect_eq "in_interrupt exit status" 1 "$rc"
+grep -q "in_interrupt() needs the kernel's BTF and per-CPU symbols" err ||
+	fail "message: $(cat err)"
