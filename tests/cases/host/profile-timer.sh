@@ -22,5 +22,5 @@ expect_eq "ticks" "ticks 1" "$(grep ticks out)"
 expect_eq "CPUs sampled" "$ncpus" "$(grep -vc ticks out)"
 while read -r c k; do
 	[[ $c == ticks ]] && continue
-	((k >= 50 && k <= 150)) || fail "CPU $c: $k samples in 1 s at 10 ms"
+	((k >= 20 && k <= 150)) || fail "CPU $c: $k samples in 1 s at 10 ms (about 100 expected)"
 done <out

@@ -1045,12 +1045,42 @@ static void count_drop(struct gen *g)
 	emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
 }
 
+/*
+ * r0 = the element of @index (its key at scratch @key), created
+ * zero-filled (@size bytes) if missing.  Returns the jump taken when the
+ * table is full, counted as a drop: the caller patches it past its update.
+ */
+static unsigned int gen_lookup_or_create(struct gen *g, struct tap_node *index,
+					 unsigned int key, unsigned int size)
+{
+	unsigned int j_have, j_made, j_full, zero;
+
+	gen_lookup(g, index, key);
+	j_have = JMP_IMM(BPF_JNE, R0, 0, 0);
+	zero = scratch_alloc(g, size);
+	zero_mem(g, R7, zero, size);
+	ld_map(g, R1, TAP_MAP_TABLE0 + index->a->sym->map);
+	MOV_REG(R2, R7);
+	ALU64_IMM(BPF_ADD, R2, key);
+	MOV_REG(R3, R7);
+	ALU64_IMM(BPF_ADD, R3, zero);
+	MOV_IMM(R4, BPF_NOEXIST);
+	CALL(BPF_FUNC_map_update_elem);
+	gen_lookup(g, index, key);
+	j_made = JMP_IMM(BPF_JNE, R0, 0, 0);
+	count_drop(g);
+	j_full = JA(0);
+	patch_here(g, j_have);
+	patch_here(g, j_made);
+	return j_full;
+}
+
 static void gen_table_assign(struct gen *g, struct tap_node *n)
 {
 	struct tap_node *index = n->a;
 	int map = TAP_MAP_TABLE0 + index->a->sym->map;
-	unsigned int key, val = 0, j1, j2, j3;
-	int slot = 0, zero;
+	unsigned int key, val = 0, j1, j3;
+	int slot = 0;
 
 	if (kind_of(n->b) == TAP_T_STR) {
 		val = scratch_alloc(g, str_size(g));
@@ -1080,23 +1110,7 @@ static void gen_table_assign(struct gen *g, struct tap_node *n)
 		return;
 	}
 	/* t[k] op= v: create the element at 0 if missing, then update in place */
-	gen_lookup(g, index, key);
-	j1 = JMP_IMM(BPF_JNE, R0, 0, 0);
-	zero = stack_alloc(g, 8);
-	ST_IMM(BPF_DW, FP, zero, 0);
-	ld_map(g, R1, map);
-	MOV_REG(R2, R7);
-	ALU64_IMM(BPF_ADD, R2, key);
-	MOV_REG(R3, FP);
-	ALU64_IMM(BPF_ADD, R3, zero);
-	MOV_IMM(R4, BPF_NOEXIST);
-	CALL(BPF_FUNC_map_update_elem);
-	gen_lookup(g, index, key);
-	j2 = JMP_IMM(BPF_JNE, R0, 0, 0);
-	count_drop(g);
-	j3 = JA(0);
-	patch_here(g, j1);
-	patch_here(g, j2);
+	j3 = gen_lookup_or_create(g, index, key, 8);
 	LDX(BPF_DW, R1, FP, slot);
 	if (n->op == TK_ADD_ASSIGN || n->op == TK_SUB_ASSIGN) {
 		/* atomic, so CPUs counting the same key lose no update */
@@ -1477,31 +1491,14 @@ static void gen_for(struct gen *g, struct tap_node *n)
 static void gen_agg_update(struct gen *g, struct tap_node *n)
 {
 	struct tap_node *index = n->a;
-	int map = TAP_MAP_TABLE0 + index->a->sym->map;
-	unsigned int val = scratch_alloc(g, 8), key, zero, j1, j2, j3, j_first, j_done;
+	unsigned int val = scratch_alloc(g, 8), key, j1, j3, j_first, j_done;
 	static const int shifts[] = { 32, 16, 8, 4, 2, 1 };
 	size_t i;
 
 	gen_num(g, n->b);
 	STX(BPF_DW, R7, val, R0);
 	key = gen_key(g, index);
-	gen_lookup(g, index, key);
-	j1 = JMP_IMM(BPF_JNE, R0, 0, 0);
-	zero = scratch_alloc(g, TAP_AGG_SIZE);
-	zero_mem(g, R7, zero, TAP_AGG_SIZE);
-	ld_map(g, R1, map);
-	MOV_REG(R2, R7);
-	ALU64_IMM(BPF_ADD, R2, key);
-	MOV_REG(R3, R7);
-	ALU64_IMM(BPF_ADD, R3, zero);
-	MOV_IMM(R4, BPF_NOEXIST);
-	CALL(BPF_FUNC_map_update_elem);
-	gen_lookup(g, index, key);
-	j2 = JMP_IMM(BPF_JNE, R0, 0, 0);
-	count_drop(g);
-	j3 = JA(0);
-	patch_here(g, j1);
-	patch_here(g, j2);
+	j3 = gen_lookup_or_create(g, index, key, TAP_AGG_SIZE);
 	LDX(BPF_DW, R2, R7, val);
 	LDX(BPF_DW, R3, R0, TAP_AGG_COUNT);
 	ALU64_IMM(BPF_ADD, R3, 1);
