@@ -64,6 +64,7 @@ struct inlined {
 	unsigned int str;		/* STR: scratch offset of the value */
 	struct loop *loop;		/* loops outside the call, hidden from break */
 	struct callback *cb;		/* the callback the call is in, if any */
+	struct tap_node *call;		/* the call being inlined */
 	struct inlined *up;
 };
 
@@ -318,15 +319,21 @@ static void gen_lookup(struct gen *g, struct tap_node *index, unsigned int key)
 	CALL(BPF_FUNC_map_lookup_elem);
 }
 
-static void gen_probename(struct gen *g, unsigned int dst)
+static void gen_probename(struct gen *g, struct tap_node *n, unsigned int dst)
 {
 	unsigned int j1, j2;
 
 	/* reached through a function called from top-level code or trace_end */
-	if (g->prog->kind == TAP_PROG_MAIN || g->prog->kind == TAP_PROG_END)
-		tap_error(g->c, g->line, 1,
-			  "'probename' has no value outside probes and timers (through a "
+	if (g->prog->kind == TAP_PROG_MAIN || g->prog->kind == TAP_PROG_END) {
+		struct tap_node *at = n;
+		struct inlined *in;
+
+		for (in = g->fn; in; in = in->up)
+			at = in->call;		/* the outermost call */
+		tap_error(g->c, at->line, at->col,
+			  "'probename' has no value outside probes and timers (used in a "
 			  "function called here)");
+	}
 
 	g->uses_event = true;
 	g->uses_scratch = true;
@@ -357,7 +364,7 @@ static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst)
 		sym = n->sym;
 		if (!sym) {
 			if (tap_builtin_lookup(n->name, false) == TAP_B_PROBENAME) {
-				gen_probename(g, dst);
+				gen_probename(g, n, dst);
 				return;
 			}
 			/* execname */
@@ -1686,7 +1693,7 @@ static void gen_while(struct gen *g, struct tap_node *n)
 static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 {
 	struct tap_node *fn = n->sym->func, *param, *arg;
-	struct inlined in = { .up = g->fn, .loop = g->loop, .cb = g->cur_cb };
+	struct inlined in = { .up = g->fn, .loop = g->loop, .cb = g->cur_cb, .call = n };
 	int line = g->line;
 
 	g->uses_scratch = true;

@@ -281,7 +281,8 @@ static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
 		return sym;
 	if (n->name[0] == '$')
 		tap_error(s->c, n->line, n->col,
-			  "'%s' is not supported yet (return probes are a later feature)", n->name);
+			  "unknown name '%s': $retval is the only name that starts with '$'",
+			  n->name);
 	return add_global(s, n->name, n);
 }
 
