@@ -16,6 +16,9 @@
 
 set -euo pipefail
 
+# shellcheck source-path=SCRIPTDIR source=apt.sh
+. "$(dirname "$0")/apt.sh"
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build
 TREE_NAME=linux-source-6.12
@@ -45,26 +48,6 @@ die()
 	exit 1
 }
 
-install_packages()
-{
-	local missing=() p status
-
-	for p in "${PACKAGES[@]}"; do
-		status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) || status=
-		[ "$status" = installed ] || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-
-	say "installing ${missing[*]}"
-	[ "$(id -u)" -eq 0 ] || die "need root to install: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	# .ci/run may already have refreshed the package lists.
-	if [ -z "${PERF_TAP_APT_UPDATED:-}" ]; then
-		apt-get update -q
-		export PERF_TAP_APT_UPDATED=1
-	fi
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
-}
 
 tarball_id()
 {
@@ -220,7 +203,7 @@ apply_patches()
 	done
 }
 
-install_packages
+install_packages "${PACKAGES[@]}"
 mkdir -p "$BUILD"
 # One at a time: several make runs may share this work tree.
 exec 9> "$BUILD/.prepare-tree.lock"

@@ -28,6 +28,9 @@
 
 set -euo pipefail
 
+# shellcheck source-path=SCRIPTDIR source=apt.sh
+. "$(dirname "$0")/apt.sh"
+
 # shellcheck source-path=SCRIPTDIR source=vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
 
@@ -77,27 +80,8 @@ if [ $print_only = 1 ]; then
 	exit 0
 fi
 
-install_packages()
-{
-	local missing=() p status
 
-	for p in "${PACKAGES[@]}"; do
-		status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) || status=
-		[ "$status" = installed ] || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-
-	say "installing ${missing[*]}"
-	[ "$(id -u)" -eq 0 ] || die "need root to install: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	if [ -z "${PERF_TAP_APT_UPDATED:-}" ]; then
-		apt-get update -q
-		export PERF_TAP_APT_UPDATED=1
-	fi
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
-}
-
-install_packages
+install_packages "${PACKAGES[@]}"
 if [ -f "$image" ] && [ $force = 0 ]; then
 	say "up to date (key $key)"
 	echo "$image"
