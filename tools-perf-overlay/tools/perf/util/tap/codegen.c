@@ -992,6 +992,19 @@ static void gen_argstr(struct gen *g, unsigned int dst)
 	CALL(BPF_FUNC_probe_read_kernel);
 }
 
+/* Send the @size bytes of record at scratch @rec to this CPU's ring. */
+static void gen_output(struct gen *g, unsigned int rec, unsigned int size)
+{
+	MOV_REG(R1, R6);
+	ld_map(g, R2, TAP_MAP_EVENTS);
+	emit(g, BPF_ALU | BPF_MOV | BPF_K, R3, 0, 0, -1);	/* BPF_F_CURRENT_CPU */
+	MOV_REG(R4, R7);
+	ALU64_IMM(BPF_ADD, R4, rec);
+	MOV_IMM(R5, size);
+	CALL(BPF_FUNC_perf_event_output);
+	count_output_failure(g);
+}
+
 /* Lay out @args in a new record, fill it in scratch, send it. */
 static void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *fmt,
 		       struct tap_node *args, int map)
@@ -1033,14 +1046,7 @@ static void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *f
 			STX(BPF_DW, R7, off, R0);
 		}
 	}
-	MOV_REG(R1, R6);
-	ld_map(g, R2, TAP_MAP_EVENTS);
-	emit(g, BPF_ALU | BPF_MOV | BPF_K, R3, 0, 0, -1);	/* BPF_F_CURRENT_CPU */
-	MOV_REG(R4, R7);
-	ALU64_IMM(BPF_ADD, R4, base);
-	MOV_IMM(R5, size);
-	CALL(BPF_FUNC_perf_event_output);
-	count_output_failure(g);
+	gen_output(g, base, size);
 }
 
 /* ---- statements -------------------------------------------------------- */
@@ -1440,14 +1446,7 @@ static void gen_print_hist(struct gen *g, struct tap_node *call)
 	else
 		copy_mem(g, R7, buf + TAP_REC_HDR + m->key_size, BPF_REG_9, 0,
 			 m->value_size);
-	MOV_REG(R1, R6);
-	ld_map(g, R2, TAP_MAP_EVENTS);
-	emit(g, BPF_ALU | BPF_MOV | BPF_K, R3, 0, 0, -1);	/* BPF_F_CURRENT_CPU */
-	MOV_REG(R4, R7);
-	ALU64_IMM(BPF_ADD, R4, buf);
-	MOV_IMM(R5, size);
-	CALL(BPF_FUNC_perf_event_output);
-	count_output_failure(g);
+	gen_output(g, buf, size);
 	callback_end(g, &sv, cb);
 	gen_for_each(g, map, cb, false);
 	gen_record(g, TAP_REC_HIST_END, NULL, NULL, table->sym->map);

@@ -22,6 +22,7 @@
 #include <traceevent/event-parse.h>
 
 #include "event.h"
+#include "usym.h"
 
 /* syscalls:* events are named after the kernel entry point, not the syscall */
 static const struct {
@@ -210,6 +211,35 @@ static int elf_sym_offset(Elf *elf, GElf_Addr addr, unsigned long long *offset)
 	return -1;
 }
 
+struct uprobe_match {
+	struct tap_events *evs;
+	const char *path, *glob;
+	int prog, found;
+	bool ret;
+};
+
+static int add_uprobe(void *arg, Elf *elf, const char *name, GElf_Addr addr, GElf_Xword size)
+{
+	struct uprobe_match *um = arg;
+	struct tap_events *evs = um->evs;
+	unsigned long long off;
+
+	(void)size;
+	if (fnmatch(um->glob, name, 0) || elf_sym_offset(elf, addr, &off))
+		return 0;
+	/* aliases share an address: one probe each address */
+	if (evs->nr && evs->ev[evs->nr - 1].path && evs->ev[evs->nr - 1].offset == off &&
+	    evs->ev[evs->nr - 1].prog == um->prog)
+		return 0;
+	if (add_event(evs, "probe", name, um->prog))
+		return 1;
+	evs->ev[evs->nr - 1].kretprobe = um->ret;
+	evs->ev[evs->nr - 1].path = strdup(um->path);
+	evs->ev[evs->nr - 1].offset = off;
+	um->found++;
+	return 0;
+}
+
 /*
  * probe:/PATH:SYM and probe:/PATH:SYM%return, SYM a glob over the
  * functions in the file's symbol tables (.symtab, else .dynsym).
@@ -218,75 +248,27 @@ static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
 			  struct tap_node *spec, int prog, char *pattern, bool ret)
 {
 	char *colon = strrchr(pattern, ':');
-	Elf_Scn *scn = NULL;
-	int fd, found = 0, pass;
-	Elf *elf;
+	struct uprobe_match um = { .evs = evs, .path = pattern, .prog = prog, .ret = ret };
 
 	if (!colon || !colon[1]) {
 		spec_error(obj, spec, "a uprobe is probe:/PATH:SYMBOL, not");
 		return -1;
 	}
 	*colon = 0;
+	um.glob = colon + 1;
 	if (access("/sys/bus/event_source/devices/uprobe/type", F_OK)) {
 		spec_error(obj, spec, "this kernel has no uprobe PMU (CONFIG_UPROBE_EVENTS) for");
 		return -1;
 	}
-	fd = open(pattern, O_RDONLY);
-	if (fd < 0) {
+	if (access(pattern, R_OK)) {
 		spec_error(obj, spec, "cannot open the file of");
 		return -1;
 	}
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+	if (tap_elf_funcs(pattern, add_uprobe, &um)) {
 		spec_error(obj, spec, "not an ELF file:");
-		if (elf)
-			elf_end(elf);
-		close(fd);
 		return -1;
 	}
-	/* .symtab has every function; stripped files only have .dynsym */
-	for (pass = 0; pass < 2 && !found; pass++) {
-		while ((scn = elf_nextscn(elf, scn))) {
-			GElf_Shdr sh;
-			Elf_Data *data;
-			size_t i, nsyms;
-
-			if (!gelf_getshdr(scn, &sh) ||
-			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB))
-				continue;
-			data = elf_getdata(scn, NULL);
-			nsyms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-			for (i = 0; data && i < nsyms; i++) {
-				unsigned long long off;
-				GElf_Sym sym;
-				const char *name;
-
-				if (!gelf_getsym(data, (int)i, &sym) ||
-				    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value ||
-				    sym.st_shndx == SHN_UNDEF)
-					continue;
-				name = elf_strptr(elf, sh.sh_link, sym.st_name);
-				if (!name || fnmatch(colon + 1, name, 0) ||
-				    elf_sym_offset(elf, sym.st_value, &off))
-					continue;
-				/* aliases share an address: one probe each address */
-				if (evs->nr && evs->ev[evs->nr - 1].path &&
-				    evs->ev[evs->nr - 1].offset == off &&
-				    evs->ev[evs->nr - 1].prog == prog)
-					continue;
-				if (add_event(evs, "probe", name, prog))
-					break;
-				evs->ev[evs->nr - 1].kretprobe = ret;
-				evs->ev[evs->nr - 1].path = strdup(pattern);
-				evs->ev[evs->nr - 1].offset = off;
-				found++;
-			}
-		}
-	}
-	elf_end(elf);
-	close(fd);
-	if (!found) {
+	if (!um.found) {
 		spec_error(obj, spec, "no function in the file matches");
 		return -1;
 	}

@@ -132,16 +132,87 @@ static int cmp_funcs(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* The functions of an ELF file (.symtab, else .dynsym) and its segments. */
+int tap_elf_funcs(const char *path, tap_elf_func_fn fn, void *arg)
+{
+	int fd = open(path, O_RDONLY), pass, seen = 0, stop = 0;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+
+	if (fd < 0)
+		return -1;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return -1;
+	}
+	/* .symtab has every function; stripped files only have .dynsym */
+	for (pass = 0; pass < 2 && !seen && !stop; pass++) {
+		while (!stop && (scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			Elf_Data *data;
+			size_t i, nsyms;
+
+			if (!gelf_getshdr(scn, &sh) ||
+			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB))
+				continue;
+			data = elf_getdata(scn, NULL);
+			nsyms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+			for (i = 0; data && i < nsyms && !stop; i++) {
+				const char *name;
+				GElf_Sym sym;
+
+				if (!gelf_getsym(data, (int)i, &sym) ||
+				    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value ||
+				    sym.st_shndx == SHN_UNDEF)
+					continue;
+				name = elf_strptr(elf, sh.sh_link, sym.st_name);
+				if (!name)
+					continue;
+				seen++;
+				stop = fn(arg, elf, name, sym.st_value, sym.st_size);
+			}
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return 0;
+}
+
+/* Keep a function, and on the first one the file's PT_LOAD segments. */
+static int add_func(void *arg, Elf *elf, const char *name, GElf_Addr addr, GElf_Xword size)
+{
+	struct usym_file *f = arg;
+	struct usym_func *fn;
+	size_t i, n;
+
+	if (!f->loads && !elf_getphdrnum(elf, &n)) {
+		f->loads = calloc(n ?: 1, sizeof(*f->loads));
+		for (i = 0; f->loads && i < n; i++)
+			if (gelf_getphdr(elf, (int)i, &f->loads[f->nr_loads]) &&
+			    f->loads[f->nr_loads].p_type == PT_LOAD)
+				f->nr_loads++;
+	}
+	fn = realloc(f->funcs, (f->nr_funcs + 1) * sizeof(*fn));
+	if (!fn)
+		return 1;
+	f->funcs = fn;
+	fn[f->nr_funcs].start = addr;
+	fn[f->nr_funcs].size = size;
+	fn[f->nr_funcs].name = strdup(name);
+	f->nr_funcs++;
+	return 0;
+}
+
+/* The functions of an ELF file and its segments, loaded once. */
 static struct usym_file *load_file(struct tap_usyms *u, const char *path)
 {
 	struct usym_file *f;
-	Elf_Scn *scn = NULL;
-	size_t i, n;
-	int fd, pass;
-	Elf *elf;
+	int i;
 
-	for (i = 0; i < (size_t)u->nr_files; i++)
+	for (i = 0; i < u->nr_files; i++)
 		if (!strcmp(u->files[i].path, path))
 			return &u->files[i];
 	f = realloc(u->files, (u->nr_files + 1) * sizeof(*f));
@@ -151,54 +222,8 @@ static struct usym_file *load_file(struct tap_usyms *u, const char *path)
 	f = &u->files[u->nr_files++];
 	memset(f, 0, sizeof(*f));
 	f->path = strdup(path);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return f;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_getphdrnum(elf, &n))
-		goto out;
-	f->loads = calloc(n ?: 1, sizeof(*f->loads));
-	for (i = 0; f->loads && i < n; i++)
-		if (gelf_getphdr(elf, (int)i, &f->loads[f->nr_loads]) &&
-		    f->loads[f->nr_loads].p_type == PT_LOAD)
-			f->nr_loads++;
-	for (pass = 0; pass < 2 && !f->nr_funcs; pass++) {
-		while ((scn = elf_nextscn(elf, scn))) {
-			GElf_Shdr sh;
-			Elf_Data *data;
-			size_t nsyms;
-
-			if (!gelf_getshdr(scn, &sh) ||
-			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB))
-				continue;
-			data = elf_getdata(scn, NULL);
-			nsyms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-			for (i = 0; data && i < nsyms; i++) {
-				struct usym_func *fn;
-				const char *name;
-				GElf_Sym sym;
-
-				if (!gelf_getsym(data, (int)i, &sym) ||
-				    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value)
-					continue;
-				name = elf_strptr(elf, sh.sh_link, sym.st_name);
-				fn = realloc(f->funcs, (f->nr_funcs + 1) * sizeof(*fn));
-				if (!name || !fn)
-					continue;
-				f->funcs = fn;
-				fn[f->nr_funcs].start = sym.st_value;
-				fn[f->nr_funcs].size = sym.st_size;
-				fn[f->nr_funcs].name = strdup(name);
-				f->nr_funcs++;
-			}
-		}
-	}
+	tap_elf_funcs(path, add_func, f);
 	qsort(f->funcs, f->nr_funcs, sizeof(*f->funcs), cmp_funcs);
-out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
 	return f;
 }
 

@@ -3,6 +3,7 @@
 #define __TAP_USYM_H
 
 #include <stddef.h>
+#include <gelf.h>
 #include <linux/types.h>
 
 /*
@@ -12,6 +13,16 @@
  * since can still be named if it was looked at while alive.
  */
 struct tap_usyms;
+
+/*
+ * The function symbols of an ELF file, from .symtab, or .dynsym when the
+ * file is stripped: @fn gets each one's name, address and size, and the
+ * open Elf for anything else it needs; a non-zero return stops the walk.
+ * Returns -1 if the file is no readable ELF file, else 0.
+ */
+typedef int (*tap_elf_func_fn)(void *arg, Elf *elf, const char *name, GElf_Addr addr,
+			       GElf_Xword size);
+int tap_elf_funcs(const char *path, tap_elf_func_fn fn, void *arg);
 
 struct tap_usyms *tap_usyms__new(void);
 /* Read @pid's mappings now (again), while it is alive. */
