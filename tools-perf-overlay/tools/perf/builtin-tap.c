@@ -33,7 +33,8 @@ static const char * const tap_usage[] = {
 	NULL
 };
 
-static char *read_file(const char *path)
+/* The whole file, NUL terminated; *@size: its length (it may hold NULs). */
+static char *read_file(const char *path, size_t *size)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -62,6 +63,7 @@ static char *read_file(const char *path)
 		}
 		if (!n) {
 			buf[len] = 0;
+			*size = len;
 			break;
 		}
 		len += (size_t)n;
@@ -111,7 +113,7 @@ int cmd_tap(int argc, const char **argv)
 		if (argc < 1 || !strcmp(argv[0], "--"))
 			usage_with_options(tap_usage, options);
 		file = argv[0];
-		text = read_file(file);
+		text = read_file(file, &copts.text_len);
 		if (!text) {
 			fprintf(stderr, "perf tap: cannot read %s: %s\n", file, strerror(errno));
 			return 1;

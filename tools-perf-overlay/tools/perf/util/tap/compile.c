@@ -42,6 +42,8 @@ struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *
 		return NULL;
 	}
 	tap_compiler__init(c, opts->file ?: "<script>", text);
+	if (opts->text_len)
+		c->text_len = opts->text_len;
 	c->field_type = opts->field_type;
 	c->field_type_arg = opts->field_type_arg;
 	c->obj = obj;

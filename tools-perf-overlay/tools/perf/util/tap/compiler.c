@@ -40,6 +40,7 @@ void tap_compiler__init(struct tap_compiler *c, const char *file, const char *te
 	memset(c, 0, sizeof(*c));
 	c->file = file;
 	c->text = text;
+	c->text_len = strlen(text);
 	c->str_size = 64;
 }
 
@@ -54,10 +55,16 @@ void tap_compiler__exit(struct tap_compiler *c)
 	c->arena = NULL;
 }
 
-/* Print line @line of the script and a caret under column @col. */
+/* Columns of a long line shown around the caret. */
+#define SHOW_WIDTH 120
+
+/*
+ * Print line @line of the script and a caret under column @col; of a long
+ * line only the part around the column, with "..." where it was cut.
+ */
 static void show_source_line(struct tap_compiler *c, int line, int col)
 {
-	const char *p = c->text, *end;
+	const char *p = c->text, *end, *from;
 	int i;
 
 	for (i = 1; i < line && *p; p++)
@@ -68,8 +75,18 @@ static void show_source_line(struct tap_compiler *c, int line, int col)
 	end = strchr(p, '\n');
 	if (!end)
 		end = p + strlen(p);
-	fprintf(stderr, "%.*s\n", (int)(end - p), p);
-	for (i = 1; i < col && p + i - 1 < end; i++)
+	from = p;
+	if (col > SHOW_WIDTH)
+		from = p + col - SHOW_WIDTH / 2;
+	if (from > end)
+		from = end;
+	if (end - from > SHOW_WIDTH)
+		end = from + SHOW_WIDTH;
+	fprintf(stderr, "%s%.*s%s\n", from > p ? "..." : "", (int)(end - from), from,
+		*end && *end != '\n' ? "..." : "");
+	if (from > p)
+		fputs("   ", stderr);
+	for (i = (int)(from - p) + 1; i < col && p + i - 1 < end; i++)
 		fputc(p[i - 1] == '\t' ? '\t' : ' ', stderr);
 	fputs("^\n", stderr);
 }

@@ -18,6 +18,7 @@ struct tap_object;
 struct tap_compiler {
 	const char *file;		/* name shown in diagnostics */
 	const char *text;		/* the whole script, NUL terminated */
+	size_t text_len;		/* its length: a NUL before the end is an error */
 	unsigned int str_size;		/* bytes in a string value */
 	jmp_buf on_error;		/* the first error unwinds to here */
 	void *arena;			/* every allocation, freed at once */

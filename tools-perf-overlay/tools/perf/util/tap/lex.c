@@ -120,16 +120,22 @@ static void start_token(struct tap_lexer *lx, struct tap_token *tok)
 	tok->start = lx->p;
 }
 
+/*
+ * Decimal literals go up to 2^63, so that -9223372036854775808 can be
+ * written; hex and octal ones up to 2^64 - 1, read as two's complement
+ * (0xffffffffffffffff is -1), as in C.
+ */
 static void lex_number(struct tap_lexer *lx, struct tap_token *tok)
 {
-	char *end;
+	bool decimal = lx->p[0] != '0' || !isalnum((unsigned char)lx->p[1]);
 	unsigned long long v;
+	char *end;
 
 	errno = 0;
 	v = strtoull(lx->p, &end, 0);
 	if (isalnum((unsigned char)*end) || *end == '_')
 		tap_error(lx->c, tok->line, tok->col, "malformed number");
-	if (errno == ERANGE || v > (unsigned long long)LLONG_MAX + 1)
+	if (errno == ERANGE || (decimal && v > (unsigned long long)LLONG_MAX + 1))
 		tap_error(lx->c, tok->line, tok->col, "number too large for 64 bits");
 	tok->kind = TK_NUM;
 	tok->num = (long long)v;
@@ -146,22 +152,51 @@ static int hex_digit(int ch)
 	return -1;
 }
 
+/* A NUL byte before the end of the script is an error, not its end. */
+static bool at_nul(struct tap_lexer *lx)
+{
+	return !*lx->p && (size_t)(lx->p - lx->c->text) < lx->c->text_len;
+}
+
+static void __attribute__((noreturn)) nul_error(struct tap_lexer *lx)
+{
+	tap_error(lx->c, lx->line, lx->col, "a NUL byte in the script");
+}
+
+/* Bytes from the opening quote to the closing one (or the line's end). */
+static size_t string_extent(const char *p)
+{
+	const char *q = p + 1;
+
+	while (*q && *q != '\n' && *q != *p) {
+		if (*q == '\\' && q[1] && q[1] != '\n')
+			q++;
+		q++;
+	}
+	return (size_t)(q - p);
+}
+
 static void lex_string(struct tap_lexer *lx, struct tap_token *tok)
 {
 	char quote = *lx->p;
-	char *buf = tap_alloc(lx->c, strlen(lx->p) + 1);
+	/* escapes only shrink: the text between the quotes is enough room */
+	char *buf = tap_alloc(lx->c, string_extent(lx->p) + 1);
 	int n = 0;
 
 	advance(lx, 1);
 	while (*lx->p != quote) {
 		int ch = (unsigned char)*lx->p;
 
+		if (at_nul(lx))
+			nul_error(lx);
 		if (!ch || ch == '\n')
 			tap_error(lx->c, tok->line, tok->col, "unterminated string");
 		if (ch == '\\') {
 			int l = lx->line, col = lx->col;
 
 			advance(lx, 1);
+			if (at_nul(lx))
+				nul_error(lx);
 			ch = (unsigned char)*lx->p;
 			switch (ch) {
 			case 'n': ch = '\n'; break;
@@ -234,6 +269,8 @@ void tap_lex_next(struct tap_lexer *lx, struct tap_token *tok)
 	skip_space(lx);
 	start_token(lx, tok);
 	ch = (unsigned char)*lx->p;
+	if (at_nul(lx))
+		nul_error(lx);
 	if (!ch) {
 		tok->kind = TK_EOF;
 		return;

@@ -186,6 +186,7 @@ typedef int (*tap_field_type_fn)(void *arg, const struct tap_node *trace, const 
 
 struct tap_compile_opts {
 	const char *file;		/* name in diagnostics */
+	size_t text_len;		/* bytes of text; 0: up to its first NUL */
 	unsigned int str_size;		/* default 64 */
 	unsigned int table_entries;	/* default 10240 */
 	unsigned int loop_max;		/* default 1024 */
