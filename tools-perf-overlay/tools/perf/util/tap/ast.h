@@ -6,6 +6,8 @@
 #include "compiler.h"
 
 #define TAP_MAX_KEYS 4
+/* How deep blocks, expressions and operator chains may nest. */
+#define TAP_MAX_DEPTH 500
 
 enum tap_node_kind {
 	/* top level */
@@ -84,6 +86,7 @@ struct tap_sym {
 	int map;		/* tables: index of the BPF map */
 	struct tap_node *func;	/* TAP_SYM_FUNC */
 	struct tap_callee *callees;	/* TAP_SYM_FUNC: the functions it calls */
+	int mark;			/* TAP_SYM_FUNC: state of the recursion check */
 	struct tap_sym *next;
 };
 

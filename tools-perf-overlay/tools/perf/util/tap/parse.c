@@ -16,6 +16,7 @@
  *   ||   &&   == != < <= > >=   |   ^   &   << >>   .. (right)   + -   * / %
  * then unary ! - ~, then postfix t[k, ...] and f(args).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ struct parser {
 	struct tap_lexer lx;
 	struct tap_token tok;
 	bool in_filter;		/* '/' ends the expression instead of dividing */
+	int depth;		/* nesting of the constructs being parsed */
 };
 
 static void next(struct parser *p)
@@ -62,6 +64,22 @@ static bool accept(struct parser *p, int kind)
 		return false;
 	next(p);
 	return true;
+}
+
+/*
+ * Every recursive rule goes through here, so that deep nesting is an
+ * error at the token where it went too deep, not a stack overflow.
+ */
+static void enter(struct parser *p)
+{
+	if (++p->depth > TAP_MAX_DEPTH)
+		tap_error(p->c, p->tok.line, p->tok.col,
+			  "nested more than %d levels deep", TAP_MAX_DEPTH);
+}
+
+static void leave(struct parser *p)
+{
+	p->depth--;
 }
 
 static struct tap_node *node(struct parser *p, enum tap_node_kind kind)
@@ -181,7 +199,9 @@ static struct tap_node *unary(struct parser *p)
 		n = node(p, TAP_N_UNOP);
 		n->op = p->tok.kind;
 		next(p);
+		enter(p);
 		n->a = unary(p);
+		leave(p);
 		return n;
 	}
 	return suffixed(p);
@@ -215,11 +235,17 @@ static int binop_prec(struct parser *p, int kind)
 	}
 }
 
+/*
+ * Left-associative chains (a + b + c) loop here rather than recurse; the
+ * tree they make is as deep as they are long, which check_depth() bounds.
+ */
 static struct tap_node *binary(struct parser *p, int min_prec)
 {
-	struct tap_node *left = unary(p), *n;
+	struct tap_node *left, *n;
 	int prec;
 
+	enter(p);
+	left = unary(p);
 	while ((prec = binop_prec(p, p->tok.kind)) >= min_prec && prec) {
 		n = node(p, TAP_N_BINOP);
 		n->op = p->tok.kind;
@@ -229,6 +255,7 @@ static struct tap_node *binary(struct parser *p, int min_prec)
 		n->b = binary(p, n->op == TK_CONCAT ? prec : prec + 1);
 		left = n;
 	}
+	leave(p);
 	return left;
 }
 
@@ -257,6 +284,7 @@ static struct tap_node *if_stmt(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_IF);
 
+	enter(p);
 	next(p);
 	n->a = expr(p);
 	n->b = block(p);
@@ -268,6 +296,7 @@ static struct tap_node *if_stmt(struct parser *p)
 		else
 			n->c = block(p);
 	}
+	leave(p);
 	return n;
 }
 
@@ -397,6 +426,7 @@ static struct tap_node *block(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_BLOCK), **tail = &n->list;
 
+	enter(p);
 	expect(p, TK_CH('{'), "'{'");
 	while (!is(p, TK_CH('}'))) {
 		if (is(p, TK_EOF))
@@ -406,6 +436,7 @@ static struct tap_node *block(struct parser *p)
 		tail = append(tail, stmt(p));
 	}
 	next(p);
+	leave(p);
 	return n;
 }
 
@@ -483,6 +514,9 @@ static struct tap_node *timer(struct parser *p)
 	if (!v)
 		tap_error(p->c, n->line, n->col, "bad timer '%s': the period must not be 0",
 			  n->name);
+	if (v == ULLONG_MAX || (scale && v > (unsigned long long)LLONG_MAX / scale))
+		tap_error(p->c, n->line, n->col, "bad timer '%s': the period is too long",
+			  n->name);
 	if (scale)
 		n->num = (long long)(v * scale);
 	else
@@ -531,6 +565,26 @@ static struct tap_node *kdebug(struct parser *p)
 	return n;
 }
 
+/*
+ * The later passes walk the tree recursively; bound its depth here (a
+ * chain of 'a + b + ...' is as deep as it is long).  The walk itself
+ * stops at the bound, and siblings are a loop, so it is shallow too.
+ */
+static void check_depth(struct tap_compiler *c, const struct tap_node *n, int depth)
+{
+	for (; n; n = n->next) {
+		if (depth > TAP_MAX_DEPTH)
+			tap_error(c, n->line, n->col,
+				  "nested more than %d levels deep (each operator of "
+				  "'a + b + ...' is a level: split it with variables)",
+				  TAP_MAX_DEPTH);
+		check_depth(c, n->a, depth + 1);
+		check_depth(c, n->b, depth + 1);
+		check_depth(c, n->c, depth + 1);
+		check_depth(c, n->list, depth + 1);
+	}
+}
+
 struct tap_node *tap_parse(struct tap_compiler *c)
 {
 	struct parser p = { .c = c };
@@ -572,5 +626,6 @@ struct tap_node *tap_parse(struct tap_compiler *c)
 			break;
 		}
 	}
+	check_depth(c, items, 0);
 	return items;
 }

@@ -689,6 +689,9 @@ static struct tap_type *expr(struct sema *s, struct tap_node *n)
 			break;
 		}
 		n->sym = resolve_name(s, n);
+		if (n->sym->kind == TAP_SYM_FUNC)
+			tap_error(s->c, n->line, n->col,
+				  "'%s' is a function: call it as %s(...)", n->name, n->name);
 		t = n->sym->type;
 		break;
 	case TAP_N_INDEX:
@@ -721,6 +724,10 @@ static void check_assignable(struct sema *s, struct tap_node *target)
 	if (name->kind == TAP_N_NAME && tap_builtin_lookup(name->name, false) &&
 	    !find_local(s, name->name))
 		tap_error(s->c, name->line, name->col, "'%s' is built in and cannot be assigned",
+			  name->name);
+	if (name->kind == TAP_N_NAME && !find_local(s, name->name) &&
+	    find_global(s, name->name) && find_global(s, name->name)->kind == TAP_SYM_FUNC)
+		tap_error(s->c, name->line, name->col, "'%s' is a function and cannot be assigned",
 			  name->name);
 }
 
@@ -979,34 +986,76 @@ static void function(struct sema *s, struct tap_node *n)
 	s->func = NULL;
 }
 
-/* Calls are inlined, so a function may not reach itself. */
-static void visit(struct sema *s, struct tap_sym *f, struct tap_sym *root, int depth)
-{
-	struct tap_callee *c;
+enum { UNSEEN, ON_PATH, DONE };
 
-	if (depth > 64)
-		return;
-	for (c = f->callees; c; c = c->next) {
-		if (c->sym == root)
-		{
-			if (f == root)
-				tap_error(s->c, c->line, c->col,
-					  "recursion is not allowed: '%s' calls itself", f->name);
-			tap_error(s->c, c->line, c->col,
-				  "recursion is not allowed: '%s' calls '%s', which leads back "
-				  "to '%s'", f->name, root->name, f->name);
-		}
-		visit(s, c->sym, root, depth + 1);
-	}
+static void __attribute__((noreturn)) recursion_error(struct sema *s, struct tap_sym *f,
+						      const struct tap_callee *call)
+{
+	if (call->sym == f)
+		tap_error(s->c, call->line, call->col,
+			  "recursion is not allowed: '%s' calls itself", f->name);
+	tap_error(s->c, call->line, call->col,
+		  "recursion is not allowed: '%s' calls '%s', which leads back to '%s'",
+		  f->name, call->sym->name, f->name);
 }
 
+/* Callees were prepended as calls were met: put them in script order. */
+static void order_callees(struct tap_sym *f)
+{
+	struct tap_callee *c = f->callees, *rev = NULL, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		c->next = rev;
+		rev = c;
+	}
+	f->callees = rev;
+}
+
+/*
+ * Calls are inlined, so a function may not reach itself.  A depth-first
+ * walk of the call graph, with an explicit stack: a call to a function
+ * still on the path closes a cycle.  Each function and call is visited
+ * once, so the check is linear in the script's size.
+ */
 static void check_recursion(struct sema *s)
 {
-	struct tap_sym *sym;
+	struct frame { struct tap_sym *f; struct tap_callee *next; } *stack;
+	struct tap_sym *sym, *root;
+	int nfuncs = 0, sp;
 
-	for (sym = s->globals; sym; sym = sym->next)
-		if (sym->kind == TAP_SYM_FUNC)
-			visit(s, sym, sym, 0);
+	for (sym = s->globals; sym; sym = sym->next) {
+		if (sym->kind == TAP_SYM_FUNC) {
+			order_callees(sym);
+			sym->mark = UNSEEN;
+			nfuncs++;
+		}
+	}
+	stack = tap_alloc(s->c, (nfuncs + 1) * sizeof(*stack));
+	for (root = s->globals; root; root = root->next) {
+		if (root->kind != TAP_SYM_FUNC || root->mark != UNSEEN)
+			continue;
+		root->mark = ON_PATH;
+		stack[0] = (struct frame){ root, root->callees };
+		sp = 1;
+		while (sp) {
+			struct frame *top = &stack[sp - 1];
+			struct tap_callee *call = top->next;
+
+			if (!call) {
+				top->f->mark = DONE;
+				sp--;
+				continue;
+			}
+			top->next = call->next;
+			if (call->sym->mark == ON_PATH)
+				recursion_error(s, top->f, call);
+			if (call->sym->mark == UNSEEN) {
+				call->sym->mark = ON_PATH;
+				stack[sp++] = (struct frame){ call->sym, call->sym->callees };
+			}
+		}
+	}
 }
 
 /* Sizes and offsets, once every type is known. */
