@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "codegen.h"
+#include "jumps.h"
 #include "lex.h"
 
 #define R0 BPF_REG_0
@@ -44,6 +45,17 @@
 #define SCRATCH_CB_RET	16	/* 'return' ran inside a callback */
 #define SCRATCH_FIRST	24
 #define SLOT_FIRST	(-16)	/* temporaries grow down from here */
+
+/*
+ * The kernel's limit on a program's size (BPF_COMPLEXITY_LIMIT_INSNS).
+ * Inlining can multiply code, so generation stops there with an error
+ * instead of growing without bound.
+ */
+#define MAX_INSNS	1000000
+/* How deep generation may recurse: the tree's depth plus inlined bodies. */
+#define MAX_GEN_DEPTH	(4 * TAP_MAX_DEPTH)
+/* The largest per-CPU map value, where scratch memory lives (32 KiB). */
+#define MAX_SCRATCH	32768
 
 struct fixup {
 	unsigned int insn;
@@ -76,6 +88,7 @@ struct inlined {
 struct callback {
 	struct bpf_insn *insns;
 	int *lines;
+	int *joff;
 	unsigned int cnt;
 	unsigned int ld;
 	struct callback *owner;		/* NULL: the program body */
@@ -89,10 +102,15 @@ struct gen {
 	struct tap_sema *sema;
 	struct tap_prog_def *prog;
 	int prog_idx;
-	/* the program being built */
+	/*
+	 * The program being built, in arena memory (freed with the compiler,
+	 * also when an error unwinds).  joff: each jump's distance in full.
+	 */
 	struct bpf_insn *insns;
 	int *lines;
+	int *joff;
 	unsigned int cnt, cap;
+	int depth;			/* recursion of gen_stmt/gen_num/gen_str */
 	int line;
 	int stack;			/* bytes of stack in use below SLOT_FIRST */
 	int max_stack;
@@ -114,18 +132,44 @@ struct gen {
 
 /* ---- emitting ---------------------------------------------------------- */
 
+static void *arena_grow(struct gen *g, void *old, unsigned int cnt, unsigned int cap,
+			size_t elem)
+{
+	void *p = tap_alloc(g->c, cap * elem);
+
+	if (cnt)
+		memcpy(p, old, cnt * elem);
+	return p;
+}
+
+/* Generation stops at the kernel's size limit: name what made it so big. */
+static void __attribute__((noreturn)) too_large(struct gen *g)
+{
+	struct inlined *fn = g->fn;
+
+	while (fn && fn->up)
+		fn = fn->up;
+	if (fn)
+		tap_error(g->c, fn->call->line, fn->call->col,
+			  "the program is too large: inlining '%s' here makes more than %d "
+			  "BPF instructions", fn->call->name, MAX_INSNS);
+	tap_error(g->c, g->prog && g->prog->node ? g->prog->node->line : g->line, 1,
+		  "the program is too large: more than %d BPF instructions", MAX_INSNS);
+}
+
 static unsigned int emit(struct gen *g, __u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
 {
 	struct bpf_insn *insn;
 
 	if (g->cnt == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 256;
-		g->insns = realloc(g->insns, g->cap * sizeof(*g->insns));
-		g->lines = realloc(g->lines, g->cap * sizeof(*g->lines));
-		if (!g->insns || !g->lines) {
-			fprintf(stderr, "perf tap: out of memory\n");
-			exit(1);
-		}
+		unsigned int cap = g->cap ? g->cap * 2 : 256;
+
+		if (g->cnt >= MAX_INSNS)
+			too_large(g);
+		g->insns = arena_grow(g, g->insns, g->cnt, cap, sizeof(*g->insns));
+		g->lines = arena_grow(g, g->lines, g->cnt, cap, sizeof(*g->lines));
+		g->joff = arena_grow(g, g->joff, g->cnt, cap, sizeof(*g->joff));
+		g->cap = cap;
 	}
 	insn = &g->insns[g->cnt];
 	memset(insn, 0, sizeof(*insn));
@@ -135,6 +179,7 @@ static unsigned int emit(struct gen *g, __u8 code, __u8 dst, __u8 src, __s16 off
 	insn->off = off;
 	insn->imm = imm;
 	g->lines[g->cnt] = g->line;
+	g->joff[g->cnt] = off;
 	return g->cnt++;
 }
 
@@ -163,10 +208,16 @@ static void ld_map_value(struct gen *g, int reg, int map, int off)
 	emit(g, 0, 0, 0, 0, off);
 }
 
+/* Point the jump at @at to instruction @to (jumps.c writes .off at the end). */
+static void patch_to(struct gen *g, unsigned int at, unsigned int to)
+{
+	g->joff[at] = (int)to - (int)at - 1;
+}
+
 /* Point the jump at @at to the next instruction to be emitted. */
 static void patch_here(struct gen *g, unsigned int at)
 {
-	g->insns[at].off = (__s16)(g->cnt - at - 1);
+	patch_to(g, at, g->cnt);
 }
 
 static void add_fixup(struct gen *g, struct fixup **list, unsigned int at)
@@ -211,6 +262,10 @@ static unsigned int scratch_alloc(struct gen *g, unsigned int size)
 
 	g->uses_scratch = true;
 	g->scratch += (size + 7) & ~7U;
+	if (g->scratch > MAX_SCRATCH)
+		tap_error(g->c, g->line, 1,
+			  "this needs more than %d bytes of scratch memory for strings and locals "
+			  "(--str-size is %u)", MAX_SCRATCH, g->c->str_size);
 	if (g->scratch > g->max_scratch)
 		g->max_scratch = g->scratch;
 	return off;
@@ -271,6 +326,43 @@ static void gen_print_hist(struct gen *g, struct tap_node *call);
 static void gen_agg_fn(struct gen *g, struct tap_node *call);
 static void gen_field(struct gen *g, struct tap_node *n, unsigned int dst);
 static void gen_agg_fold(struct gen *g, int map, unsigned int key, unsigned int acc, bool hist);
+
+static void gen_num_node(struct gen *g, struct tap_node *n);
+static void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst);
+static void gen_stmt_node(struct gen *g, struct tap_node *n);
+
+/*
+ * The generators recurse over the tree and into inlined function bodies:
+ * bound that, so a long chain of calls is an error, not a stack overflow.
+ */
+static void enter(struct gen *g, const struct tap_node *n)
+{
+	if (++g->depth > MAX_GEN_DEPTH)
+		tap_error(g->c, n->line, n->col,
+			  "nested more than %d levels deep, counting the bodies of the functions "
+			  "called", MAX_GEN_DEPTH);
+}
+
+static void gen_num(struct gen *g, struct tap_node *n)
+{
+	enter(g, n);
+	gen_num_node(g, n);
+	g->depth--;
+}
+
+static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst)
+{
+	enter(g, n);
+	gen_str_node(g, n, dst);
+	g->depth--;
+}
+
+static void gen_stmt(struct gen *g, struct tap_node *n)
+{
+	enter(g, n);
+	gen_stmt_node(g, n);
+	g->depth--;
+}
 
 static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
 {
@@ -351,7 +443,7 @@ static void gen_probename(struct gen *g, struct tap_node *n, unsigned int dst)
 	patch_here(g, j2);
 }
 
-static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst)
+static void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst)
 {
 	struct tap_sym *sym;
 	unsigned int key, j1, j2;
@@ -757,7 +849,7 @@ done:
 	patch_here(g, j);
 }
 
-static void gen_num(struct gen *g, struct tap_node *n)
+static void gen_num_node(struct gen *g, struct tap_node *n)
 {
 	struct tap_sym *sym;
 	unsigned int key, j;
@@ -1234,13 +1326,13 @@ static void gen_call_stmt(struct gen *g, struct tap_node *n)
 }
 
 static void gen_block(struct gen *g, struct tap_node *n);
-static void gen_stmt(struct gen *g, struct tap_node *n);
 
 /* ---- callbacks --------------------------------------------------------- */
 
 struct saved_code {
 	struct bpf_insn *insns;
 	int *lines;
+	int *joff;
 	unsigned int cnt, cap;
 	int stack, max_stack;
 	struct fixup *to_exit, *cb_exits;
@@ -1258,6 +1350,7 @@ static void callback_begin(struct gen *g, struct saved_code *sv, struct callback
 {
 	sv->insns = g->insns;
 	sv->lines = g->lines;
+	sv->joff = g->joff;
 	sv->cnt = g->cnt;
 	sv->cap = g->cap;
 	sv->stack = g->stack;
@@ -1269,6 +1362,7 @@ static void callback_begin(struct gen *g, struct saved_code *sv, struct callback
 	cb->owner = g->cur_cb;
 	g->insns = NULL;
 	g->lines = NULL;
+	g->joff = NULL;
 	g->cnt = g->cap = 0;
 	g->stack = g->max_stack = 0;
 	g->to_exit = NULL;
@@ -1311,6 +1405,7 @@ static void callback_end(struct gen *g, struct saved_code *sv, struct callback *
 		tap_error(g->c, g->line, 1, "this loop needs more than 512 bytes of BPF stack");
 	cb->insns = g->insns;
 	cb->lines = g->lines;
+	cb->joff = g->joff;
 	cb->cnt = g->cnt;
 	cb->next = NULL;
 	/* append: children finish first, owners later */
@@ -1323,6 +1418,7 @@ static void callback_end(struct gen *g, struct saved_code *sv, struct callback *
 	}
 	g->insns = sv->insns;
 	g->lines = sv->lines;
+	g->joff = sv->joff;
 	g->cnt = sv->cnt;
 	g->cap = sv->cap;
 	g->stack = sv->stack;
@@ -1523,7 +1619,7 @@ static void gen_agg_update(struct gen *g, struct tap_node *n)
 	patch_here(g, j_first);
 	STX(BPF_DW, R0, TAP_AGG_MIN, R2);
 	STX(BPF_DW, R0, TAP_AGG_MAX, R2);
-	g->insns[j_done].off = (__s16)(g->cnt - j_done - 1);
+	patch_here(g, j_done);
 	/* r3 = bucket */
 	MOV_IMM(R3, 0);
 	j1 = JMP_IMM(BPF_JSLT, R2, 1, 0);
@@ -1666,7 +1762,7 @@ static void gen_while(struct gen *g, struct tap_node *n)
 	gen_block(g, n->b);
 	g->loop = NULL;
 	for (f = loop.breaks; f; f = f->next)
-		g->insns[f->insn].off = (__s16)(stop - f->insn - 1);
+		patch_to(g, f->insn, stop);
 	if (g->dead) {
 		g->dead = false;
 		callback_end_dead(g);
@@ -1738,7 +1834,7 @@ static void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 		LDX(BPF_DW, R0, R7, in.slot);
 }
 
-static void gen_stmt(struct gen *g, struct tap_node *n)
+static void gen_stmt_node(struct gen *g, struct tap_node *n)
 {
 	unsigned int scratch_mark = g->scratch;
 	int stack_mark = g->stack;
@@ -1954,6 +2050,7 @@ static void gen_reset(struct gen *g)
 {
 	g->insns = NULL;
 	g->lines = NULL;
+	g->joff = NULL;
 	g->cnt = g->cap = 0;
 	g->stack = g->max_stack = 0;
 	g->scratch = SCRATCH_FIRST;
@@ -1969,10 +2066,10 @@ static void gen_reset(struct gen *g)
 
 /*
  * Callbacks go after the program, each a BPF subprogram; the ld_imm64
- * that loads one gets its offset, and the loader gets their positions
+ * that loads one gets its distance, and the loader gets their positions
  * (BTF func_info: callbacks need it).
  */
-static void append_callbacks(struct gen *g, struct tap_code *code, unsigned int body_start)
+static unsigned int *append_callbacks(struct gen *g, unsigned int body_start, int *nr_funcs)
 {
 	unsigned int *offs, nr = 1, i;
 	struct callback *cb;
@@ -1983,42 +2080,61 @@ static void append_callbacks(struct gen *g, struct tap_code *code, unsigned int 
 			g->line = cb->lines[i];
 			emit(g, cb->insns[i].code, cb->insns[i].dst_reg, cb->insns[i].src_reg,
 			     cb->insns[i].off, cb->insns[i].imm);
+			g->joff[g->cnt - 1] = cb->joff[i];
 		}
 		nr++;
 	}
-	offs = calloc(nr, sizeof(*offs));
-	if (!offs) {
-		fprintf(stderr, "perf tap: out of memory\n");
-		exit(1);
-	}
+	offs = tap_alloc(g->c, nr * sizeof(*offs));
 	nr = 1;
 	for (cb = g->callbacks; cb; cb = cb->next) {
 		unsigned int ld = (cb->owner ? cb->owner->start : body_start) + cb->ld;
 
 		g->insns[ld].imm = (__s32)(cb->start - ld - 1);
 		offs[nr++] = cb->start;
-		free(cb->insns);
-		free(cb->lines);
 	}
-	code->func_off = offs;
-	code->nr_funcs = (int)nr;
+	*nr_funcs = (int)nr;
+	return offs;
+}
+
+/* Lay out the jumps and hand the code over to the object (malloc'ed). */
+static void finish_code(struct gen *g, struct tap_code *code, unsigned int *offs, int nr_funcs)
+{
+	struct tap_code_buf buf = { g->insns, g->lines, g->joff, g->cnt };
+	unsigned int i;
+
+	for (i = 0; i < g->cnt; i++)
+		if (g->lines[i] < 1)
+			g->lines[i] = 1;
+	code->func_off = malloc(nr_funcs * sizeof(*offs));
+	if (!code->func_off || tap_jumps_resolve(&buf, offs, nr_funcs)) {
+		free(code->func_off);
+		code->func_off = NULL;
+		tap_error(g->c, g->line, 1, "out of memory");
+	}
+	memcpy(code->func_off, offs, nr_funcs * sizeof(*offs));
+	code->nr_funcs = nr_funcs;
+	code->insns = buf.insns;
+	code->lines = buf.lines;
+	code->cnt = buf.cnt;
+	if (code->cnt > MAX_INSNS)
+		too_large(g);
 }
 
 /*
- * Generate the body first, then put the prologue it needs in front.  Body
- * jumps are relative, so they survive the move; jumps to the exit label
- * are resolved last.
+ * Generate the body first, then put the prologue it needs in front.  Jump
+ * distances are relative, so they survive the move; jumps to the exit
+ * label are resolved last.
  */
 static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_node *body_items,
 			bool top_level, enum tap_code_kind variant)
 {
 	bool syscalls = variant == TAP_CODE_SYSCALL;
 	struct tap_code *code = &prog->code[variant];
-	struct bpf_insn *body, *all;
-	int *body_lines, *all_lines;
-	unsigned int body_cnt, pro_cnt, i;
+	struct tap_code_buf body;
+	unsigned int pro_cnt, *offs;
 	struct fixup *body_exits, *f;
 	struct tap_node *n;
+	int nr_funcs;
 
 	gen_reset(g);
 	g->variant = variant;
@@ -2040,13 +2156,12 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 		}
 		gen_block(g, body_items);
 	}
-	body = g->insns;
-	body_lines = g->lines;
-	body_cnt = g->cnt;
+	body = (struct tap_code_buf){ g->insns, g->lines, g->joff, g->cnt };
 	body_exits = g->to_exit;
 
 	g->insns = NULL;
 	g->lines = NULL;
+	g->joff = NULL;
 	g->cnt = g->cap = 0;
 	g->to_exit = NULL;
 	g->line = prog->node ? prog->node->line : 1;
@@ -2069,16 +2184,13 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	}
 	pro_cnt = g->cnt;
 
-	all = malloc((pro_cnt + body_cnt + 2) * sizeof(*all));
-	all_lines = malloc((pro_cnt + body_cnt + 2) * sizeof(*all_lines));
-	if (!all || !all_lines) {
-		fprintf(stderr, "perf tap: out of memory\n");
-		exit(1);
+	/* the body after the prologue: emit() grows the buffers as needed */
+	for (unsigned int i = 0; i < body.cnt; i++) {
+		g->line = body.lines[i];
+		emit(g, body.insns[i].code, body.insns[i].dst_reg, body.insns[i].src_reg,
+		     body.insns[i].off, body.insns[i].imm);
+		g->joff[g->cnt - 1] = body.joff[i];
 	}
-	memcpy(all, g->insns, pro_cnt * sizeof(*all));
-	memcpy(all_lines, g->lines, pro_cnt * sizeof(*all_lines));
-	memcpy(all + pro_cnt, body, body_cnt * sizeof(*all));
-	memcpy(all_lines + pro_cnt, body_lines, body_cnt * sizeof(*all_lines));
 	for (f = body_exits; f; f = f->next)
 		f->insn += pro_cnt;
 	for (f = body_exits; f && f->next; f = f->next)
@@ -2087,28 +2199,14 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 		f->next = g->to_exit;
 	else
 		body_exits = g->to_exit;
-	free(g->insns);
-	free(g->lines);
-	free(body);
-	free(body_lines);
 
-	g->insns = all;
-	g->lines = all_lines;
-	g->cnt = pro_cnt + body_cnt;
-	g->cap = pro_cnt + body_cnt + 2;
 	g->line = prog->node ? prog->node->line : 1;
 	for (f = body_exits; f; f = f->next)
 		patch_here(g, f->insn);
 	MOV_IMM(R0, 0);
 	emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	append_callbacks(g, code, pro_cnt);
-	for (i = 0; i < g->cnt; i++)
-		if (g->lines[i] < 1)
-			g->lines[i] = 1;
-
-	code->insns = g->insns;
-	code->lines = g->lines;
-	code->cnt = g->cnt;
+	offs = append_callbacks(g, pro_cnt, &nr_funcs);
+	finish_code(g, code, offs, nr_funcs);
 	if (variant == TAP_CODE_RAW)
 		prog->stack_size = (unsigned int)(g->max_stack - SLOT_FIRST);
 }

@@ -141,6 +141,13 @@ static int print_insn(FILE *fp, const struct bpf_insn *insn, const struct tap_ob
 			fprintf(fp, "if r%d %s %d goto %+d", insn->dst_reg, jmp_name(op),
 				insn->imm, insn->off);
 		return 1;
+	case BPF_JMP32:
+		/* only the long goto is generated (jumps.c) */
+		if (op == BPF_JA)
+			fprintf(fp, "gotol %+d", insn->imm);
+		else
+			fprintf(fp, "(code %#x)", insn->code);
+		return 1;
 	default:
 		fprintf(fp, "(code %#x)", insn->code);
 		return 1;
