@@ -56,6 +56,8 @@
 #define MAX_GEN_DEPTH	(4 * TAP_MAX_DEPTH)
 /* The largest per-CPU map value, where scratch memory lives (32 KiB). */
 #define MAX_SCRATCH	32768
+/* Maps one program may use, its callbacks included (the kernel's MAX_USED_MAPS). */
+#define MAX_USED_MAPS	64
 
 struct fixup {
 	unsigned int insn;
@@ -111,7 +113,10 @@ struct gen {
 	int *joff;
 	unsigned int cnt, cap;
 	int depth;			/* recursion of gen_stmt/gen_num/gen_str */
+	bool *map_used;			/* by map index: this program uses it */
+	int nr_used_maps;
 	int line;
+	int col;			/* of the statement being generated */
 	int stack;			/* bytes of stack in use below SLOT_FIRST */
 	int max_stack;
 	unsigned int scratch;		/* bytes of scratch in use */
@@ -195,8 +200,21 @@ static unsigned int emit(struct gen *g, __u8 code, __u8 dst, __u8 src, __s16 off
 #define JA(o)			emit(g, BPF_JMP | BPF_JA, 0, 0, o, 0)
 #define CALL(fn)		emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, fn)
 
+/* A program may use MAX_USED_MAPS maps: say so here, not at load time. */
+static void use_map(struct gen *g, int map)
+{
+	if (g->map_used[map])
+		return;
+	g->map_used[map] = true;
+	if (++g->nr_used_maps > MAX_USED_MAPS)
+		tap_error(g->c, g->line, g->col,
+			  "this block uses more than %d tables and maps (the kernel's limit per "
+			  "program, perf tap's own maps included)", MAX_USED_MAPS);
+}
+
 static void ld_map(struct gen *g, int reg, int map)
 {
+	use_map(g, map);
 	emit(g, BPF_LD | BPF_DW | BPF_IMM, reg, BPF_PSEUDO_MAP_FD, 0, map);
 	emit(g, 0, 0, 0, 0, 0);
 }
@@ -204,6 +222,7 @@ static void ld_map(struct gen *g, int reg, int map)
 /* reg = address of byte @off in the value of array map @map (entry 0) */
 static void ld_map_value(struct gen *g, int reg, int map, int off)
 {
+	use_map(g, map);
 	emit(g, BPF_LD | BPF_DW | BPF_IMM, reg, BPF_PSEUDO_MAP_VALUE, 0, map);
 	emit(g, 0, 0, 0, 0, off);
 }
@@ -252,7 +271,7 @@ static int stack_alloc(struct gen *g, int size)
 	if (g->stack > g->max_stack)
 		g->max_stack = g->stack;
 	if (g->max_stack - SLOT_FIRST > 512)
-		tap_error(g->c, g->line, 1, "this block needs more than 512 bytes of BPF stack");
+		tap_error(g->c, g->line, g->col, "this block needs more than 512 bytes of BPF stack");
 	return SLOT_FIRST - g->stack;
 }
 
@@ -263,7 +282,7 @@ static unsigned int scratch_alloc(struct gen *g, unsigned int size)
 	g->uses_scratch = true;
 	g->scratch += (size + 7) & ~7U;
 	if (g->scratch > MAX_SCRATCH)
-		tap_error(g->c, g->line, 1,
+		tap_error(g->c, g->line, g->col,
 			  "this needs more than %d bytes of scratch memory for strings and locals "
 			  "(--str-size is %u)", MAX_SCRATCH, g->c->str_size);
 	if (g->scratch > g->max_scratch)
@@ -360,6 +379,7 @@ static void gen_str(struct gen *g, struct tap_node *n, unsigned int dst)
 static void gen_stmt(struct gen *g, struct tap_node *n)
 {
 	enter(g, n);
+	g->col = n->col;
 	gen_stmt_node(g, n);
 	g->depth--;
 }
@@ -1402,7 +1422,7 @@ static void callback_end(struct gen *g, struct saved_code *sv, struct callback *
 		emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	}
 	if (g->max_stack - SLOT_FIRST + sv->max_stack - SLOT_FIRST > 512)
-		tap_error(g->c, g->line, 1, "this loop needs more than 512 bytes of BPF stack");
+		tap_error(g->c, g->line, g->col, "this loop needs more than 512 bytes of BPF stack");
 	cb->insns = g->insns;
 	cb->lines = g->lines;
 	cb->joff = g->joff;
@@ -2052,6 +2072,10 @@ static void gen_reset(struct gen *g)
 	g->lines = NULL;
 	g->joff = NULL;
 	g->cnt = g->cap = 0;
+	g->depth = 0;
+	g->col = 1;
+	g->map_used = tap_alloc(g->c, g->obj->nr_maps * sizeof(*g->map_used));
+	g->nr_used_maps = 0;
 	g->stack = g->max_stack = 0;
 	g->scratch = SCRATCH_FIRST;
 	g->max_scratch = SCRATCH_FIRST;

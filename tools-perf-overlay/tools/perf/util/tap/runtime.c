@@ -620,6 +620,11 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 			"this line: %s%s\n", rt->obj->c->file, lines[insn],
 			log ? last_log_line(log) : strerror(errno),
 			rt->opts->verbose ? "" : " (-v shows the verifier log)");
+	else if (log && *last_log_line(log))
+		/* refused before any instruction was checked: the log says why */
+		fprintf(stderr, "%s:%d: error: the kernel refused the BPF program of this "
+			"block: %s%s\n", rt->obj->c->file, prog->node ? prog->node->line : 1,
+			last_log_line(log), rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else
 		fprintf(stderr, "perf tap: cannot load the program for %s: %s\n", prog->name,
 			strerror(errno));
