@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Programs: a prologue in front of each body, callbacks appended, jumps
+ * laid out; the maps every script has; tap_codegen().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+#include "jumps.h"
+
+/* ---- programs ---------------------------------------------------------- */
+
+static void prologue_exit_check(struct gen *g)
+{
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_EXITED);
+	LDX(BPF_DW, R0, R1, 0);
+	jump_to_exit(g, JMP_IMM(BPF_JNE, R0, 0, 0));
+}
+
+/* -C: only the chosen CPUs run trace probes. */
+static void prologue_cpus(struct gen *g)
+{
+	unsigned int all;
+
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
+	LDX(BPF_DW, R2, R1, 0);
+	all = JMP_IMM(BPF_JEQ, R2, 0, 0);
+	CALL(BPF_FUNC_get_smp_processor_id);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
+	LDX(BPF_DW, R2, R1, 0);
+	ALU64_REG(BPF_RSH, R2, R0);
+	ALU64_IMM(BPF_AND, R2, 1);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R2, 0, 0));
+	patch_here(g, all);
+}
+
+/* Only the target process (if any) runs trace probes. */
+static void prologue_target(struct gen *g)
+{
+	CALL(BPF_FUNC_get_current_pid_tgid);
+	ALU64_IMM(BPF_RSH, R0, 32);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_TARGET);
+	LDX(BPF_DW, R1, R1, 0);
+	JMP_IMM(BPF_JEQ, R1, 0, 1);
+	jump_to_exit(g, JMP_REG(BPF_JNE, R0, R1, 0));
+}
+
+static void prologue_scratch(struct gen *g)
+{
+	ST_IMM(BPF_W, FP, SLOT_KEY, g->prog_idx);
+	ld_map(g, R1, TAP_MAP_SCRATCH);
+	MOV_REG(R2, FP);
+	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
+	CALL(BPF_FUNC_map_lookup_elem);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+	MOV_REG(R7, R0);
+}
+
+static void gen_reset(struct gen *g)
+{
+	g->insns = NULL;
+	g->lines = NULL;
+	g->joff = NULL;
+	g->cnt = g->cap = 0;
+	g->depth = 0;
+	g->col = 1;
+	g->map_used = tap_alloc(g->c, g->obj->nr_maps * sizeof(*g->map_used));
+	g->nr_used_maps = 0;
+	g->stack = g->max_stack = 0;
+	g->scratch = SCRATCH_FIRST;
+	g->max_scratch = SCRATCH_FIRST;
+	g->uses_scratch = g->uses_event = false;
+	g->to_exit = NULL;
+	g->callbacks = NULL;
+	g->cur_cb = NULL;
+	g->cb_exits = NULL;
+	g->dead = false;
+	g->skip_go_on = false;
+}
+
+/*
+ * Callbacks go after the program, each a BPF subprogram; the ld_imm64
+ * that loads one gets its distance, and the loader gets their positions
+ * (BTF func_info: callbacks need it).
+ */
+static unsigned int *append_callbacks(struct gen *g, unsigned int body_start, int *nr_funcs)
+{
+	unsigned int *offs, nr = 1, i;
+	struct callback *cb;
+
+	for (cb = g->callbacks; cb; cb = cb->next) {
+		cb->start = g->cnt;
+		for (i = 0; i < cb->cnt; i++) {
+			g->line = cb->lines[i];
+			gen_emit(g, cb->insns[i].code, cb->insns[i].dst_reg, cb->insns[i].src_reg,
+				 cb->insns[i].off, cb->insns[i].imm);
+			g->joff[g->cnt - 1] = cb->joff[i];
+		}
+		nr++;
+	}
+	offs = tap_alloc(g->c, nr * sizeof(*offs));
+	nr = 1;
+	for (cb = g->callbacks; cb; cb = cb->next) {
+		unsigned int ld = (cb->owner ? cb->owner->start : body_start) + cb->ld;
+
+		g->insns[ld].imm = (__s32)(cb->start - ld - 1);
+		offs[nr++] = cb->start;
+	}
+	*nr_funcs = (int)nr;
+	return offs;
+}
+
+/* Lay out the jumps and hand the code over to the object (malloc'ed). */
+static void finish_code(struct gen *g, struct tap_code *code, unsigned int *offs, int nr_funcs)
+{
+	struct tap_code_buf buf = { g->insns, g->lines, g->joff, g->cnt };
+	unsigned int i;
+
+	for (i = 0; i < g->cnt; i++)
+		if (g->lines[i] < 1)
+			g->lines[i] = 1;
+	code->func_off = malloc(nr_funcs * sizeof(*offs));
+	if (!code->func_off || tap_jumps_resolve(&buf, offs, nr_funcs)) {
+		free(code->func_off);
+		code->func_off = NULL;
+		tap_error(g->c, g->line, 1, "out of memory");
+	}
+	memcpy(code->func_off, offs, nr_funcs * sizeof(*offs));
+	code->nr_funcs = nr_funcs;
+	code->insns = buf.insns;
+	code->lines = buf.lines;
+	code->cnt = buf.cnt;
+	if (code->cnt > MAX_INSNS)
+		gen_too_large(g);
+}
+
+/*
+ * Generate the body first, then put the prologue it needs in front.  Jump
+ * distances are relative, so they survive the move; jumps to the exit
+ * label are resolved last.
+ */
+static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_node *body_items,
+			bool top_level, enum tap_code_kind variant)
+{
+	bool syscalls = variant == TAP_CODE_SYSCALL;
+	struct tap_code *code = &prog->code[variant];
+	struct tap_code_buf body;
+	unsigned int pro_cnt, *offs;
+	struct fixup *body_exits, *f;
+	struct tap_node *n;
+	int nr_funcs;
+
+	gen_reset(g);
+	g->variant = variant;
+	g->prog = prog;
+	g->line = prog->node ? prog->node->line : 1;
+	if (top_level) {
+		for (n = body_items; n && !g->dead; n = n->next)
+			if (n->kind != TAP_N_FUNC && n->kind != TAP_N_TRACE &&
+			    n->kind != TAP_N_TRACE_END && n->kind != TAP_N_TIMER)
+				gen_stmt(g, n);
+	} else {
+		if (prog->kind == TAP_PROG_TRACE && prog->node->a) {
+			/* /filter/: the body runs only where it is non-zero */
+			g->line = prog->node->a->line;
+			gen_num(g, prog->node->a);
+			jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+			g->scratch = SCRATCH_FIRST;
+			g->stack = 0;
+		}
+		gen_block(g, body_items);
+	}
+	body = (struct tap_code_buf){ g->insns, g->lines, g->joff, g->cnt };
+	body_exits = g->to_exit;
+
+	g->insns = NULL;
+	g->lines = NULL;
+	g->joff = NULL;
+	g->cnt = g->cap = 0;
+	g->to_exit = NULL;
+	g->line = prog->node ? prog->node->line : 1;
+	MOV_REG(R6, BPF_REG_1);
+	if (prog->kind == TAP_PROG_TRACE || prog->kind == TAP_PROG_TIMER)
+		prologue_exit_check(g);
+	if (prog->kind == TAP_PROG_TRACE) {
+		prologue_cpus(g);
+		prologue_target(g);
+	}
+	if (prog->kind == TAP_PROG_TRACE || (prog->kind == TAP_PROG_TIMER && g->uses_event))
+		prologue_event(g, syscalls);
+	if (g->uses_scratch)
+		prologue_scratch(g);
+	if (g->uses_event && (prog->kind == TAP_PROG_TRACE || prog->kind == TAP_PROG_TIMER)) {
+		LDX(BPF_DW, R0, FP, SLOT_EVENT);
+		STX(BPF_DW, R7, SCRATCH_EVENT, R0);
+	} else if (g->uses_event) {
+		ST_IMM(BPF_DW, R7, SCRATCH_EVENT, -1);	/* no event: probename is "" */
+	}
+	pro_cnt = g->cnt;
+
+	/* the body after the prologue: gen_emit() grows the buffers as needed */
+	for (unsigned int i = 0; i < body.cnt; i++) {
+		g->line = body.lines[i];
+		gen_emit(g, body.insns[i].code, body.insns[i].dst_reg, body.insns[i].src_reg,
+			 body.insns[i].off, body.insns[i].imm);
+		g->joff[g->cnt - 1] = body.joff[i];
+	}
+	for (f = body_exits; f; f = f->next)
+		f->insn += pro_cnt;
+	for (f = body_exits; f && f->next; f = f->next)
+		;
+	if (f)
+		f->next = g->to_exit;
+	else
+		body_exits = g->to_exit;
+
+	g->line = prog->node ? prog->node->line : 1;
+	for (f = body_exits; f; f = f->next)
+		patch_here(g, f->insn);
+	MOV_IMM(R0, 0);
+	gen_emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	offs = append_callbacks(g, pro_cnt, &nr_funcs);
+	finish_code(g, code, offs, nr_funcs);
+	if (variant == TAP_CODE_RAW)
+		prog->stack_size = (unsigned int)(g->max_stack - SLOT_FIRST);
+}
+
+static void add_map(struct tap_object *obj, int idx, const char *name, unsigned int type,
+		    unsigned int key_size, unsigned int value_size, unsigned int max_entries)
+{
+	struct tap_map_def *m = &obj->maps[idx];
+
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->type = type;
+	m->key_size = key_size;
+	m->value_size = value_size;
+	m->max_entries = max_entries;
+}
+
+static void define_maps(struct gen *g)
+{
+	struct tap_object *obj = g->obj;
+	struct tap_sema *sema = g->sema;
+	int i;
+
+	obj->nr_maps = TAP_MAP_TABLE0 + sema->ntables;
+	obj->maps = tap_alloc(g->c, obj->nr_maps * sizeof(*obj->maps));
+	obj->globals_size = (unsigned int)sema->globals_size;
+	add_map(obj, TAP_MAP_GLOBALS, "tap_globals", BPF_MAP_TYPE_ARRAY, 4,
+		obj->globals_size, 1);
+	/* sizes the runtime knows better are set there: CPUs, events, scratch */
+	add_map(obj, TAP_MAP_EVENTS, "tap_events", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 0);
+	add_map(obj, TAP_MAP_SCRATCH, "tap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 0, 0);
+	add_map(obj, TAP_MAP_PROBENAMES, "tap_probenames", BPF_MAP_TYPE_ARRAY, 4,
+		obj->str_size, 0);
+	add_map(obj, TAP_MAP_SYSCALLS, "tap_syscalls", BPF_MAP_TYPE_ARRAY, 4, 4, 0);
+	/* sized by the runtime: a small map unless stack() is used */
+	add_map(obj, TAP_MAP_STACKS, "tap_stacks", BPF_MAP_TYPE_STACK_TRACE, 4,
+		8 * TAP_STACK_DEPTH, 0);
+	add_map(obj, TAP_MAP_FIELDS, "tap_fields", BPF_MAP_TYPE_ARRAY, 4,
+		sizeof(struct tap_field), 0);
+	/* value size set once sema has counted kernel_v() symbols: below */
+	add_map(obj, TAP_MAP_KSYMS, "tap_ksyms", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+	for (i = 0; i < sema->ntables; i++) {
+		struct tap_sym *sym = sema->tables[i];
+		struct tap_type *t = tap_type_resolve(sym->type);
+		unsigned int key_size = 0;
+		int k;
+
+		for (k = 0; k < t->nkeys; k++)
+			key_size += value_size(g, t->key[k]);
+		/* aggregations are per CPU: no contention, folded when read */
+		add_map(obj, TAP_MAP_TABLE0 + i, sym->name,
+			tap_type_resolve(t->val)->kind == TAP_T_AGG ?
+			BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, key_size,
+			value_size(g, t->val), obj->table_entries);
+		obj->maps[TAP_MAP_TABLE0 + i].sym = sym;
+	}
+}
+
+void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema *sema,
+		 struct tap_object *obj)
+{
+	struct gen g = { .c = c, .obj = obj, .sema = sema, .loop_max = obj->loop_max };
+	struct tap_node *n;
+	int nprogs = 1, i = 0;
+
+	define_maps(&g);
+	if (obj->nr_ksyms)
+		obj->maps[TAP_MAP_KSYMS].value_size = 8 * (unsigned int)obj->nr_ksyms;
+	for (n = items; n; n = n->next)
+		if (n->kind == TAP_N_TRACE || n->kind == TAP_N_TRACE_END || n->kind == TAP_N_TIMER)
+			nprogs++;
+	obj->progs = tap_alloc(c, nprogs * sizeof(*obj->progs));
+	obj->nr_progs = nprogs;
+
+	/* program 0: top-level code */
+	obj->progs[0].kind = TAP_PROG_MAIN;
+	snprintf(obj->progs[0].name, sizeof(obj->progs[0].name), "tap_main");
+	g.prog_idx = 0;
+	gen_program(&g, &obj->progs[0], items, true, TAP_CODE_RAW);
+	obj->scratch_size = g.max_scratch;
+
+	for (n = items; n; n = n->next) {
+		struct tap_prog_def *prog;
+
+		if (n->kind != TAP_N_TRACE && n->kind != TAP_N_TRACE_END &&
+		    n->kind != TAP_N_TIMER)
+			continue;
+		prog = &obj->progs[++i];
+		prog->node = n;
+		switch (n->kind) {
+		case TAP_N_TRACE:
+			prog->kind = TAP_PROG_TRACE;
+			snprintf(prog->name, sizeof(prog->name), "tap_trace_%d", n->line);
+			break;
+		case TAP_N_TIMER:
+			prog->kind = TAP_PROG_TIMER;
+			prog->period_ns = n->num;
+			prog->profile = !strncmp(n->name, "profile", 7);
+			snprintf(prog->name, sizeof(prog->name), "tap_timer_%d", n->line);
+			break;
+		default:
+			prog->kind = TAP_PROG_END;
+			snprintf(prog->name, sizeof(prog->name), "tap_end");
+			break;
+		}
+		g.prog_idx = i;
+		gen_program(&g, prog, n->b, false, TAP_CODE_RAW);
+		/* twins for syscalls:* views and for perf tracepoint events */
+		if (prog->kind == TAP_PROG_TRACE) {
+			gen_program(&g, prog, n->b, false, TAP_CODE_SYSCALL);
+			gen_program(&g, prog, n->b, false, TAP_CODE_PERF_TP);
+			gen_program(&g, prog, n->b, false, TAP_CODE_KPROBE);
+		}
+		if (g.max_scratch > obj->scratch_size)
+			obj->scratch_size = g.max_scratch;
+	}
+	if (!obj->scratch_size)
+		obj->scratch_size = 8;
+}
