@@ -3,6 +3,8 @@
 #define __TAP_AST_H
 
 #include <stdio.h>
+
+#include "builtin.h"
 #include "compiler.h"
 
 #define TAP_MAX_KEYS 4
@@ -103,6 +105,7 @@ struct tap_node {
 	/* set by sema */
 	struct tap_type *type;
 	struct tap_sym *sym;
+	enum tap_builtin builtin;	/* NAME and CALL: the built-in it names */
 };
 
 struct tap_node *tap_node_new(struct tap_compiler *c, enum tap_node_kind kind,

@@ -101,7 +101,7 @@ void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst)
 	case TAP_N_NAME:
 		sym = n->sym;
 		if (!sym) {
-			if (tap_builtin_lookup(n->name, false) == TAP_B_PROBENAME) {
+			if (n->builtin == TAP_B_PROBENAME) {
 				gen_probename(g, n, dst);
 				return;
 			}
@@ -134,7 +134,7 @@ void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst)
 		patch_here(g, j2);
 		return;
 	case TAP_N_CALL:
-		switch (tap_builtin_lookup(n->name, true)) {
+		switch (n->builtin) {
 		case TAP_B_KERNEL_STRING:
 		case TAP_B_USER_STRING:
 			/* a NUL-terminated copy, cut at str_size - 1; "" if unreadable */
@@ -144,7 +144,7 @@ void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst)
 			MOV_REG(R1, R7);
 			ALU64_IMM(BPF_ADD, R1, dst);
 			MOV_IMM(R2, str_size(g));
-			CALL(tap_builtin_lookup(n->name, true) == TAP_B_KERNEL_STRING ?
+			CALL(n->builtin == TAP_B_KERNEL_STRING ?
 			     BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_user_str);
 			return;
 		default:
@@ -341,7 +341,7 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 	case TAP_N_NAME:
 		sym = n->sym;
 		if (!sym) {
-			switch (tap_builtin_lookup(n->name, false)) {
+			switch (n->builtin) {
 			case TAP_B_PID:
 				CALL(BPF_FUNC_get_current_pid_tgid);
 				ALU64_IMM(BPF_RSH, R0, 32);
@@ -358,7 +358,7 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 				CALL(BPF_FUNC_get_smp_processor_id);
 				return;
 			case TAP_B_ARG0 ... TAP_B_RETVAL:
-				gen_arg(g, n, tap_builtin_lookup(n->name, false));
+				gen_arg(g, n, n->builtin);
 				return;
 			default:
 				tap_error(g->c, n->line, n->col, "'%s' is not a number", n->name);
@@ -385,12 +385,11 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 		gen_field(g, n, 0);
 		return;
 	case TAP_N_CALL:
-		if (tap_builtin_lookup(n->name, true) == TAP_B_LEN) {
+		if (n->builtin == TAP_B_LEN) {
 			gen_len(g, n->list);
 			return;
 		}
-		if (tap_builtin_lookup(n->name, true) >= TAP_B_TIME_NS &&
-		    tap_builtin_lookup(n->name, true) <= TAP_B_TIME_S) {
+		if (n->builtin >= TAP_B_TIME_NS && n->builtin <= TAP_B_TIME_S) {
 			/*
 			 * Wall-clock time: the monotonic clock BPF reads, plus the
 			 * offset to CLOCK_REALTIME that perf tap measured at start.
@@ -401,12 +400,12 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CLOCK);
 			LDX(BPF_DW, R1, R1, 0);
 			ALU64_REG(BPF_ADD, R0, R1);
-			i = tap_builtin_lookup(n->name, true) - TAP_B_TIME_NS;
+			i = n->builtin - TAP_B_TIME_NS;
 			if (div[i] > 1)
 				ALU64_IMM(BPF_DIV, R0, div[i]);
 			return;
 		}
-		if (tap_builtin_lookup(n->name, true) == TAP_B_IN_INTERRUPT) {
+		if (n->builtin == TAP_B_IN_INTERRUPT) {
 			/* NMI, hard or soft interrupt bits of the preempt count */
 			gen_emit(g, BPF_LD | BPF_DW | BPF_IMM, R1, BPF_PSEUDO_BTF_ID, 0,
 				 TAP_RELOC_PREEMPT_VAR);
@@ -420,7 +419,7 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			MOV_IMM(R0, 0);
 			return;
 		}
-		if (tap_builtin_lookup(n->name, true) == TAP_B_KERNEL_V) {
+		if (n->builtin == TAP_B_KERNEL_V) {
 			/* the 8 bytes at the symbol's address, 0 if unreadable */
 			int slot = stack_alloc(g, 8);
 
@@ -437,7 +436,7 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			g->stack -= 8;
 			return;
 		}
-		if (tap_builtin_lookup(n->name, true) == TAP_B_USTACK) {
+		if (n->builtin == TAP_B_USTACK) {
 			int slot = stack_alloc(g, 8);
 
 			g->obj->uses_stacks = true;
@@ -459,7 +458,7 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			g->stack -= 8;
 			return;
 		}
-		if (tap_builtin_lookup(n->name, true) == TAP_B_STACK) {
+		if (n->builtin == TAP_B_STACK) {
 			/* an id in the stack trace map; user space symbolizes it */
 			g->obj->uses_stacks = true;
 			MOV_REG(R1, R6);
@@ -468,8 +467,7 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			CALL(BPF_FUNC_get_stackid);
 			return;
 		}
-		if (tap_builtin_lookup(n->name, true) >= TAP_B_COUNT &&
-		    tap_builtin_lookup(n->name, true) <= TAP_B_MAX) {
+		if (n->builtin >= TAP_B_COUNT && n->builtin <= TAP_B_MAX) {
 			gen_agg_fn(g, n);
 			return;
 		}

@@ -156,7 +156,7 @@ static void gen_call_stmt(struct gen *g, struct tap_node *n)
 	struct tap_node *arg = n->list;
 	unsigned int key, j;
 
-	switch (tap_builtin_lookup(n->name, true)) {
+	switch (n->builtin) {
 	case TAP_B_PRINT:
 		gen_record(g, TAP_REC_PRINT, NULL, arg, -1);
 		return;

@@ -383,7 +383,7 @@ void gen_agg_fn(struct gen *g, struct tap_node *call)
 	unsigned int key = gen_key(g, index), acc = scratch_alloc(g, TAP_AGG_HIST);
 
 	gen_agg_fold(g, TAP_MAP_TABLE0 + index->a->sym->map, key, acc, false);
-	switch (tap_builtin_lookup(call->name, true)) {
+	switch (call->builtin) {
 	case TAP_B_COUNT:
 		LDX(BPF_DW, R0, R7, acc + TAP_AGG_COUNT);
 		break;

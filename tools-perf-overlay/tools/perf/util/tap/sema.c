@@ -38,67 +38,6 @@ struct sema {
 	struct tap_callee *value_uses;	/* calls of user functions whose value is used */
 };
 
-static const struct {
-	const char *name;
-	enum tap_builtin id;
-	bool call;
-} builtins[] = {
-	{ "execname",	TAP_B_EXECNAME,	false },
-	{ "pid",	TAP_B_PID,	false },
-	{ "tid",	TAP_B_TID,	false },
-	{ "uid",	TAP_B_UID,	false },
-	{ "cpu",	TAP_B_CPU,	false },
-	{ "probename",	TAP_B_PROBENAME, false },
-	{ "arg0",	TAP_B_ARG0,	false },
-	{ "arg1",	TAP_B_ARG0 + 1,	false },
-	{ "arg2",	TAP_B_ARG0 + 2,	false },
-	{ "arg3",	TAP_B_ARG0 + 3,	false },
-	{ "arg4",	TAP_B_ARG0 + 4,	false },
-	{ "arg5",	TAP_B_ARG0 + 5,	false },
-	{ "arg6",	TAP_B_ARG0 + 6,	false },
-	{ "arg7",	TAP_B_ARG0 + 7,	false },
-	{ "arg8",	TAP_B_ARG0 + 8,	false },
-	{ "arg9",	TAP_B_ARG9,	false },
-	{ "$retval",	TAP_B_RETVAL,	false },
-	{ "argstr",	TAP_B_ARGSTR,	false },
-	{ "print",	TAP_B_PRINT,	true },
-	{ "printf",	TAP_B_PRINTF,	true },
-	{ "exit",	TAP_B_EXIT,	true },
-	{ "print_hist",	TAP_B_PRINT_HIST, true },
-	{ "delete",	TAP_B_DELETE,	true },
-	{ "len",	TAP_B_LEN,	true },
-	{ "count",	TAP_B_COUNT,	true },
-	{ "sum",	TAP_B_SUM,	true },
-	{ "avg",	TAP_B_AVG,	true },
-	{ "min",	TAP_B_MIN,	true },
-	{ "max",	TAP_B_MAX,	true },
-	{ "kernel_string", TAP_B_KERNEL_STRING, true },
-	{ "user_string", TAP_B_USER_STRING, true },
-	{ "stack",	TAP_B_STACK,	true },
-	{ "ustack",	TAP_B_USTACK,	true },
-	{ "gettimeofday_ns", TAP_B_TIME_NS, true },
-	{ "gettimeofday_us", TAP_B_TIME_US, true },
-	{ "gettimeofday_ms", TAP_B_TIME_MS, true },
-	{ "gettimeofday_s", TAP_B_TIME_S, true },
-	{ "in_interrupt", TAP_B_IN_INTERRUPT, true },
-	{ "kernel_v",	TAP_B_KERNEL_V,	true },
-};
-
-enum tap_builtin tap_builtin_lookup(const char *name, bool call)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		if (builtins[i].call == call && !strcmp(builtins[i].name, name))
-			return builtins[i].id;
-	return TAP_B_NONE;
-}
-
-static bool is_builtin_name(const char *name)
-{
-	return tap_builtin_lookup(name, false) || tap_builtin_lookup(name, true);
-}
-
 static struct tap_type *type_new(struct sema *s, enum tap_type_kind kind,
 				 const struct tap_node *at)
 {
@@ -290,31 +229,53 @@ static struct tap_type *expr(struct sema *s, struct tap_node *n);
 static void block(struct sema *s, struct tap_node *n);
 static void for_stmt(struct sema *s, struct tap_node *n);
 
-static struct tap_type *builtin_value(struct sema *s, struct tap_node *n, enum tap_builtin b)
+/* The kinds of block the one being checked stands for, as TAP_IN_* bits. */
+static unsigned int ctx_in(struct sema *s)
 {
-	switch (b) {
-	case TAP_B_EXECNAME:
-		return type_new(s, TAP_T_STR, n);
-	case TAP_B_PROBENAME:
-		if (s->ctx == CTX_MAIN || s->ctx == CTX_END)
-			tap_error(s->c, n->line, n->col,
-				  "'probename' has no value outside probes and timers");
-		return type_new(s, TAP_T_STR, n);
-	case TAP_B_ARGSTR:
-		if (s->ctx == CTX_MAIN || s->ctx == CTX_END || s->ctx == CTX_TIMER)
-			tap_error(s->c, n->line, n->col, "'argstr' has no value outside trace probes");
+	switch (s->ctx) {
+	case CTX_MAIN:	return TAP_IN_MAIN;
+	case CTX_END:	return TAP_IN_END;
+	case CTX_TRACE:	return TAP_IN_TRACE;
+	case CTX_TIMER:	return TAP_IN_TIMER;
+	default:	return TAP_IN_ANY;	/* a function: checked where it is inlined */
+	}
+}
+
+static struct tap_type *builtin_type(struct sema *s, struct tap_node *n,
+				     const struct tap_builtin_def *b)
+{
+	switch (b->type) {
+	case TAP_BT_STR:	return type_new(s, TAP_T_STR, n);
+	case TAP_BT_STACK:	return type_new(s, TAP_T_STACK, n);
+	case TAP_BT_VOID:	return type_new(s, TAP_T_VOID, n);
+	default:		return type_new(s, TAP_T_NUM, n);
+	}
+}
+
+/* What every built-in is checked for: being called right, and where. */
+static void builtin_check(struct sema *s, struct tap_node *n, const struct tap_builtin_def *b)
+{
+	int nargs = tap_list_len(n->list);
+
+	n->builtin = b->id;
+	if (b->call && (nargs < b->min_args || (b->max_args >= 0 && nargs > b->max_args)))
+		tap_error(s->c, n->line, n->col, "%s() takes %s", b->name, b->args);
+	if (!(ctx_in(s) & b->in))
+		tap_error(s->c, n->line, n->col, b->call ? "%s() has no value outside %s" :
+			  "'%s' has no value outside %s", b->name, tap_builtin_where(b->in));
+}
+
+static struct tap_type *builtin_value(struct sema *s, struct tap_node *n,
+				      const struct tap_builtin_def *b)
+{
+	builtin_check(s, n, b);
+	if (b->id == TAP_B_ARGSTR) {
 		if (!s->record_ok)
 			tap_error(s->c, n->line, n->col,
 				  "'argstr' can only be printed: print(argstr) or printf(\"%%s\", argstr)");
 		return type_new(s, TAP_T_RECORD, n);
-	case TAP_B_ARG0 ... TAP_B_RETVAL:
-		if (s->ctx == CTX_MAIN || s->ctx == CTX_END || s->ctx == CTX_TIMER)
-			tap_error(s->c, n->line, n->col, "'%s' has no value outside trace probes",
-				  n->name);
-		return type_new(s, TAP_T_NUM, n);
-	default:
-		return type_new(s, TAP_T_NUM, n);
 	}
+	return builtin_type(s, n, b);
 }
 
 /* arg.NAME: numbered by name across the script; typed from tracefs. */
@@ -521,12 +482,24 @@ static void kernel_sym(struct sema *s, const char *name)
 
 static struct tap_type *call(struct sema *s, struct tap_node *n)
 {
-	enum tap_builtin b = tap_builtin_lookup(n->name, true);
+	const struct tap_builtin_def *def = tap_builtin_find(n->name, true);
 	int nargs = tap_list_len(n->list);
 	struct tap_node *arg;
 	struct tap_type *t;
 
-	switch (b) {
+	if (!def) {
+		struct tap_sym *fsym = find_global(s, n->name);
+		const char *near = tap_builtin_closest(n->name, true);
+
+		if (fsym && fsym->kind == TAP_SYM_FUNC)
+			return user_call(s, n, fsym);
+		if (near)
+			tap_error(s->c, n->line, n->col, "unknown function '%s' (did you mean '%s'?)",
+				  n->name, near);
+		tap_error(s->c, n->line, n->col, "unknown function '%s'", n->name);
+	}
+	builtin_check(s, n, def);
+	switch (def->id) {
 	case TAP_B_PRINT:
 		for (arg = n->list; arg; arg = arg->next) {
 			enum tap_type_kind kind;
@@ -539,18 +512,13 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 				tap_error(s->c, arg->line, arg->col,
 					  "print cannot print a table; use print_hist()");
 		}
-		return type_new(s, TAP_T_VOID, n);
+		break;
 	case TAP_B_PRINTF:
 		check_printf(s, n);
-		return type_new(s, TAP_T_VOID, n);
-	case TAP_B_EXIT:
-		if (nargs)
-			tap_error(s->c, n->line, n->col, "exit() takes no arguments");
-		return type_new(s, TAP_T_VOID, n);
+		break;
 	case TAP_B_PRINT_HIST:
-		if (nargs < 1 || nargs > 2 || n->list->kind != TAP_N_NAME)
-			tap_error(s->c, n->line, n->col,
-				  "print_hist takes a table name and an optional count");
+		if (n->list->kind != TAP_N_NAME)
+			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
 		t = expr(s, n->list);
 		need(s, n->list, t, TAP_T_TABLE);
 		t = tap_type_resolve(t);
@@ -565,76 +533,42 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 				  "string" : "other value");
 		if (nargs == 2)
 			need(s, n->list->next, expr(s, n->list->next), TAP_T_NUM);
-		return type_new(s, TAP_T_VOID, n);
+		break;
 	case TAP_B_DELETE:
-		if (nargs != 1 || (n->list->kind != TAP_N_NAME && n->list->kind != TAP_N_INDEX))
-			tap_error(s->c, n->line, n->col,
-				  "delete takes a table or a table element");
+		if (n->list->kind != TAP_N_NAME && n->list->kind != TAP_N_INDEX)
+			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
 		s->agg_ok = true;
 		t = expr(s, n->list);
 		s->agg_ok = false;
 		if (n->list->kind == TAP_N_NAME)
 			need(s, n->list, t, TAP_T_TABLE);
-		return type_new(s, TAP_T_VOID, n);
-	case TAP_B_COUNT:
-	case TAP_B_SUM:
-	case TAP_B_AVG:
-	case TAP_B_MIN:
-	case TAP_B_MAX:
-		if (nargs != 1 || n->list->kind != TAP_N_INDEX)
-			tap_error(s->c, n->line, n->col,
-				  "%s() takes one element of an aggregation: %s(t[k])", n->name,
-				  n->name);
+		break;
+	case TAP_B_COUNT ... TAP_B_MAX:
+		if (n->list->kind != TAP_N_INDEX)
+			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
 		s->agg_ok = true;
 		t = expr(s, n->list);
 		s->agg_ok = false;
 		need(s, n->list, t, TAP_T_AGG);
-		return type_new(s, TAP_T_NUM, n);
-	case TAP_B_IN_INTERRUPT:
-		if (nargs)
-			tap_error(s->c, n->line, n->col, "in_interrupt() takes no arguments");
-		return type_new(s, TAP_T_NUM, n);
+		break;
 	case TAP_B_KERNEL_V:
-		if (nargs != 1 || n->list->kind != TAP_N_STR)
-			tap_error(s->c, n->line, n->col,
-				  "kernel_v() takes a kernel symbol name as a string literal");
+		if (n->list->kind != TAP_N_STR)
+			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
 		kernel_sym(s, n->list->name);
-		return type_new(s, TAP_T_NUM, n);
-	case TAP_B_TIME_NS ... TAP_B_TIME_S:
-		if (nargs)
-			tap_error(s->c, n->line, n->col, "%s() takes no arguments", n->name);
-		return type_new(s, TAP_T_NUM, n);
-	case TAP_B_STACK:
-		if (nargs)
-			tap_error(s->c, n->line, n->col, "stack() takes no arguments");
-		if (s->ctx == CTX_MAIN || s->ctx == CTX_END)
-			tap_error(s->c, n->line, n->col,
-				  "stack() has no meaning outside probes and timers");
-		return type_new(s, TAP_T_STACK, n);
-	case TAP_B_USTACK:
-		if (nargs)
-			tap_error(s->c, n->line, n->col, "ustack() takes no arguments");
-		if (s->ctx == CTX_MAIN || s->ctx == CTX_END)
-			tap_error(s->c, n->line, n->col,
-				  "ustack() has no meaning outside probes and timers");
-		return type_new(s, TAP_T_STACK, n);
+		break;
 	case TAP_B_KERNEL_STRING:
 	case TAP_B_USER_STRING:
-		if (nargs != 1)
-			tap_error(s->c, n->line, n->col, "%s() takes one address", n->name);
 		need(s, n->list, expr(s, n->list), TAP_T_NUM);
-		return type_new(s, TAP_T_STR, n);
+		break;
 	case TAP_B_LEN:
-		if (nargs != 1 || n->list->kind != TAP_N_NAME)
-			tap_error(s->c, n->line, n->col, "len takes one table name");
+		if (n->list->kind != TAP_N_NAME)
+			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
 		need(s, n->list, expr(s, n->list), TAP_T_TABLE);
-		return type_new(s, TAP_T_NUM, n);
+		break;
 	default:
 		break;
 	}
-	if (find_global(s, n->name) && find_global(s, n->name)->kind == TAP_SYM_FUNC)
-		return user_call(s, n, find_global(s, n->name));
-	tap_error(s->c, n->line, n->col, "unknown function '%s'", n->name);
+	return builtin_type(s, n, def);
 }
 
 static struct tap_type *binop(struct sema *s, struct tap_node *n)
@@ -665,7 +599,7 @@ static struct tap_type *binop(struct sema *s, struct tap_node *n)
 
 static struct tap_type *expr(struct sema *s, struct tap_node *n)
 {
-	enum tap_builtin b;
+	const struct tap_builtin_def *b;
 	struct tap_type *t;
 
 	switch (n->kind) {
@@ -683,7 +617,7 @@ static struct tap_type *expr(struct sema *s, struct tap_node *n)
 		t->val = type_new(s, TAP_T_ANY, n);
 		break;
 	case TAP_N_NAME:
-		b = tap_builtin_lookup(n->name, false);
+		b = tap_builtin_find(n->name, false);
 		if (b && !find_local(s, n->name)) {
 			t = builtin_value(s, n, b);
 			break;
@@ -721,7 +655,7 @@ static void check_assignable(struct sema *s, struct tap_node *target)
 {
 	struct tap_node *name = target->kind == TAP_N_INDEX ? target->a : target;
 
-	if (name->kind == TAP_N_NAME && tap_builtin_lookup(name->name, false) &&
+	if (name->kind == TAP_N_NAME && tap_builtin_find(name->name, false) &&
 	    !find_local(s, name->name))
 		tap_error(s->c, name->line, name->col, "'%s' is built in and cannot be assigned",
 			  name->name);
@@ -763,7 +697,7 @@ static void var_decl(struct sema *s, struct tap_node *n)
 {
 	struct tap_sym *sym;
 
-	if (tap_builtin_lookup(n->name, false))
+	if (tap_builtin_find(n->name, false))
 		tap_error(s->c, n->line, n->col, "'%s' is built in and cannot be declared",
 			  n->name);
 	if (!s->scope) {
@@ -936,7 +870,7 @@ static void declare_params(struct sema *s, struct tap_node *n)
 			if (!strcmp(other->name, param->name))
 				tap_error(s->c, param->line, param->col,
 					  "two parameters are named '%s'", param->name);
-		if (is_builtin_name(param->name))
+		if (tap_builtin_is_name(param->name))
 			tap_error(s->c, param->line, param->col,
 				  "'%s' is built in and cannot be a parameter", param->name);
 		param->sym = sym_new(s, param->name, TAP_SYM_LOCAL, param);
@@ -954,7 +888,7 @@ static void declare_functions(struct sema *s, struct tap_node *items)
 	for (n = items; n; n = n->next) {
 		if (n->kind != TAP_N_FUNC)
 			continue;
-		if (is_builtin_name(n->name))
+		if (tap_builtin_is_name(n->name))
 			tap_error(s->c, n->line, n->col, "'%s' is built in", n->name);
 		sym = find_global(s, n->name);
 		if (sym)
@@ -1077,6 +1011,10 @@ static void layout(struct sema *s)
 		}
 		if (sym->kind != TAP_SYM_GLOBAL)
 			continue;
+		if (!sym->assigned && tap_builtin_closest(sym->name, false))
+			tap_error(s->c, sym->line, sym->col,
+				  "'%s' is used but never assigned (did you mean '%s'?)", sym->name,
+				  tap_builtin_closest(sym->name, false));
 		if (!sym->assigned)
 			tap_error(s->c, sym->line, sym->col, "'%s' is used but never assigned",
 				  sym->name);

@@ -4,25 +4,6 @@
 
 #include "ast.h"
 
-enum tap_builtin {
-	TAP_B_NONE,
-	/* values */
-	TAP_B_EXECNAME, TAP_B_PID, TAP_B_TID, TAP_B_UID, TAP_B_CPU, TAP_B_PROBENAME,
-	TAP_B_ARG0, TAP_B_ARG9 = TAP_B_ARG0 + 9, TAP_B_RETVAL, TAP_B_ARGSTR,
-	/* functions */
-	TAP_B_PRINT, TAP_B_PRINTF, TAP_B_EXIT, TAP_B_PRINT_HIST, TAP_B_DELETE, TAP_B_LEN,
-	/* of an aggregation element, folded across CPUs */
-	TAP_B_COUNT, TAP_B_SUM, TAP_B_AVG, TAP_B_MIN, TAP_B_MAX,
-	/* strings from memory */
-	TAP_B_KERNEL_STRING, TAP_B_USER_STRING,
-	/* stacks */
-	TAP_B_STACK, TAP_B_USTACK,
-	/* wall-clock time */
-	TAP_B_TIME_NS, TAP_B_TIME_US, TAP_B_TIME_MS, TAP_B_TIME_S,
-	/* kernel state */
-	TAP_B_IN_INTERRUPT, TAP_B_KERNEL_V,
-};
-
 /* The result of semantic analysis: symbols with types, storage laid out. */
 struct tap_sema {
 	struct tap_sym *globals;	/* in declaration order */
@@ -52,7 +33,5 @@ struct tap_sema {
 #define TAP_AGG_SIZE	(TAP_AGG_HIST + 8 * TAP_AGG_BUCKETS)
 
 void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *out);
-/* What a value-name or call-name means as a built-in (TAP_B_NONE if not). */
-enum tap_builtin tap_builtin_lookup(const char *name, bool call);
 
 #endif /* __TAP_SEMA_H */
