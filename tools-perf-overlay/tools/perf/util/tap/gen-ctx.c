@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "regs.h"
 
 /*
  * arg0..arg9 and $retval.  What they are depends on how the block is
@@ -17,10 +18,6 @@
  */
 void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b)
 {
-	/* offsetof(struct pt_regs, di, si, dx, r10, r8, r9) on x86_64 */
-	static const int regs_off[] = { 112, 104, 96, 56, 72, 64 };
-	/* offsetof(struct pt_regs, di, si, dx, cx, r8, r9) */
-	static const int kprobe_off[] = { 112, 104, 96, 88, 72, 64 };
 	int i = b - TAP_B_ARG0, slot;
 
 	if (g->prog->kind != TAP_PROG_TRACE)
@@ -28,7 +25,7 @@ void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b)
 			  n->name);
 	switch (g->variant) {
 	case TAP_CODE_SYSCALL:
-		if (b != TAP_B_RETVAL && i >= 6) {
+		if (b != TAP_B_RETVAL && i >= TAP_REGS_NR_ARGS) {
 			MOV_IMM(R0, 0);		/* syscalls have six arguments */
 			return;
 		}
@@ -37,18 +34,18 @@ void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b)
 		ALU64_IMM(BPF_ADD, R1, slot);
 		MOV_IMM(R2, 8);
 		LDX(BPF_DW, R3, R6, 0);
-		ALU64_IMM(BPF_ADD, R3, b == TAP_B_RETVAL ? 80 : regs_off[i]);	/* ax */
+		ALU64_IMM(BPF_ADD, R3, b == TAP_B_RETVAL ? TAP_REGS_RET : tap_regs_syscall_arg(i));
 		CALL(BPF_FUNC_probe_read_kernel);
 		LDX(BPF_DW, R0, FP, slot);
 		g->stack -= 8;
 		return;
 	case TAP_CODE_KPROBE:
-		/* the function's arguments: rdi, rsi, rdx, rcx, r8, r9; its value: rax */
-		if (b != TAP_B_RETVAL && i >= 6) {
+		/* the function's arguments and its value, as the calling convention puts them */
+		if (b != TAP_B_RETVAL && i >= TAP_REGS_NR_ARGS) {
 			MOV_IMM(R0, 0);
 			return;
 		}
-		LDX(BPF_DW, R0, R6, b == TAP_B_RETVAL ? 80 : kprobe_off[i]);
+		LDX(BPF_DW, R0, R6, b == TAP_B_RETVAL ? TAP_REGS_RET : tap_regs_arg(i));
 		return;
 	case TAP_CODE_PERF_TP:
 		if (b != TAP_B_RETVAL && i >= 6) {
@@ -202,7 +199,7 @@ void gen_argstr(struct gen *g, unsigned int dst)
 	MOV_REG(R1, R7);
 	ALU64_IMM(BPF_ADD, R1, dst + 8);
 	if (g->variant == TAP_CODE_SYSCALL) {
-		MOV_IMM(R2, TAP_PT_REGS_SIZE);
+		MOV_IMM(R2, TAP_REGS_SIZE);
 		LDX(BPF_DW, R3, R6, 0);
 	} else {
 		MOV_IMM(R2, TAP_ARGSTR_DATA);
@@ -237,7 +234,7 @@ void prologue_event(struct gen *g, bool syscalls)
 		ALU64_IMM(BPF_ADD, R1, SLOT_KEY);
 		MOV_IMM(R2, 8);
 		LDX(BPF_DW, R3, R6, 0);
-		ALU64_IMM(BPF_ADD, R3, 15 * 8);	/* offsetof(struct pt_regs, orig_ax) */
+		ALU64_IMM(BPF_ADD, R3, TAP_REGS_SYSCALL_NR);
 		CALL(BPF_FUNC_probe_read_kernel);
 		LDX(BPF_DW, R3, FP, SLOT_KEY);
 		patch_here(g, j_enter);
