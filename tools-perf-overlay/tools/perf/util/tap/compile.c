@@ -31,6 +31,31 @@ static int run_passes(struct tap_compiler *c, struct tap_object *obj,
 	return 0;
 }
 
+struct obj_chunk {
+	struct obj_chunk *next;
+	long long data[];	/* aligned for any member */
+};
+
+void *tap_object__alloc(struct tap_object *obj, size_t size)
+{
+	struct obj_chunk *chunk = calloc(1, sizeof(*chunk) + size);
+
+	if (!chunk)
+		return NULL;
+	chunk->next = obj->mem;
+	obj->mem = chunk;
+	return chunk->data;
+}
+
+char *tap_object__strndup(struct tap_object *obj, const char *s, size_t len)
+{
+	char *p = tap_object__alloc(obj, len + 1);
+
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}
+
 struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *opts)
 {
 	struct tap_compiler *c = calloc(1, sizeof(*c));
@@ -50,6 +75,15 @@ struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *
 	if (opts->str_size)
 		c->str_size = (opts->str_size + 7) & ~7U;
 	obj->c = c;
+	obj->version = TAP_OBJECT_VERSION;
+	obj->text_len = c->text_len;
+	obj->text = tap_object__strndup(obj, text, c->text_len);
+	obj->file = tap_object__strndup(obj, c->file, strlen(c->file));
+	if (!obj->text || !obj->file) {
+		tap_object__delete(obj);
+		return NULL;
+	}
+	c->file = obj->file;
 	obj->str_size = c->str_size;
 	obj->table_entries = opts->table_entries ?: 10240;
 	obj->loop_max = opts->loop_max ?: 1024;
@@ -77,6 +111,12 @@ void tap_object__delete(struct tap_object *obj)
 	if (obj->c) {
 		tap_compiler__exit(obj->c);
 		free(obj->c);
+	}
+	while (obj->mem) {
+		struct obj_chunk *chunk = obj->mem;
+
+		obj->mem = chunk->next;
+		free(chunk);
 	}
 	free(obj);
 }

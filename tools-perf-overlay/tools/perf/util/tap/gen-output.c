@@ -66,7 +66,9 @@ void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *fmt,
 
 	rec = gen_rec_new(g, kind, &id);
 	if (fmt) {
-		rec->fmt = fmt->name;
+		rec->fmt = tap_object__strndup(g->obj, fmt->name, (size_t)fmt->num);
+		if (!rec->fmt)
+			tap_error(g->c, fmt->line, fmt->col, "out of memory");
 		rec->fmt_len = (int)fmt->num;
 	}
 	rec->map = map;

@@ -238,6 +238,8 @@ static void add_map(struct tap_object *obj, int idx, const char *name, unsigned 
 	m->max_entries = max_entries;
 }
 
+static void table_layout(struct gen *g, struct tap_map_def *m, struct tap_type *t);
+
 static void define_maps(struct gen *g)
 {
 	struct tap_object *obj = g->obj;
@@ -245,7 +247,7 @@ static void define_maps(struct gen *g)
 	int i;
 
 	obj->nr_maps = TAP_MAP_TABLE0 + sema->ntables;
-	obj->maps = tap_alloc(g->c, obj->nr_maps * sizeof(*obj->maps));
+	obj->maps = gen_obj_alloc(g, obj->nr_maps * sizeof(*obj->maps));
 	obj->globals_size = (unsigned int)sema->globals_size;
 	add_map(obj, TAP_MAP_GLOBALS, "tap_globals", BPF_MAP_TYPE_ARRAY, 4,
 		obj->globals_size, 1);
@@ -276,7 +278,61 @@ static void define_maps(struct gen *g)
 			BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, key_size,
 			value_size(g, t->val), obj->table_entries);
 		obj->maps[TAP_MAP_TABLE0 + i].sym = sym;
+		table_layout(g, &obj->maps[TAP_MAP_TABLE0 + i], t);
 	}
+}
+
+/* A table's key parts and value as plain data, for user space to read it. */
+static void table_layout(struct gen *g, struct tap_map_def *m, struct tap_type *t)
+{
+	int k;
+
+	m->nr_keys = t->nkeys;
+	for (k = 0; k < t->nkeys; k++) {
+		m->keys[k].kind = tap_type_resolve(t->key[k])->kind;
+		m->keys[k].size = value_size(g, t->key[k]);
+	}
+	m->value.kind = tap_type_resolve(t->val)->kind;
+	m->value.size = value_size(g, t->val);
+}
+
+/* A block's probe specs (a timer's name) as plain data, for the runtime. */
+static void prog_specs(struct gen *g, struct tap_prog_def *prog, struct tap_node *n)
+{
+	struct tap_node *spec;
+	int i = 0;
+
+	prog->line = n->line;
+	if (n->kind == TAP_N_TIMER) {
+		prog->specs = gen_obj_alloc(g, sizeof(*prog->specs));
+		prog->specs[0] = (struct tap_spec){ gen_obj_strdup(g, n->name), n->line, n->col };
+		prog->nr_specs = 1;
+		return;
+	}
+	if (n->kind != TAP_N_TRACE)
+		return;
+	prog->nr_specs = tap_list_len(n->list);
+	prog->specs = gen_obj_alloc(g, prog->nr_specs * sizeof(*prog->specs));
+	for (spec = n->list; spec; spec = spec->next, i++)
+		prog->specs[i] = (struct tap_spec){ gen_obj_strdup(g, spec->name), spec->line,
+						    spec->col };
+}
+
+/* Names the runtime needs after the compiler is gone: copied into the object. */
+static void own_names(struct gen *g)
+{
+	struct tap_object *obj = g->obj;
+	const char **names;
+	int i;
+
+	names = gen_obj_alloc(g, (obj->nr_fields + 1) * sizeof(*names));
+	for (i = 0; i < obj->nr_fields; i++)
+		names[i] = gen_obj_strdup(g, obj->fields[i]);
+	obj->fields = names;
+	names = gen_obj_alloc(g, (obj->nr_ksyms + 1) * sizeof(*names));
+	for (i = 0; i < obj->nr_ksyms; i++)
+		names[i] = gen_obj_strdup(g, obj->ksyms[i]);
+	obj->ksyms = names;
 }
 
 void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema *sema,
@@ -292,11 +348,12 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	for (n = items; n; n = n->next)
 		if (n->kind == TAP_N_TRACE || n->kind == TAP_N_TRACE_END || n->kind == TAP_N_TIMER)
 			nprogs++;
-	obj->progs = tap_alloc(c, nprogs * sizeof(*obj->progs));
+	obj->progs = gen_obj_alloc(&g, nprogs * sizeof(*obj->progs));
 	obj->nr_progs = nprogs;
 
 	/* program 0: top-level code */
 	obj->progs[0].kind = TAP_PROG_MAIN;
+	obj->progs[0].line = 1;
 	snprintf(obj->progs[0].name, sizeof(obj->progs[0].name), "tap_main");
 	g.prog_idx = 0;
 	gen_program(&g, &obj->progs[0], items, true, TAP_CODE_RAW);
@@ -310,6 +367,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 			continue;
 		prog = &obj->progs[++i];
 		prog->node = n;
+		prog_specs(&g, prog, n);
 		switch (n->kind) {
 		case TAP_N_TRACE:
 			prog->kind = TAP_PROG_TRACE;
@@ -339,4 +397,5 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	}
 	if (!obj->scratch_size)
 		obj->scratch_size = 8;
+	own_names(&g);
 }

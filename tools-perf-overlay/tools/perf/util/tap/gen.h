@@ -273,6 +273,25 @@ static inline unsigned int str_size(struct gen *g)
 	return g->c->str_size;
 }
 
+/* Memory the object owns: it outlives the compiler. */
+static inline void *gen_obj_alloc(struct gen *g, size_t size)
+{
+	void *p = tap_object__alloc(g->obj, size);
+
+	if (!p)
+		tap_error(g->c, g->line, 1, "out of memory");
+	return p;
+}
+
+static inline char *gen_obj_strdup(struct gen *g, const char *s)
+{
+	char *p = tap_object__strndup(g->obj, s, strlen(s));
+
+	if (!p)
+		tap_error(g->c, g->line, 1, "out of memory");
+	return p;
+}
+
 /* Bytes a value of type @t takes in a table or a record. */
 static inline unsigned int value_size(struct gen *g, struct tap_type *t)
 {

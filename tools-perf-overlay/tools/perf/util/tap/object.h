@@ -77,10 +77,26 @@ struct tap_field {
 	__u32 is_signed;
 };
 
+/* What a table key part or value holds, and its bytes in the map. */
+struct tap_layout {
+	enum tap_type_kind kind;	/* NUM, STR, STACK; a value may be AGG */
+	unsigned int size;
+};
+
 struct tap_map_def {
 	char name[16];
 	unsigned int type, key_size, value_size, max_entries, flags;
 	struct tap_sym *sym;		/* tables: the global it belongs to */
+	/* tables: the key's parts in order, and the value */
+	int nr_keys;
+	struct tap_layout keys[TAP_MAX_KEYS];
+	struct tap_layout value;
+};
+
+/* A probe spec as written, where it was written: for messages. */
+struct tap_spec {
+	char *text;			/* "syscalls:sys_enter_*", "tick-1s", ... */
+	int line, col;
 };
 
 enum tap_prog_kind {
@@ -120,6 +136,9 @@ struct tap_prog_def {
 	struct tap_code code[TAP_CODE_NR];
 	unsigned int stack_size;
 	struct tap_node *node;		/* the block it came from (NULL for main) */
+	int line;			/* the block's line (1 for main) */
+	struct tap_spec *specs;		/* trace: its specs; timer: its name */
+	int nr_specs;
 	bool uses_argstr;		/* needs the event record: no raw tracepoints */
 	long long period_ns;		/* timers */
 	bool profile;			/* timers: every CPU, else one CPU */
@@ -155,7 +174,21 @@ struct tap_rec_def {
 	int line;			/* script line of the call */
 };
 
+/*
+ * The object is plain data the compiler leaves behind: every pointer in it
+ * points into memory the object owns (freed by tap_object__delete()),
+ * apart from the compiler state below, which goes once the runtime no
+ * longer reads it.  Its shape is versioned because perf tap record saves
+ * it with the trace.
+ */
+#define TAP_OBJECT_VERSION	1
+
 struct tap_object {
+	unsigned int version;		/* TAP_OBJECT_VERSION */
+	char *file;			/* the script's name in messages */
+	char *text;			/* the script, NUL terminated */
+	size_t text_len;
+	void *mem;			/* what the object owns: tap_object__alloc() */
 	struct tap_compiler *c;
 	struct tap_node *ast;
 	struct tap_map_def *maps;
@@ -195,6 +228,10 @@ struct tap_compile_opts {
 	tap_field_type_fn field_type;
 	void *field_type_arg;
 };
+
+/* Zeroed memory that lives as long as @obj; NULL if there is none. */
+void *tap_object__alloc(struct tap_object *obj, size_t size);
+char *tap_object__strndup(struct tap_object *obj, const char *s, size_t len);
 
 /* Compile @text; NULL after printing a diagnostic to stderr. */
 struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *opts);
