@@ -67,8 +67,7 @@ man: perf
 
 check: build core-asan
 	cd $(ROOT) && ./tests/run
-	cd $(ROOT) && UBSAN_OPTIONS=print_stacktrace=1 PERF=$(CORE_ASAN)/perf \
-		./tests/run unit/
+	cd $(ROOT) && PERF=$(CORE_ASAN)/perf ./tests/run unit/
 	+$(MAKE) --no-print-directory fuzz-short
 
 # The compiler core (util/tap/ less the runtime) builds without perf
