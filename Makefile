@@ -4,9 +4,15 @@
 #
 #   make          prepare build/linux-source-6.12 and build build/perf/perf
 #                 and its perf-tap man page
-#   make check    build, then run tests/run
+#   make check    build, then run tests/run, the unit tier again with the
+#                 sanitizer build of the compiler, and 60 s of fuzzing
+#                 (when clang is installed)
 #   make demo     build, then run scripts/demo.tap
 #   make vm       build the test VM's kernel (make check does too; VM=0: not)
+#   make core     the compiler alone, no perf: build/core/tap-core
+#   make core-asan  the same with ASan+UBSan: build/core-asan/tap-core
+#   make fuzz     fuzz the compiler with libFuzzer for FUZZ_SECONDS
+#                 (default 3600); crashes are left in build/fuzz/artifacts
 #   make clean    remove the build output (keeps the unpacked tree)
 #   make distclean  remove build/ altogether
 
@@ -25,7 +31,8 @@ PERF_FLAGS := NO_LIBPYTHON=1 NO_LIBPERL=1 NO_JEVENTS=1 NO_SLANG=1 NO_GTK2=1 \
 	NO_LIBZSTD=1 NO_LIBCAP=1 NO_SDT=1 NO_LIBCRYPTO=1 NO_LIBLLVM=1 \
 	JOBS=$(PERF_JOBS) prefix=$(PERF_PREFIX)
 
-.PHONY: all build prepare perf man check demo bench clean distclean
+.PHONY: all build prepare perf man check demo bench clean distclean \
+	core core-asan fuzz fuzz-short
 
 all: build
 
@@ -58,8 +65,64 @@ man: perf
 	@cmp -s $(PERF_OUT)/perf-tap.1 $(MAN1DIR)/perf-tap.1 || \
 		install -m 644 $(PERF_OUT)/perf-tap.1 $(MAN1DIR)/perf-tap.1
 
-check: build
+check: build core-asan
 	cd $(ROOT) && ./tests/run
+	cd $(ROOT) && PERF=$(CORE_ASAN)/perf ./tests/run unit/
+	+$(MAKE) --no-print-directory fuzz-short
+
+# The compiler core (util/tap/ less the runtime) builds without perf
+# (Documentation/tests.md, "The compiler alone").  tests/fuzz/core-main.c
+# is a driver with perf tap's compile-only options; run as "perf" (the
+# symlink) it takes "perf tap ARGS", so tests/run can use it as $PERF.
+# <linux/bpf.h> is the 6.12 tree's once it is unpacked, else the one of
+# linux-libc-dev: the same values, the BPF ABI does not change.
+TAP_SRC := $(ROOT)/tools-perf-overlay/tools/perf/util/tap
+CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c sema.c \
+	codegen.c compile.c disasm.c)
+CORE_DEPS := $(CORE_SRCS) $(wildcard $(TAP_SRC)/*.h)
+CORE_CFLAGS := -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -I$(TAP_SRC) \
+	$(addprefix -I,$(wildcard $(TREE)/tools/include/uapi))
+# -fno-sanitize-recover: undefined behaviour stops the program (exit
+# status non-zero), so a test or the fuzzer cannot miss it.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+CORE := $(ROOT)/build/core
+CORE_ASAN := $(ROOT)/build/core-asan
+FUZZ := $(ROOT)/build/fuzz
+CLANG ?= clang-14
+
+core: $(CORE)/tap-core
+core-asan: $(CORE_ASAN)/tap-core
+
+$(CORE)/tap-core: $(ROOT)/tests/fuzz/core-main.c $(CORE_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -O2 $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS)
+	ln -sf tap-core $(@D)/perf
+
+$(CORE_ASAN)/tap-core: $(ROOT)/tests/fuzz/core-main.c $(CORE_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -O1 $(SAN_FLAGS) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS)
+	ln -sf tap-core $(@D)/perf
+
+# libFuzzer needs clang (and libclang-rt-14-dev, see prepare-tree.sh).
+$(FUZZ)/fuzz-core: $(ROOT)/tests/fuzz/fuzz-core.c $(CORE_DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) -O1 -fsanitize=fuzzer $(SAN_FLAGS) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS)
+
+# tests/fuzz/run.sh seeds build/fuzz/seed from tests/corpus and the .tap
+# cases, keeps what the fuzzer finds in build/fuzz/corpus and fails if the
+# fuzzer does, leaving the input in build/fuzz/artifacts.
+FUZZ_SECONDS ?= 3600
+fuzz: $(FUZZ)/fuzz-core
+	$(ROOT)/tests/fuzz/run.sh $(FUZZ)/fuzz-core $(FUZZ_SECONDS)
+
+# make check's share: one minute, skipped without clang.
+fuzz-short:
+	@if command -v $(CLANG) > /dev/null; then \
+		$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60; \
+	else \
+		echo "SKIP fuzz: $(CLANG) not found (make prepare installs it)"; \
+	fi
 
 # The test VM's kernel (Documentation/vm.md): 6.12 with kprobes, built out
 # of tree into /var/cache/perf-tap/vm-kernel: 8 to 16 minutes the first
@@ -84,8 +147,9 @@ bench: build
 	/usr/bin/python3 $(ROOT)/scripts/bench/bench.py \
 		$(if $(filter-out 0,$(QUICK)),--quick)
 
+# Keeps build/fuzz/corpus and build/fuzz/artifacts: what fuzzing found.
 clean:
-	rm -rf $(PERF_OUT) $(PERF_PREFIX)
+	rm -rf $(PERF_OUT) $(PERF_PREFIX) $(CORE) $(CORE_ASAN) $(FUZZ)/fuzz-core
 
 distclean:
 	rm -rf $(ROOT)/build

@@ -35,6 +35,9 @@ PACKAGES=(
 	bpftool shellcheck
 	# man page: asciidoc -> docbook -> xmlto -> troff, read with man
 	asciidoc-base xmlto docbook-xml docbook-xsl xsltproc man-db
+	# make fuzz: libFuzzer and the sanitizer runtimes come with clang's
+	# compiler-rt, which clang-14 only recommends
+	clang-14 libclang-rt-14-dev
 )
 
 say()

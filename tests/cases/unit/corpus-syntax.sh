@@ -6,6 +6,9 @@
 # example of Documentation/language.md is its corpus file, verbatim (less
 # the file's leading comment lines), so the examples cannot drift from
 # the scripts that the host case corpus-verify loads into the kernel.
+# A compile per corpus script can take longer than the unit tier's 10 s
+# on a loaded machine, or with the sanitizer build of the compiler.
+#! timeout: 40
 
 # shellcheck source-path=SCRIPTDIR source=../../lib/case.sh
 . "$TAP_TESTS/lib/case.sh"
@@ -22,13 +25,23 @@ now_us() {
 	printf '%s' "$t"
 }
 
-failed=()
+# The compiler alone (tap-core, make check's sanitizer run) has no tracefs
+# to type arg.NAME with: scripts that use fields are only parsed there.
+alone=0
+[[ $("$PERF" version 2>/dev/null) == "perf version "* ]] || alone=1
+
+failed=() parsed=()
 largest='' largest_size=-1 largest_us=0 slowest='' slowest_us=-1
 for script in "${corpus[@]}"; do
 	name=${script##*/}
+	how=--dump-bpf
+	if ((alone)) && grep -q '\<arg\.[A-Za-z_]' "$script"; then
+		how=--syntax-only
+		parsed+=("$name")
+	fi
 	start=$(now_us)
 	rc=0
-	"$PERF" tap --dump-bpf "$script" >/dev/null 2>"$name.err" || rc=$?
+	"$PERF" tap "$how" "$script" >/dev/null 2>"$name.err" || rc=$?
 	us=$(($(now_us) - start))
 	if ((rc != 0)); then
 		failed+=("$name")
@@ -47,7 +60,9 @@ done
 ((${#failed[@]} == 0)) ||
 	fail "${#failed[@]} corpus script(s) do not compile: ${failed[*]}"
 ms() { printf '%d.%03d ms' $(($1 / 1000)) $(($1 % 1000)); }
-note "compiled ${#corpus[@]} corpus scripts"
+note "compiled $((${#corpus[@]} - ${#parsed[@]})) corpus scripts"
+((${#parsed[@]} == 0)) ||
+	note "parsed only (arg.NAME, and \$PERF is not perf): ${parsed[*]}"
 note "largest: $largest ($largest_size bytes) compiled in $(ms "$largest_us")"
 note "slowest: $slowest in $(ms "$slowest_us")"
 

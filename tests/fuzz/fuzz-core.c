@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the perf tap compiler (see Documentation/tests.md,
+ * "Fuzzing").  Each input is a script.  It is parsed alone, as
+ * 'perf tap --syntax-only' does, then compiled through sema and codegen,
+ * and both results are printed (--dump-ast, --dump-bpf) to /dev/null so
+ * the printers run too.  Everything is freed: LeakSanitizer reports what
+ * is not.
+ *
+ * In perf, arg.NAME is typed from tracefs.  Here a stand-in types fields
+ * by their first letter, so that string fields and "no such field" errors
+ * are reached too: 's' a string, 'x' missing, anything else a number.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "object.h"
+
+static FILE *devnull;
+
+static int field_type(void *arg, const struct tap_node *trace, const char *name,
+		      char *why, size_t why_size)
+{
+	switch (name[0]) {
+	case 's':
+		return TAP_T_STR;
+	case 'x':
+		snprintf(why, why_size, "fuzz: no field '%s' in these events", name);
+		return -1;
+	default:
+		return TAP_T_NUM;
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	devnull = fopen("/dev/null", "w");
+	if (!devnull) {
+		perror("/dev/null");
+		exit(1);
+	}
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tap_compile_opts opts = { .file = "fuzz.tap", .str_size = 64 };
+	struct tap_object *obj;
+	/* the compiler takes a NUL-terminated script, as perf tap reads it */
+	char *text = malloc(size + 1);
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = 0;
+
+	opts.syntax_only = true;
+	obj = tap_compile(text, &opts);
+	if (!obj)
+		goto out;	/* the full compile would stop at the same error */
+	tap_ast_dump(devnull, obj->ast);
+	tap_object__delete(obj);
+
+	opts.syntax_only = false;
+	opts.field_type = field_type;
+	obj = tap_compile(text, &opts);
+	if (obj) {
+		tap_ast_dump(devnull, obj->ast);
+		tap_object__dump_bpf(obj, devnull);
+	}
+	tap_object__delete(obj);
+out:
+	free(text);
+	return 0;
+}
