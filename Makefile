@@ -77,8 +77,8 @@ check: build core-asan
 # <linux/bpf.h> is the 6.12 tree's once it is unpacked, else the one of
 # linux-libc-dev: the same values, the BPF ABI does not change.
 TAP_SRC := $(ROOT)/tools-perf-overlay/tools/perf/util/tap
-CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c sema.c \
-	codegen.c compile.c disasm.c)
+CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c builtin.c sema.c \
+	jumps.c compile.c disasm.c) $(wildcard $(TAP_SRC)/gen-*.c)
 CORE_DEPS := $(CORE_SRCS) $(wildcard $(TAP_SRC)/*.h)
 CORE_CFLAGS := -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -I$(TAP_SRC) \
 	$(addprefix -I,$(wildcard $(TREE)/tools/include/uapi))

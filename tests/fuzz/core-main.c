@@ -80,7 +80,7 @@ static bool parse_uint(const char *opt, const char *s, unsigned int *v)
 }
 
 /* The whole file (or stdin for "-"), NUL terminated; NULL with errno set. */
-static char *read_script(const char *path)
+static char *read_script(const char *path, size_t *size)
 {
 	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	size_t len = 0, cap = 0, n;
@@ -115,6 +115,7 @@ static char *read_script(const char *path)
 		return NULL;
 	}
 	buf[len] = 0;
+	*size = len;
 	return buf;
 }
 
@@ -207,7 +208,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		opts.file = argv[0];
-		text = read_script(opts.file);
+		text = read_script(opts.file, &opts.text_len);
 		if (!text) {
 			fprintf(stderr, "%s: cannot read %s: %s\n", prog, opts.file, strerror(errno));
 			return 1;

@@ -55,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = 0;
+	opts.text_len = size;	/* NUL bytes inside are errors, as in perf tap */
 
 	opts.syntax_only = true;
 	obj = tap_compile(text, &opts);

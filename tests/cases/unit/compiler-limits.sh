@@ -106,6 +106,14 @@ print('}')" > scratch.tap
 expect_error scratch scratch.tap \
 	'^scratch.tap:[0-9]+:[0-9]+: error: this needs more than 32768 bytes of scratch memory'
 
+# Found by the fuzzer: a call with no value as print's argument crashed
+# the generator; a table stored in a table reached it untyped.
+printf 'print(print(1))\n' > print-void.tap
+expect_error print-void print-void.tap '^print-void.tap:1:7: error: this call has no value to print$'
+printf 'var t = {}\nt[1] = {}\n' > table-in-table.tap
+expect_error table-in-table table-in-table.tap \
+	'^table-in-table.tap:2:8: error: a table cannot be stored in a table$'
+
 # Memory is linear in the script: 2500 string literals (167 KB) used to
 # take 830 MB, one copy of the rest of the script per literal.
 python3 -c "print('\n'.join('x = \"%s\"' % ('y' * 60) for i in range(2500)))" > strings.tap

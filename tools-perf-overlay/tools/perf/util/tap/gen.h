@@ -26,6 +26,7 @@
 #ifndef __TAP_GEN_H
 #define __TAP_GEN_H
 
+#include <stdint.h>
 #include <string.h>
 
 #include "codegen.h"

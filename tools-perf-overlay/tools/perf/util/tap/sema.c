@@ -511,6 +511,9 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 			if (kind == TAP_T_TABLE)
 				tap_error(s->c, arg->line, arg->col,
 					  "print cannot print a table; use print_hist()");
+			if (kind == TAP_T_VOID)
+				tap_error(s->c, arg->line, arg->col,
+					  "this call has no value to print");
 		}
 		break;
 	case TAP_B_PRINTF:
@@ -688,6 +691,8 @@ static void assign(struct sema *s, struct tap_node *n)
 		tap_error(s->c, n->b->line, n->b->col, "this call has no value to assign");
 	if (kind == TAP_T_TABLE && n->b->kind != TAP_N_TABLE)
 		tap_error(s->c, n->b->line, n->b->col, "tables cannot be copied");
+	if (kind == TAP_T_TABLE && n->a->kind == TAP_N_INDEX)
+		tap_error(s->c, n->b->line, n->b->col, "a table cannot be stored in a table");
 	if (kind == TAP_T_TABLE && n->a->kind == TAP_N_NAME && s->scope)
 		tap_error(s->c, n->line, n->col,
 			  "tables are created by 'var t = {}' at top level or on first use");
