@@ -2,6 +2,7 @@
 /*
  * tap_compile(): script text -> tap object, running the passes in order.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,15 @@ char *tap_object__strndup(struct tap_object *obj, const char *s, size_t len)
 	if (p)
 		memcpy(p, s, len);
 	return p;
+}
+
+void tap_object__error(const struct tap_object *obj, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tap_diag_v(obj->file, obj->text, line, col, fmt, ap);
+	va_end(ap);
 }
 
 struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *opts)

@@ -19,8 +19,9 @@ void *tap_alloc(struct tap_compiler *c, size_t size)
 	struct arena_chunk *chunk = calloc(1, sizeof(*chunk) + size);
 
 	if (!chunk) {
-		fprintf(stderr, "perf tap: out of memory\n");
-		exit(1);
+		/* unwind like any error: the caller frees what was made */
+		fprintf(stderr, "%s: error: out of memory\n", c->file);
+		longjmp(c->on_error, 1);
 	}
 	chunk->next = c->arena;
 	c->arena = chunk;
@@ -62,9 +63,9 @@ void tap_compiler__exit(struct tap_compiler *c)
  * Print line @line of the script and a caret under column @col; of a long
  * line only the part around the column, with "..." where it was cut.
  */
-static void show_source_line(struct tap_compiler *c, int line, int col)
+static void show_source_line(const char *text, int line, int col)
 {
-	const char *p = c->text, *end, *from;
+	const char *p = text, *end, *from;
 	int i;
 
 	for (i = 1; i < line && *p; p++)
@@ -91,15 +92,22 @@ static void show_source_line(struct tap_compiler *c, int line, int col)
 	fputs("^\n", stderr);
 }
 
+void tap_diag_v(const char *file, const char *text, int line, int col, const char *fmt,
+		va_list ap)
+{
+	fprintf(stderr, "%s:%d:%d: error: ", file, line, col);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (text)
+		show_source_line(text, line, col);
+}
+
 void tap_error(struct tap_compiler *c, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s:%d:%d: error: ", c->file, line, col);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	tap_diag_v(c->file, c->text, line, col, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	show_source_line(c, line, col);
 	longjmp(c->on_error, 1);
 }

@@ -8,6 +8,7 @@
 #define __TAP_COMPILER_H
 
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdbool.h>
 
@@ -29,7 +30,7 @@ struct tap_compiler {
 	struct tap_object *obj;
 };
 
-/* Allocations live until tap_compiler__exit(). Out of memory aborts. */
+/* Allocations live until tap_compiler__exit(); out of memory unwinds as an error. */
 void *tap_alloc(struct tap_compiler *c, size_t size);
 char *tap_strndup(struct tap_compiler *c, const char *s, size_t len);
 
@@ -39,6 +40,13 @@ char *tap_strndup(struct tap_compiler *c, const char *s, size_t len);
  */
 void tap_error(struct tap_compiler *c, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5), noreturn));
+
+/*
+ * The same report without unwinding, for whoever holds the script's text:
+ * the runtime reports probe specs that match nothing this way.
+ */
+void tap_diag_v(const char *file, const char *text, int line, int col, const char *fmt,
+		va_list ap) __attribute__((format(printf, 5, 0)));
 
 void tap_compiler__init(struct tap_compiler *c, const char *file, const char *text);
 void tap_compiler__exit(struct tap_compiler *c);

@@ -233,6 +233,10 @@ struct tap_compile_opts {
 void *tap_object__alloc(struct tap_object *obj, size_t size);
 char *tap_object__strndup(struct tap_object *obj, const char *s, size_t len);
 
+/* "FILE:LINE:COL: error: ..." with the script's line and a caret, as the compiler says it. */
+void tap_object__error(const struct tap_object *obj, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Compile @text; NULL after printing a diagnostic to stderr. */
 struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *opts);
 void tap_object__delete(struct tap_object *obj);
