@@ -74,14 +74,15 @@ check: build core-asan
 # (Documentation/tests.md, "The compiler alone").  tests/fuzz/core-main.c
 # is a driver with perf tap's compile-only options; run as "perf" (the
 # symlink) it takes "perf tap ARGS", so tests/run can use it as $PERF.
-# <linux/bpf.h> is the 6.12 tree's once it is unpacked, else the one of
-# linux-libc-dev: the same values, the BPF ABI does not change.
+# It needs the unpacked tree: <linux/bpf.h> and the kernel's BPF
+# disassembler (kernel/bpf/disasm.c) for --dump-bpf come from there.
 TAP_SRC := $(ROOT)/tools-perf-overlay/tools/perf/util/tap
 CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c builtin.c sema.c \
-	jumps.c compile.c disasm.c) $(wildcard $(TAP_SRC)/gen-*.c)
+	jumps.c compile.c dump-bpf.c) $(wildcard $(TAP_SRC)/gen-*.c) \
+	$(TREE)/kernel/bpf/disasm.c
 CORE_DEPS := $(CORE_SRCS) $(wildcard $(TAP_SRC)/*.h)
 CORE_CFLAGS := -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -I$(TAP_SRC) \
-	$(addprefix -I,$(wildcard $(TREE)/tools/include/uapi))
+	-I$(TREE) -I$(TREE)/tools/include -I$(TREE)/tools/include/uapi
 # -fno-sanitize-recover: undefined behaviour stops the program (exit
 # status non-zero), so a test or the fuzzer cannot miss it.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -91,8 +92,10 @@ CORE_ASAN := $(ROOT)/build/core-asan
 FUZZ := $(ROOT)/build/fuzz
 CLANG ?= clang-14
 
-core: $(CORE)/tap-core
-core-asan: $(CORE_ASAN)/tap-core
+core: prepare
+	+@$(MAKE) --no-print-directory $(CORE)/tap-core
+core-asan: prepare
+	+@$(MAKE) --no-print-directory $(CORE_ASAN)/tap-core
 
 $(CORE)/tap-core: $(ROOT)/tests/fuzz/core-main.c $(CORE_DEPS)
 	@mkdir -p $(@D)
@@ -113,7 +116,8 @@ $(FUZZ)/fuzz-core: $(ROOT)/tests/fuzz/fuzz-core.c $(CORE_DEPS)
 # cases, keeps what the fuzzer finds in build/fuzz/corpus and fails if the
 # fuzzer does, leaving the input in build/fuzz/artifacts.
 FUZZ_SECONDS ?= 3600
-fuzz: $(FUZZ)/fuzz-core
+fuzz: prepare
+	+@$(MAKE) --no-print-directory $(FUZZ)/fuzz-core
 	$(ROOT)/tests/fuzz/run.sh $(FUZZ)/fuzz-core $(FUZZ_SECONDS)
 
 # make check's share: one minute, skipped without clang.

@@ -24,5 +24,5 @@ tap_end" "$(grep -E '^tap_' out | sed 's/:.*//')"
 grep -A4 '^; line 3$' out | grep -q 'lock \*(u64 \*)(r1 +0) += r0' ||
 	fail "no atomic add under '; line 3'"
 # print(n) sends a record from line 5
-grep -A40 '^; line 5$' out | grep -q 'call perf_event_output' ||
-	fail "no perf_event_output under '; line 5'"
+grep -A40 '^; line 5$' out | grep -q 'call bpf_perf_event_output' ||
+	fail "no bpf_perf_event_output under '; line 5'"
