@@ -39,7 +39,7 @@ static bool refuses_all(int err)
 {
 	switch (err) {
 	case EPERM: case EACCES: case EBADF: case ENOMEM: case E2BIG: case EFAULT:
-	case EOPNOTSUPP: case ENOSYS: case EINTR:
+	case EOPNOTSUPP: case EINTR:
 		return true;
 	default:
 		return false;
@@ -87,9 +87,8 @@ static bool have_uprobe_multi(void)
 		BPF_EXIT_INSN(),
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .expected_attach_type = BPF_TRACE_UPROBE_MULTI);
-	unsigned long offset = 0;
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .uprobe_multi.path = "/",
-		    .uprobe_multi.offsets = &offset, .uprobe_multi.cnt = 1);
+		    .uprobe_multi.offsets = (unsigned long[]){ 0 }, .uprobe_multi.cnt = 1);
 	int prog, link;
 	bool have;
 

@@ -1175,6 +1175,10 @@ static void report_lost_stacks(struct runtime *rt)
 		fprintf(stderr, "perf tap: warning: %llu of the stack values printed were lost "
 			"because the stack map was full (%u stacks)\n",
 			(unsigned long long)rt->printer.stacks_full, TAP_STACK_MAP_ENTRIES);
+	if (tap_track__lost(rt->track))
+		fprintf(stderr, "perf tap: warning: %llu reports of processes' mappings were lost: "
+			"some user stack frames may show addresses only\n",
+			(unsigned long long)tap_track__lost(rt->track));
 	if (rt->printer.stacks_other)
 		fprintf(stderr, "perf tap: warning: %llu of the stack values printed hold no "
 			"stack (shown as [stack lost: ...])\n",
