@@ -96,3 +96,12 @@ wait_attached() {
 	done
 	fail "perf tap (pid $pid) did not attach within ${secs}s"
 }
+
+# build_stack_paths: compile lib/stack-paths.c into ./stack-paths (frame
+# pointers, no optimization), or skip the case without a C compiler.
+build_stack_paths() {
+	command -v gcc >/dev/null || skip "no gcc to build stack-paths"
+	gcc -O0 -fno-omit-frame-pointer -o stack-paths "$TAP_TESTS/lib/stack-paths.c" ||
+		fail "cannot build stack-paths"
+	[[ -e /sys/bus/event_source/devices/uprobe/type ]] || skip "no uprobe PMU in this kernel"
+}

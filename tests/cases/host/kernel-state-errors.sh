@@ -11,7 +11,14 @@ grep -qw jiffies /proc/kallsyms && skip "this kernel lists data symbols"
 rc=0
 "$PERF" tap -e 'print(kernel_v("jiffies"))' >out 2>err || rc=$?
 expect_eq "kernel_v exit status" 1 "$rc"
-expect_eq "kernel_v message" 'perf tap: kernel_v("jiffies"): no such symbol in /proc/kallsyms' "$(cat err)"
+expect_eq "kernel_v message" 'perf tap: kernel_v("jiffies"): no such symbol in /proc/kallsyms, which lists no data symbols on this kernel (built without CONFIG_KALLSYMS_ALL)' "$(cat err)"
+# a function symbol is found; the error names the symbol that is missing
+rc=0
+"$PERF" tap -e 'print(kernel_v("kallsyms_lookup_name"), kernel_v("no_such_symbol_here"))' \
+	>out 2>err || rc=$?
+expect_eq "kernel_v exit status for an unknown name" 1 "$rc"
+grep -q 'kernel_v("no_such_symbol_here"): no such symbol in /proc/kallsyms' err ||
+	fail "message: $(cat err)"
 rc=0
 "$PERF" tap -e 'trace syscalls:sys_enter_getpid { a[in_interrupt()] += 1 }' \
 	-- "$WORKLOAD" getpid 1 >out 2>err || rc=$?

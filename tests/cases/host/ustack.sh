@@ -18,6 +18,6 @@ sleep 0.3
 	tick-300ms { exit() } trace_end { print_hist(s, 1) }" >out 2>err ||
 	fail "exit status $?"
 expect_eq "stderr" "" "$(cat err)"
-sed -n 2p out | grep -Eqx $'\tworkload_marker\\+0x0 \\(workload\\)' ||
-	fail "first frame: $(sed -n 2p out)"
-grep -Eq '^ +\|@+  [0-9]+$' out || fail "no count line in: $(cat out)"
+sed -n 2p out | grep -Eq '^ +\|@+  [0-9]+$' || fail "no count line in: $(cat out)"
+sed -n 3p out | grep -Eqx $'\tworkload_marker\\+0x0 \\(workload\\)' ||
+	fail "first frame: $(sed -n 3p out)"

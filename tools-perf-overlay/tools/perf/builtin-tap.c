@@ -90,7 +90,8 @@ int cmd_tap(int argc, const char **argv)
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
 	OPT_BOOLEAN(0, "syntax-only", &syntax_only,
-		    "only parse the script (with --dump-ast: the untyped tree) and exit"),
+		    "only parse the script (with --dump-ast: the untyped tree) and exit; "
+		    "probe specs are not checked"),
 	OPT_BOOLEAN(0, "verify", &ropts.verify_only,
 		    "load the programs into the kernel (the verifier checks them) and exit"),
 	OPT_BOOLEAN(0, "dump-bpf", &dump_bpf, "print the BPF programs with script lines and exit"),
@@ -158,6 +159,12 @@ int cmd_tap(int argc, const char **argv)
 	copts.syntax_only = syntax_only;
 	obj = tap_compile(text, &copts);
 	if (!obj) {
+		free(text);
+		return 1;
+	}
+	/* as a run would, the compile-only modes check the specs against this kernel */
+	if ((dump_ast || dump_bpf) && !syntax_only && tap_events__check(obj, ropts.verbose)) {
+		tap_object__delete(obj);
 		free(text);
 		return 1;
 	}

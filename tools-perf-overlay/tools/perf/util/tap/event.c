@@ -153,6 +153,14 @@ static void spec_error(struct tap_object *obj, struct tap_node *spec, const char
 		msg, spec->name);
 }
 
+/* --dump-ast, --dump-bpf: what the kernel cannot tell is not an error there. */
+static int unchecked(struct tap_object *obj, struct tap_node *spec, const char *why)
+{
+	fprintf(stderr, "%s:%d:%d: warning: '%s' not checked: %s\n", obj->c->file, spec->line,
+		spec->col, spec->name, why);
+	return 0;
+}
+
 /* Number the syscalls:* views; the rest attach as raw tracepoints. */
 static void map_syscalls(struct tap_events *evs, bool verbose)
 {
@@ -257,6 +265,8 @@ static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
 	*colon = 0;
 	um.glob = colon + 1;
 	if (access("/sys/bus/event_source/devices/uprobe/type", F_OK)) {
+		if (evs->check_only)
+			return unchecked(obj, spec, "this kernel has no uprobe PMU");
 		spec_error(obj, spec, "this kernel has no uprobe PMU (CONFIG_UPROBE_EVENTS) for");
 		return -1;
 	}
@@ -306,16 +316,20 @@ static int resolve_kprobe(struct tap_events *evs, struct tap_object *obj,
 		return err;
 	}
 	if (access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
-		spec_error(obj, spec, "this kernel has no kprobe PMU (CONFIG_KPROBE_EVENTS) for");
 		free(pattern);
+		if (evs->check_only)
+			return unchecked(obj, spec, "this kernel has no kprobe PMU");
+		spec_error(obj, spec, "this kernel has no kprobe PMU (CONFIG_KPROBE_EVENTS) for");
 		return -1;
 	}
 	file = get_tracing_file("available_filter_functions");
 	fp = file ? fopen(file, "r") : NULL;
 	put_tracing_file(file);
 	if (!fp) {
-		spec_error(obj, spec, "cannot read the kernel's probe-able functions for");
 		free(pattern);
+		if (evs->check_only)
+			return unchecked(obj, spec, "cannot read available_filter_functions");
+		spec_error(obj, spec, "cannot read the kernel's probe-able functions for");
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp)) {
@@ -343,11 +357,12 @@ static int resolve_kprobe(struct tap_events *evs, struct tap_object *obj,
 	return 0;
 }
 
-int tap_events__resolve(struct tap_events *evs, struct tap_object *obj, bool verbose)
+static int resolve(struct tap_events *evs, struct tap_object *obj, bool verbose, bool check_only)
 {
 	int i, n;
 
 	memset(evs, 0, sizeof(*evs));
+	evs->check_only = check_only;
 	for (i = 0; i < obj->nr_progs; i++) {
 		struct tap_prog_def *prog = &obj->progs[i];
 		struct add_arg arg = { evs, i };
@@ -379,6 +394,35 @@ int tap_events__resolve(struct tap_events *evs, struct tap_object *obj, bool ver
 	}
 	map_syscalls(evs, verbose);
 	return 0;
+}
+
+int tap_events__resolve(struct tap_events *evs, struct tap_object *obj, bool verbose)
+{
+	return resolve(evs, obj, verbose, false);
+}
+
+int tap_events__check(struct tap_object *obj, bool verbose)
+{
+	struct tap_events evs;
+	char *events;
+	int i, err;
+
+	for (i = 0; i < obj->nr_progs; i++)
+		if (obj->progs[i].kind == TAP_PROG_TRACE)
+			break;
+	if (i == obj->nr_progs)
+		return 0;	/* timers only: nothing to look up */
+	events = get_tracing_file("events");
+	err = events && !access(events, R_OK | X_OK) ? 0 : -errno;
+	put_events_file(events);
+	if (err) {
+		fprintf(stderr, "perf tap: warning: the probe specs were not checked against the "
+			"kernel: cannot read tracefs (%s)\n", strerror(-err));
+		return 0;
+	}
+	err = resolve(&evs, obj, verbose, true);
+	tap_events__exit(&evs);
+	return err;
 }
 
 void tap_events__exit(struct tap_events *evs)

@@ -25,6 +25,7 @@ struct tap_events {
 	struct tap_event *ev;
 	int nr;
 	int unmapped;		/* syscalls:* events with no known syscall number */
+	bool check_only;	/* tap_events__check: only warn where the kernel cannot tell */
 };
 
 /*
@@ -34,6 +35,13 @@ struct tap_events {
  */
 int tap_events__resolve(struct tap_events *evs, struct tap_object *obj, bool verbose);
 void tap_events__exit(struct tap_events *evs);
+/*
+ * --dump-ast, --dump-bpf: resolve the specs as a run would, and forget the
+ * events.  An event the kernel does not have is an error; where the kernel
+ * cannot tell (tracefs unreadable, no kprobe or uprobe PMU) a warning says
+ * that the spec was not checked.
+ */
+int tap_events__check(struct tap_object *obj, bool verbose);
 /*
  * arg.NAME: the type every event of @trace's specs gives field @name
  * (a tap_field_type_fn); and where the field is in event @ev.

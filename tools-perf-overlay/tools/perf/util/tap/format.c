@@ -11,6 +11,7 @@
 
 #include <bpf/bpf.h>
 
+#include "util/strbuf.h"
 #include "format.h"
 #include "sema.h"
 
@@ -39,73 +40,106 @@ static bool is_tracing_frame(const char *name)
 	return false;
 }
 
+/* What a stack id below zero means: why bpf_get_stackid() kept no stack. */
+static const char *stack_lost_reason(struct tap_printer *p, long long err, bool user)
+{
+	switch (-err) {
+	case EFAULT:
+		/* no frames: a kernel thread has no user stack, user code no kernel one */
+		return user ? "[no user stack]" : "[user space]";
+	case EEXIST:
+		p->stacks_collided++;
+		return "[stack lost: its hash collided with another stack's in the stack map]";
+	case ENOMEM:
+		p->stacks_full++;
+		return "[stack lost: the stack map is full]";
+	default:
+		p->stacks_other++;
+		return NULL;
+	}
+}
+
 char *tap_format_stack(struct tap_printer *p, long long id)
 {
 	bool user = id > 0 && (id & TAP_STACK_USER);
 	int pid = user ? (int)((id >> 32) & 0x3fffffff) : 0;
 	__u64 ips[TAP_STACK_DEPTH];
-	size_t len = 0, size = 256;
-	char *out = malloc(size), sym[512];
+	struct strbuf sb;
+	char sym[512];
 	int i;
 
-	if (!out)
+	/* perf's strbuf_init() leaves the buffer it allocates unterminated */
+	if (strbuf_init(&sb, 256) || strbuf_setlen(&sb, 0))
 		return NULL;
-	out[0] = 0;
 	if (user)
 		id = (long long)(int)(unsigned int)id;
-	if (id == -EFAULT && !user) {
-		/* the event interrupted user space: there is no kernel stack */
-		snprintf(out, size, "\t[user space]");
-		return out;
+	if (id < 0) {
+		const char *why = stack_lost_reason(p, id, user);
+
+		if (why)
+			strbuf_addf(&sb, "\t%s", why);
+		else
+			strbuf_addf(&sb, "\t[stack lost: %s]", strerror((int)-id));
+		return strbuf_detach(&sb, NULL);
 	}
-	if (id < 0 || bpf_map_lookup_elem(p->stacks_fd, &(__u32){ (__u32)id }, ips)) {
-		snprintf(out, size, "\t[stack lost: %s]", id == -EEXIST || id == -ENOMEM ?
-			 "the stack map is full" : strerror((int)(id < 0 ? -id : id)));
-		return out;
+	if (bpf_map_lookup_elem(p->stacks_fd, &(__u32){ (__u32)id }, ips)) {
+		strbuf_addf(&sb, "\t[stack %lld not in the stack map]", id);
+		return strbuf_detach(&sb, NULL);
 	}
 	for (i = 0; i < TAP_STACK_DEPTH && ips[i]; i++) {
 		const char *name = user ?
 			p->symbolize_user(p->symbolize_arg, pid, ips[i], sym, sizeof(sym)) :
 			p->symbolize(p->symbolize_arg, ips[i], sym, sizeof(sym));
-		size_t need = strlen(name) + 3;
 
-		if (!len && !user && is_tracing_frame(name))
+		if (!sb.len && !user && is_tracing_frame(name))
 			continue;
-		if (len + need >= size) {
-			char *bigger = realloc(out, size * 2 + need);
-
-			if (!bigger)
-				break;
-			out = bigger;
-			size = size * 2 + need;
-		}
-		len += (size_t)sprintf(out + len, "%s\t%s", len ? "\n" : "", name);
+		strbuf_addf(&sb, "%s\t%s", sb.len ? "\n" : "", name);
 	}
-	return out;
+	return strbuf_detach(&sb, NULL);
 }
 
-static void print_value(struct tap_printer *p, const struct tap_rec_arg *arg, const char *rec)
+/*
+ * print: values separated by spaces on one line.  A stack ends the line
+ * it is on (if anything is on it) and prints its frames, one indented
+ * line each; the values after it start a new line.
+ */
+static void print_values(struct tap_printer *p, const struct tap_rec_def *def, const char *rec)
 {
-	const char *v = rec + arg->offset;
+	bool line_open = false;
+	int i;
 
-	if (arg->kind == TAP_T_RECORD) {
-		p->format_event(p->format_event_arg, p->cpu, v, p->fp);
-	} else if (arg->kind == TAP_T_STACK) {
-		long long id;
-		char *frames;
+	for (i = 0; i < def->nargs; i++) {
+		const struct tap_rec_arg *arg = &def->args[i];
+		const char *v = rec + arg->offset;
 
-		memcpy(&id, v, sizeof(id));
-		frames = tap_format_stack(p, id);
-		fprintf(p->fp, "\n%s\n", frames ?: "");
-		free(frames);
-	} else if (arg->kind == TAP_T_STR) {
-		fprintf(p->fp, "%.*s", str_len(p, v), v);
-	} else {
-		long long num;
+		if (arg->kind == TAP_T_STACK) {
+			long long id;
+			char *frames;
 
-		memcpy(&num, v, sizeof(num));
-		fprintf(p->fp, "%lld", num);
+			memcpy(&id, v, sizeof(id));
+			frames = tap_format_stack(p, id);
+			fprintf(p->fp, "%s%s\n", line_open ? "\n" : "", frames ?: "\t?");
+			free(frames);
+			line_open = false;
+			continue;
+		}
+		if (line_open)
+			fputc(' ', p->fp);
+		line_open = true;
+		if (arg->kind == TAP_T_RECORD) {
+			p->format_event(p->format_event_arg, p->cpu, v, p->fp);
+		} else if (arg->kind == TAP_T_STR) {
+			fprintf(p->fp, "%.*s", str_len(p, v), v);
+		} else {
+			long long num;
+
+			memcpy(&num, v, sizeof(num));
+			fprintf(p->fp, "%lld", num);
+		}
 	}
+	/* print() with no value prints an empty line */
+	if (line_open || !def->nargs)
+		fputc('\n', p->fp);
 }
 
 /*
@@ -184,57 +218,73 @@ static void print_formatted(struct tap_printer *p, const struct tap_rec_def *def
 	}
 }
 
+/* Same keys: the same label and the same frames. */
+static int cmp_keys(const struct tap_hist_entry *x, const struct tap_hist_entry *y)
+{
+	int d = strcmp(x->key ?: "", y->key ?: "");
+
+	return d ?: strcmp(x->frames ?: "", y->frames ?: "");
+}
+
+static int cmp_by_key(const void *a, const void *b)
+{
+	return cmp_keys(a, b);
+}
+
 static int cmp_entries(const void *a, const void *b)
 {
 	const struct tap_hist_entry *x = a, *y = b;
 
 	if (x->value != y->value)
 		return x->value > y->value ? -1 : 1;
-	return strcmp(x->key, y->key);
+	return cmp_keys(x, y);
 }
 
-/* "k1, k2" for a table key laid out as the compiler did */
-static char *format_key(struct tap_printer *p, const struct tap_map_def *map, const char *key)
+/*
+ * A table key laid out as the compiler did, as print_hist shows it: the
+ * keys that are not stacks, joined by ", ", in @label, and the frames of
+ * the stacks in @frames (NULL if there is none), one stack after another
+ * with a "\t--" line between them.
+ */
+static int format_key(struct tap_printer *p, const struct tap_map_def *map, const char *key,
+		      char **label, char **frames)
 {
 	struct tap_type *t = tap_type_resolve(map->sym->type);
-	char *out = calloc(1, (size_t)t->nkeys * (p->obj->str_size + 24));
+	struct strbuf lb, fb;
 	unsigned int off = 0;
-	int k;
+	int k, nstacks = 0;
 
-	if (!out)
-		return NULL;
-	for (k = 0; k < t->nkeys; k++) {
-		size_t len = strlen(out);
-
-		if (k)
-			len += (size_t)sprintf(out + len, ", ");
-		if (tap_type_resolve(t->key[k])->kind == TAP_T_STR) {
-			sprintf(out + len, "%.*s", str_len(p, key + off), key + off);
-			off += p->obj->str_size;
-		} else if (tap_type_resolve(t->key[k])->kind == TAP_T_STACK) {
-			long long id;
-			char *frames, *all;
-
-			memcpy(&id, key + off, sizeof(id));
-			off += 8;
-			frames = tap_format_stack(p, id);
-			all = frames ? malloc(len + strlen(frames) + 1) : NULL;
-			if (all) {
-				memcpy(all, out, len);
-				strcpy(all + len, frames);
-				free(out);
-				out = all;
-			}
-			free(frames);
-		} else {
-			long long num;
-
-			memcpy(&num, key + off, sizeof(num));
-			sprintf(out + len, "%lld", num);
-			off += 8;
-		}
+	*label = *frames = NULL;
+	if (strbuf_init(&lb, 64) || strbuf_setlen(&lb, 0) || strbuf_init(&fb, 64) ||
+	    strbuf_setlen(&fb, 0)) {
+		strbuf_release(&lb);
+		return -ENOMEM;
 	}
-	return out;
+	for (k = 0; k < t->nkeys; k++) {
+		enum tap_type_kind kind = tap_type_resolve(t->key[k])->kind;
+		long long num;
+
+		if (kind == TAP_T_STR) {
+			strbuf_addf(&lb, "%s%.*s", lb.len ? ", " : "", str_len(p, key + off),
+				    key + off);
+			off += p->obj->str_size;
+			continue;
+		}
+		memcpy(&num, key + off, sizeof(num));
+		off += 8;
+		if (kind == TAP_T_STACK) {
+			char *f = tap_format_stack(p, num);
+
+			strbuf_addf(&fb, "%s%s", nstacks++ ? "\n\t--\n" : "", f ?: "\t?");
+			free(f);
+			continue;
+		}
+		strbuf_addf(&lb, "%s%lld", lb.len ? ", " : "", num);
+	}
+	*label = strbuf_detach(&lb, NULL);
+	*frames = nstacks ? strbuf_detach(&fb, NULL) : NULL;
+	strbuf_release(&fb);
+	return 0;
 }
 
 /*
@@ -267,6 +317,7 @@ static void hist_reset(struct tap_hist *h)
 
 	for (i = 0; i < h->nr; i++) {
 		free(h->ents[i].key);
+		free(h->ents[i].frames);
 		free(h->ents[i].agg);
 	}
 	free(h->ents);
@@ -283,9 +334,11 @@ static void hist_add(struct tap_printer *p, struct tap_hist *h, const struct tap
 	if (!e)
 		return;
 	h->ents = e;
-	e = &h->ents[h->nr++];
-	e->key = format_key(p, map, rec + TAP_REC_HDR);
-	e->agg = NULL;
+	e = &h->ents[h->nr];
+	memset(e, 0, sizeof(*e));
+	if (format_key(p, map, rec + TAP_REC_HDR, &e->key, &e->frames))
+		return;
+	h->nr++;
 	if (map->type == BPF_MAP_TYPE_PERCPU_HASH) {
 		e->agg = malloc(TAP_AGG_SIZE);
 		if (e->agg)
@@ -296,6 +349,56 @@ static void hist_add(struct tap_printer *p, struct tap_hist *h, const struct tap
 		return;
 	}
 	memcpy(&e->value, rec + TAP_REC_HDR + map->key_size, sizeof(e->value));
+}
+
+/* Fold aggregation element @from into @into: counts and sums add up. */
+static void agg_fold(long long *into, const long long *from)
+{
+	int b;
+
+	if (!from[TAP_AGG_COUNT / 8])
+		return;
+	if (!into[TAP_AGG_COUNT / 8] || from[TAP_AGG_MIN / 8] < into[TAP_AGG_MIN / 8])
+		into[TAP_AGG_MIN / 8] = from[TAP_AGG_MIN / 8];
+	if (!into[TAP_AGG_COUNT / 8] || from[TAP_AGG_MAX / 8] > into[TAP_AGG_MAX / 8])
+		into[TAP_AGG_MAX / 8] = from[TAP_AGG_MAX / 8];
+	into[TAP_AGG_COUNT / 8] += from[TAP_AGG_COUNT / 8];
+	into[TAP_AGG_SUM / 8] += from[TAP_AGG_SUM / 8];
+	for (b = 0; b < TAP_AGG_BUCKETS; b++)
+		into[TAP_AGG_HIST / 8 + b] += from[TAP_AGG_HIST / 8 + b];
+}
+
+/*
+ * Elements whose keys print the same are one line.  That happens with
+ * user stacks: the value of ustack() names the process (its frames are
+ * addresses in that process), so the same code path in two processes is
+ * two elements, which would print as two identical keys.
+ */
+static void hist_merge(struct tap_hist *h)
+{
+	size_t i, n = 0;
+
+	if (h->nr < 2)
+		return;
+	qsort(h->ents, h->nr, sizeof(*h->ents), cmp_by_key);
+	for (i = 0; i < h->nr; i++) {
+		struct tap_hist_entry *e = &h->ents[i], *last = n ? &h->ents[n - 1] : NULL;
+
+		if (!last || cmp_keys(last, e)) {
+			h->ents[n++] = *e;
+			continue;
+		}
+		if (last->agg && e->agg) {
+			agg_fold(last->agg, e->agg);
+			last->value = last->agg[TAP_AGG_COUNT / 8];
+		} else {
+			last->value += e->value;
+		}
+		free(e->key);
+		free(e->frames);
+		free(e->agg);
+	}
+	h->nr = n;
 }
 
 /* "[lo, hi)" of log2 bucket @b: 0 holds values below 1 */
@@ -310,19 +413,25 @@ static void bucket_range(int b, char *buf, size_t size)
 }
 
 /*
- * One aggregation element: its statistics, then a log2 histogram from the
- * first to the last non-empty bucket, bars scaled to the fullest.
+ * One aggregation element: a line with the keys that are not stacks and
+ * the statistics, the frames of its stacks, then a log2 histogram from
+ * the first to the last non-empty bucket, bars scaled to the fullest.
  */
-static void print_agg(struct tap_printer *p, const char *key, const long long *agg)
+static void print_agg(struct tap_printer *p, const struct tap_hist_entry *e)
 {
+	const long long *agg = e->agg;
 	long long count = agg[TAP_AGG_COUNT / 8], sum = agg[TAP_AGG_SUM / 8];
 	const long long *hist = agg + TAP_AGG_HIST / 8;
 	int b, lo = -1, hi = -1;
 	long long most = 0;
 	char range[64];
 
-	fprintf(p->fp, "%s: count %lld, sum %lld, avg %lld, min %lld, max %lld\n", key, count,
-		sum, count ? sum / count : 0, agg[TAP_AGG_MIN / 8], agg[TAP_AGG_MAX / 8]);
+	if (e->key && e->key[0])
+		fprintf(p->fp, "%s: ", e->key);
+	fprintf(p->fp, "count %lld, sum %lld, avg %lld, min %lld, max %lld\n", count, sum,
+		count ? sum / count : 0, agg[TAP_AGG_MIN / 8], agg[TAP_AGG_MAX / 8]);
+	if (e->frames)
+		fprintf(p->fp, "%s\n", e->frames);
 	for (b = 0; b < TAP_AGG_BUCKETS; b++) {
 		if (!hist[b])
 			continue;
@@ -345,26 +454,35 @@ static void print_agg(struct tap_printer *p, const char *key, const long long *a
 	}
 }
 
-static void hist_print(struct tap_printer *p, struct tap_hist *h)
+/*
+ * A table of numbers: a header, then a line per element with its keys,
+ * the bar and the value; an element with stacks in its key has their
+ * frames on the lines after its own.
+ */
+static void hist_print(struct tap_printer *p, struct tap_hist *h, bool agg)
 {
 	long long max = 0, limit = h->limit;
 	size_t i, width = 5;
 
+	if (!h->nr) {
+		fprintf(p->fp, "(empty)\n");
+		return;
+	}
+	hist_merge(h);
 	qsort(h->ents, h->nr, sizeof(*h->ents), cmp_entries);
-	if (h->nr && h->ents[0].agg) {
+	if (agg) {
 		for (i = 0; i < h->nr && (long long)i < limit; i++) {
 			if (i)
 				fputc('\n', p->fp);
-			print_agg(p, h->ents[i].key ?: "?", h->ents[i].agg);
+			if (h->ents[i].agg)
+				print_agg(p, &h->ents[i]);
 		}
 		if ((long long)h->nr > limit && limit >= 0)
 			fprintf(p->fp, "... (%zu more)\n", h->nr - (size_t)limit);
-		hist_reset(h);
 		return;
 	}
 	for (i = 0; i < h->nr; i++) {
-		if (h->ents[i].key && h->ents[i].key[0] != '\t' &&
-		    strlen(h->ents[i].key) > width)
+		if (h->ents[i].key && strlen(h->ents[i].key) > width)
 			width = strlen(h->ents[i].key);
 		if (h->ents[i].value > max)
 			max = h->ents[i].value;
@@ -377,18 +495,13 @@ static void hist_print(struct tap_printer *p, struct tap_hist *h)
 		struct tap_hist_entry *e = &h->ents[i];
 		int bar = max > 0 && e->value > 0 ? (int)(e->value * 40 / max) : 0;
 
-		if (e->key && e->key[0] == '\t') {
-			/* a stack: its frames, then the bar on a line of its own */
-			fprintf(p->fp, "%s\n%*s |%-40.*s  %lld\n", e->key, (int)width, "", bar,
-				"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", e->value);
-			continue;
-		}
 		fprintf(p->fp, "%*s |%-40.*s  %lld\n", (int)width, e->key ?: "?", bar,
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", e->value);
+		if (e->frames)
+			fprintf(p->fp, "%s\n", e->frames);
 	}
 	if ((long long)h->nr > limit && limit >= 0)
 		fprintf(p->fp, "%*s   (%zu more)\n", (int)width, "...", h->nr - (size_t)limit);
-	hist_reset(h);
 }
 
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
@@ -398,7 +511,6 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 	const char *rec = data;
 	struct tap_hist *h;
 	__u32 id;
-	int i;
 
 	(void)time;
 	p->cpu = cpu;
@@ -414,12 +526,7 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 	def = &p->obj->recs[id];
 	switch (def->kind) {
 	case TAP_REC_PRINT:
-		for (i = 0; i < def->nargs; i++) {
-			if (i)
-				fputc(' ', p->fp);
-			print_value(p, &def->args[i], rec);
-		}
-		fputc('\n', p->fp);
+		print_values(p, def, rec);
 		break;
 	case TAP_REC_PRINTF:
 		print_formatted(p, def, rec);
@@ -438,7 +545,14 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 		hist_add(p, hist_of(p, cpu), def, rec);
 		break;
 	case TAP_REC_HIST_END:
-		hist_print(p, hist_of(p, cpu));
+		h = hist_of(p, cpu);
+		if (def->map < 0 || TAP_MAP_TABLE0 + def->map >= p->obj->nr_maps) {
+			p->bad++;
+			break;
+		}
+		hist_print(p, h, p->obj->maps[TAP_MAP_TABLE0 + def->map].type ==
+			   BPF_MAP_TYPE_PERCPU_HASH);
+		hist_reset(h);
 		break;
 	default:
 		p->bad++;

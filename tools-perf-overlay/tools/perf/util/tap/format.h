@@ -9,7 +9,8 @@
 #include "object.h"
 
 struct tap_hist_entry {
-	char *key;
+	char *key;		/* the keys that are not stacks, ", " between them */
+	char *frames;		/* the frames of the stacks in the key, or NULL */
 	long long value;
 	long long *agg;		/* aggregations: count, sum, min, max, buckets */
 };
@@ -39,9 +40,17 @@ struct tap_printer {
 	int cpu;		/* of the record being printed */
 	bool exited;		/* an exit() record was seen */
 	u64 bad;		/* records that did not decode */
+	/* stack values printed without frames, by why bpf_get_stackid() kept none */
+	u64 stacks_collided;	/* -EEXIST: another stack had its hash bucket */
+	u64 stacks_full;	/* -ENOMEM: no free element left in the map */
+	u64 stacks_other;
 };
 
-/* The frames of stack id @id, one "\tsym+off" line each, in a new string. */
+/*
+ * The frames of stack value @id, one "\tsym+off" line each without a final
+ * newline, in a new string; a stack bpf_get_stackid() could not keep is
+ * one line saying why (and counted in the printer).
+ */
 char *tap_format_stack(struct tap_printer *p, long long id);
 
 /* A tap_output_cb: @arg is the struct tap_printer. */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
+#include <linux/log2.h>
 #include <linux/perf_event.h>
 
 #include <api/fs/tracing_path.h>
@@ -41,6 +42,8 @@
 #include "output.h"
 #include "runtime.h"
 #include "sema.h"
+#include "track.h"
+#include "attach.h"
 #include "usym.h"
 
 struct prog_state {
@@ -48,6 +51,7 @@ struct prog_state {
 	int sys_fd;		/* syscalls:* variant */
 	int tp_fd;		/* plain variant as a perf tracepoint program, on demand */
 	int kprobe_fd;		/* as a kprobe program, for probe:FUNC events */
+	int umulti_fd;		/* ... loaded for uprobe_multi links */
 	int enter_base, exit_base;	/* dispatch bases in TAP_MAP_SYSCALLS, -1 if none */
 };
 
@@ -61,6 +65,7 @@ struct runtime {
 	int nr_links;
 	int *perf_fds;
 	int nr_perf_fds;
+	int *attach_err;		/* per event: 0 attached, else -errno */
 	int nr_bases;
 	struct tap_output *out;
 	struct tap_printer printer;
@@ -73,7 +78,11 @@ struct runtime {
 	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
 	__u64 cpu_mask;			/* -C, 0 for every CPU */
 	struct tap_usyms *usyms;	/* ustack() frames */
+	struct tap_track *track;	/* ... with the mappings of processes that exit */
 };
+
+/* stack(): stacks kept; the kernel rounds the buckets up to 16384 */
+#define TAP_STACK_MAP_ENTRIES	8193
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
@@ -253,7 +262,12 @@ static int create_maps(struct runtime *rt)
 	obj->maps[TAP_MAP_PROBENAMES].max_entries = rt->evs.nr ? (unsigned int)rt->evs.nr : 1;
 	obj->maps[TAP_MAP_SYSCALLS].max_entries =
 		rt->nr_bases ? (unsigned int)rt->nr_bases * TAP_SYSCALL_SLOTS : 1;
-	obj->maps[TAP_MAP_STACKS].max_entries = obj->uses_stacks ? 8192 : 1;
+	/*
+	 * A stack map has a power of two of hash buckets, one stack each, and
+	 * preallocates max_entries stacks: 8193 stacks (8 MB) get 16384 buckets,
+	 * half the collisions of 8192, for the memory of one more stack.
+	 */
+	obj->maps[TAP_MAP_STACKS].max_entries = obj->uses_stacks ? TAP_STACK_MAP_ENTRIES : 1;
 	obj->maps[TAP_MAP_FIELDS].max_entries = obj->nr_fields && rt->evs.nr ?
 		(unsigned int)(rt->evs.nr * obj->nr_fields) : 1;
 
@@ -282,25 +296,49 @@ static int create_maps(struct runtime *rt)
 	return 0;
 }
 
-/* The address of kernel symbol @name (data symbols need CONFIG_KALLSYMS_ALL). */
+/*
+ * The address of kernel symbol @name (data symbols need CONFIG_KALLSYMS_ALL):
+ * -ENOENT if it is not listed, -EACCES if its address is hidden.
+ */
 static int kallsyms_address(const char *name, __u64 *addr)
 {
 	char line[512], sym[256], type;
 	unsigned long long a;
 	FILE *fp = fopen("/proc/kallsyms", "r");
-	int err = -1;
+	int err = -ENOENT;
 
 	if (!fp)
-		return -1;
+		return -errno;
 	while (fgets(line, sizeof(line), fp)) {
 		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 && !strcmp(sym, name)) {
 			*addr = a;
-			err = a ? 0 : -1;
+			err = a ? 0 : -EACCES;
 			break;
 		}
 	}
 	fclose(fp);
 	return err;
+}
+
+/* Why kernel_v(@name) has no address, in one sentence. */
+static void kernel_v_error(const char *name, int err)
+{
+	__u64 addr;
+
+	if (err == -EACCES)
+		fprintf(stderr, "perf tap: kernel_v(\"%s\"): /proc/kallsyms hides kernel "
+			"addresses from this user (kernel.kptr_restrict)\n", name);
+	else if (err != -ENOENT)
+		fprintf(stderr, "perf tap: kernel_v(\"%s\"): cannot read /proc/kallsyms: %s\n",
+			name, strerror(-err));
+	else if (kallsyms_address("init_task", &addr) == -ENOENT)
+		/* a data symbol every kernel has: this one lists functions only */
+		fprintf(stderr, "perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms, "
+			"which lists no data symbols on this kernel (built without "
+			"CONFIG_KALLSYMS_ALL)\n", name);
+	else
+		fprintf(stderr, "perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms\n",
+			name);
 }
 
 static int fill_maps(struct runtime *rt)
@@ -345,9 +383,9 @@ static int fill_maps(struct runtime *rt)
 		__u32 key = 0;
 
 		for (i = 0; addrs && i < obj->nr_ksyms; i++) {
-			if (kallsyms_address(obj->ksyms[i], &addrs[i])) {
-				fprintf(stderr, "perf tap: kernel_v(\"%s\"): no such symbol in "
-					"/proc/kallsyms\n", obj->ksyms[i]);
+			err = kallsyms_address(obj->ksyms[i], &addrs[i]);
+			if (err) {
+				kernel_v_error(obj->ksyms[i], err);
 				free(addrs);
 				free(name);
 				return -1;
@@ -554,8 +592,8 @@ fail:
 	return NULL;
 }
 
-static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
-		     const struct tap_code *code)
+static int load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+			enum bpf_attach_type attach, const struct tap_code *code)
 {
 	const struct bpf_insn *insns = code->insns;
 	const unsigned int *func_off = code->func_off;
@@ -565,7 +603,7 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 	struct bpf_func_info *info = NULL;
 	struct btf *btf = NULL;
 	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
-	LIBBPF_OPTS(bpf_prog_load_opts, lopts);
+	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .expected_attach_type = attach);
 	size_t log_size = 1 << 22;
 	char *log = NULL;
 	unsigned int i;
@@ -642,6 +680,12 @@ out:
 	return fd;
 }
 
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		     const struct tap_code *code)
+{
+	return load_prog_as(rt, prog, type, 0, code);
+}
+
 /* Which variants each program needs, and its syscall dispatch bases. */
 static void plan_progs(struct runtime *rt)
 {
@@ -649,7 +693,7 @@ static void plan_progs(struct runtime *rt)
 
 	for (i = 0; i < rt->obj->nr_progs; i++) {
 		rt->progs[i].fd = rt->progs[i].sys_fd = rt->progs[i].tp_fd = -1;
-		rt->progs[i].kprobe_fd = -1;
+		rt->progs[i].kprobe_fd = rt->progs[i].umulti_fd = -1;
 		rt->progs[i].enter_base = rt->progs[i].exit_base = -1;
 	}
 	for (i = 0; i < rt->evs.nr; i++) {
@@ -880,10 +924,47 @@ static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, 
 	return 0;
 }
 
+/* tap_uprobe_ops for tap_uprobes__attach */
+static int uprobe_prog_fd(void *arg, int prog)
+{
+	struct runtime *rt = arg;
+	struct prog_state *ps = &rt->progs[prog];
+
+	if (ps->umulti_fd < 0)
+		ps->umulti_fd = load_prog_as(rt, &rt->obj->progs[prog], BPF_PROG_TYPE_KPROBE,
+					     BPF_TRACE_UPROBE_MULTI,
+					     &rt->obj->progs[prog].code[TAP_CODE_KPROBE]);
+	return ps->umulti_fd;
+}
+
+static int uprobe_add_link(void *arg, int fd)
+{
+	struct runtime *rt = arg;
+	int err = add_fd(&rt->links, &rt->nr_links, fd);
+
+	if (err)
+		close(fd);
+	return err;
+}
+
+static void uprobe_result(void *arg, int idx, int err)
+{
+	struct runtime *rt = arg;
+
+	rt->attach_err[idx] = err;
+}
+
 static int attach_all(struct runtime *rt)
 {
-	int i, err, failed = 0;
+	struct tap_uprobe_ops uops = {
+		.prog_fd = uprobe_prog_fd, .add_link = uprobe_add_link,
+		.result = uprobe_result, .arg = rt,
+	};
+	int i, err, multi;
 
+	rt->attach_err = calloc(rt->evs.nr ?: 1, sizeof(*rt->attach_err));
+	if (!rt->attach_err)
+		return -ENOMEM;
 	for (i = 0; i < rt->obj->nr_progs; i++) {
 		struct prog_state *ps = &rt->progs[i];
 
@@ -901,6 +982,10 @@ static int attach_all(struct runtime *rt)
 				goto fail_sys;
 		}
 	}
+	/* uprobes: a few uprobe_multi links, else one perf event each below */
+	multi = tap_uprobes__attach(&rt->evs, &uops);
+	if (multi && multi != -EOPNOTSUPP)
+		return multi;
 	for (i = 0; i < rt->evs.nr; i++) {
 		struct tap_event *ev = &rt->evs.ev[i];
 		struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
@@ -914,15 +999,10 @@ static int attach_all(struct runtime *rt)
 			}
 			continue;
 		}
-		if (ev->syscall_nr >= 0)
+		if (ev->syscall_nr >= 0 || (ev->path && !multi))
 			continue;
 		if (ev->kprobe || ev->path) {
-			err = attach_kprobe(rt, i);
-			if (err) {
-				fprintf(stderr, "perf tap: cannot attach a kprobe to %s: %s\n",
-					ev->name, strerror(-err));
-				return err;
-			}
+			rt->attach_err[i] = attach_kprobe(rt, i);
 			continue;
 		}
 		/* argstr needs the event's record: only perf tracepoints have it */
@@ -932,21 +1012,9 @@ static int attach_all(struct runtime *rt)
 			err = attach_raw(rt, rt->progs[ev->prog].fd, ev->name, (__u64)i);
 		if (err == -ENOENT && strcmp(ev->sys, "syscalls"))
 			err = attach_perf_tracepoint(rt, i);
-		if (err) {
-			if (rt->opts->verbose || failed < 3)
-				fprintf(stderr, "perf tap: warning: cannot attach to %s:%s: %s\n",
-					ev->sys, ev->name, strerror(-err));
-			failed++;
-		}
+		rt->attach_err[i] = err;
 	}
-	if (failed > 3 && !rt->opts->verbose)
-		fprintf(stderr, "perf tap: warning: %d events in all could not be attached "
-			"(-v lists them)\n", failed);
-	if (failed && failed == rt->evs.nr) {
-		fprintf(stderr, "perf tap: no event could be attached\n");
-		return -ENOENT;
-	}
-	return 0;
+	return tap_attach__check(rt->obj, &rt->evs, rt->attach_err, rt->opts->verbose);
 fail_sys:
 	fprintf(stderr, "perf tap: cannot attach to raw_syscalls: %s\n", strerror(-err));
 	return err;
@@ -1037,7 +1105,11 @@ static void reap_workload(struct runtime *rt, bool wait)
 
 static int drain(struct runtime *rt)
 {
-	int n = tap_output__drain(rt->out, tap_print_record, &rt->printer);
+	int n;
+
+	/* mappings first: the records may name code mapped just before */
+	tap_track__drain(rt->track);
+	n = tap_output__drain(rt->out, tap_print_record, &rt->printer);
 
 	fflush(rt->printer.fp);
 	return n;
@@ -1084,6 +1156,40 @@ static void trace_loop(struct runtime *rt)
 	}
 }
 
+/*
+ * stack() values that hold no stack.  Without BPF_F_REUSE_STACKID (which
+ * would hand the id of a stored stack to a new one, so that table keys
+ * taken earlier print the wrong frames) a stack whose hash bucket holds
+ * another stack is not kept: bpf_get_stackid() returns -EEXIST.
+ */
+static void report_lost_stacks(struct runtime *rt)
+{
+	unsigned long long collided = rt->printer.stacks_collided;
+	const char *what = "of the stack values printed";
+
+#ifdef TAP_G_STACKLOST
+	/* counted in BPF: every sample, not only the values printed */
+	collided = get_global(rt, TAP_G_STACKLOST);
+	what = "stacks";
+#endif
+	if (collided)
+		fprintf(stderr, "perf tap: warning: %llu %s were lost to hash collisions in the "
+			"stack map (%u buckets)\n", collided, what,
+			(unsigned int)roundup_pow_of_two(TAP_STACK_MAP_ENTRIES));
+	if (rt->printer.stacks_full)
+		fprintf(stderr, "perf tap: warning: %llu of the stack values printed were lost "
+			"because the stack map was full (%u stacks)\n",
+			(unsigned long long)rt->printer.stacks_full, TAP_STACK_MAP_ENTRIES);
+	if (tap_track__lost(rt->track))
+		fprintf(stderr, "perf tap: warning: %llu reports of processes' mappings were lost: "
+			"some user stack frames may show addresses only\n",
+			(unsigned long long)tap_track__lost(rt->track));
+	if (rt->printer.stacks_other)
+		fprintf(stderr, "perf tap: warning: %llu of the stack values printed hold no "
+			"stack (shown as [stack lost: ...])\n",
+			(unsigned long long)rt->printer.stacks_other);
+}
+
 static void report_losses(struct runtime *rt)
 {
 	__u64 lost = tap_output__lost(rt->out);
@@ -1108,6 +1214,7 @@ static void report_losses(struct runtime *rt)
 	if (rt->printer.bad)
 		fprintf(stderr, "perf tap: warning: %llu records could not be decoded\n",
 			(unsigned long long)rt->printer.bad);
+	report_lost_stacks(rt);
 }
 
 static void cleanup(struct runtime *rt)
@@ -1125,6 +1232,8 @@ static void cleanup(struct runtime *rt)
 				close(rt->progs[i].tp_fd);
 			if (rt->progs[i].kprobe_fd >= 0)
 				close(rt->progs[i].kprobe_fd);
+			if (rt->progs[i].umulti_fd >= 0)
+				close(rt->progs[i].umulti_fd);
 		}
 	}
 	if (rt->map_fds) {
@@ -1146,7 +1255,9 @@ static void cleanup(struct runtime *rt)
 	free(rt->progs);
 	free(rt->links);
 	free(rt->perf_fds);
+	free(rt->attach_err);
 	free(rt->formats);
+	tap_track__delete(rt->track);
 	tap_usyms__delete(rt->usyms);
 	if (rt->machine) {
 		machine__delete(rt->machine);
@@ -1181,6 +1292,11 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	rt.out = tap_output__new(opts->mmap_pages);
 	if (!rt.out)
 		goto out;
+	/* from now on, so ustack() frames of processes that exit keep their names */
+	if (obj->uses_stacks) {
+		rt.usyms = tap_usyms__new();
+		rt.track = rt.usyms ? tap_track__new(rt.usyms) : NULL;
+	}
 	err = create_maps(&rt);
 	if (err)
 		goto out;

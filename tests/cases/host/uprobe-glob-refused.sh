@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A uprobe glob over all of libc: the kernel refuses a few functions
+# (pthread_spin_lock starts with a lock prefix it cannot single-step,
+# ENOTSUPP, errno 524).  Those are skipped, named with -v as uprobes with
+# the reason in words, and the others run; it takes seconds, not the
+# minutes one perf event per function took to attach and detach.  A block
+# whose only function is refused is an error.
+#! needs: syscalls
+#! timeout: 90
+
+# shellcheck source-path=SCRIPTDIR source=../../lib/case.sh
+. "$TAP_TESTS/lib/case.sh"
+
+[[ -e /sys/bus/event_source/devices/uprobe/type ]] || skip "no uprobe PMU in this kernel"
+libc=$(ldd /bin/sh | awk '$1 ~ /^libc\.so/ { print $3 }')
+[[ -f $libc ]] || skip "no libc.so found through /bin/sh"
+
+rc=0
+"$PERF" tap -e "trace probe:$libc:pthread_spin_lock { n += 1 }" -- true >out 2>err || rc=$?
+if ((rc == 0)); then
+	skip "this kernel probes pthread_spin_lock: no function of libc is refused"
+fi
+expect_eq "one refused function: exit status" 1 "$rc"
+expect_eq "one refused function: message" "<cmdline>:1:1: error: no event of this trace block could be attached (uprobe ${libc##*/}:pthread_spin_lock: the kernel cannot place a uprobe on the function's first instruction (ENOTSUPP))" "$(cat err)"
+
+start=$SECONDS
+rc=0
+"$PERF" tap -v -e "trace probe:$libc:* { n += 1 } trace_end { print(n > 0) }" \
+	-- sh -c 'echo hello >/dev/null' >out 2>err || rc=$?
+secs=$((SECONDS - start))
+note "the whole of libc attached, ran and detached in ${secs}s"
+expect_eq "glob: exit status" 0 "$rc"
+expect_eq "glob: calls counted" 1 "$(cat out)"
+grep -qx "perf tap: warning: cannot attach uprobe ${libc##*/}:pthread_spin_lock: the kernel cannot place a uprobe on the function's first instruction (ENOTSUPP)" err ||
+	fail "-v does not name pthread_spin_lock: $(cat err)"
+grep -v "^perf tap: warning: cannot attach uprobe ${libc##*/}:" err | grep -q . &&
+	fail "unexpected messages: $(cat err)"
+((secs < 30)) || fail "took ${secs}s"
