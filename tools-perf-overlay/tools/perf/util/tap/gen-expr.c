@@ -2,6 +2,7 @@
 /*
  * Expressions: numbers computed into r0, strings built at a scratch offset.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,18 @@
 #include "lex.h"
 
 static void gen_concat(struct gen *g, struct tap_node *n, unsigned int dst);
+
+/*
+ * bpf_get_stackid() without BPF_F_REUSE_STACKID keeps a stack only if its
+ * hash bucket is free (-EEXIST otherwise): count what is lost, keep r0.
+ */
+static void count_stack_collision(struct gen *g)
+{
+	JMP_IMM(BPF_JNE, R0, -EEXIST, 4);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_STACKLOST);
+	MOV_IMM(R2, 1);
+	gen_emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
+}
 
 static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
 {
@@ -444,6 +457,7 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			ld_map(g, R2, TAP_MAP_STACKS);
 			MOV_IMM(R3, BPF_F_USER_STACK);
 			CALL(BPF_FUNC_get_stackid);
+			count_stack_collision(g);
 			gen_emit(g, BPF_ALU | BPF_MOV | BPF_X, R0, R0, 0, 0);	/* low 32 bits */
 			STX(BPF_DW, FP, slot, R0);
 			CALL(BPF_FUNC_get_current_pid_tgid);
@@ -465,6 +479,7 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			ld_map(g, R2, TAP_MAP_STACKS);
 			MOV_IMM(R3, 0);
 			CALL(BPF_FUNC_get_stackid);
+			count_stack_collision(g);
 			return;
 		}
 		if (n->builtin >= TAP_B_COUNT && n->builtin <= TAP_B_MAX) {

@@ -1164,17 +1164,12 @@ static void trace_loop(struct runtime *rt)
  */
 static void report_lost_stacks(struct runtime *rt)
 {
-	unsigned long long collided = rt->printer.stacks_collided;
-	const char *what = "of the stack values printed";
-
-#ifdef TAP_G_STACKLOST
 	/* counted in BPF: every sample, not only the values printed */
-	collided = get_global(rt, TAP_G_STACKLOST);
-	what = "stacks";
-#endif
+	unsigned long long collided = get_global(rt, TAP_G_STACKLOST);
+
 	if (collided)
-		fprintf(stderr, "perf tap: warning: %llu %s were lost to hash collisions in the "
-			"stack map (%u buckets)\n", collided, what,
+		fprintf(stderr, "perf tap: warning: %llu stacks were lost to hash collisions in the "
+			"stack map (%u buckets)\n", collided,
 			(unsigned int)roundup_pow_of_two(TAP_STACK_MAP_ENTRIES));
 	if (rt->printer.stacks_full)
 		fprintf(stderr, "perf tap: warning: %llu of the stack values printed were lost "

@@ -21,7 +21,8 @@ struct tap_sema {
 #define TAP_G_NCPUS	40	/* possible CPUs, for folding per-CPU aggregations */
 #define TAP_G_CLOCK	48	/* CLOCK_REALTIME - CLOCK_MONOTONIC at start, in ns */
 #define TAP_G_CPUS	56	/* -C: mask of the CPUs probes run on, 0 for all */
-#define TAP_G_FIRST	64
+#define TAP_G_STACKLOST	64	/* stack() values lost to stack map hash collisions */
+#define TAP_G_FIRST	72
 
 /* An aggregation element per CPU: count, sum, min, max, log2 histogram. */
 #define TAP_AGG_COUNT	0
