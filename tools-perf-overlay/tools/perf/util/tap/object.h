@@ -233,6 +233,14 @@ struct tap_compile_opts {
 void *tap_object__alloc(struct tap_object *obj, size_t size);
 char *tap_object__strndup(struct tap_object *obj, const char *s, size_t len);
 
+/*
+ * The object as bytes (object.c describes the layout), and back: a new
+ * object, or -EINVAL for damaged input, -EPROTONOSUPPORT for another
+ * version.  The copy has no compiler state: prog->node and map->sym are NULL.
+ */
+int tap_object__serialize(const struct tap_object *obj, void **data, size_t *size);
+int tap_object__deserialize(const void *data, size_t size, struct tap_object **objp);
+
 /* "FILE:LINE:COL: error: ..." with the script's line and a caret, as the compiler says it. */
 void tap_object__error(const struct tap_object *obj, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
