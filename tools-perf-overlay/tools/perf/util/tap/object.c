@@ -281,7 +281,7 @@ static void *get_array(struct rbuf *r, size_t elem, unsigned int n, bool owned)
 
 static void get_layout(struct rbuf *r, struct tap_layout *l)
 {
-	l->kind = (enum tap_type_kind)get_u32(r);
+	l->kind = get_u32(r);
 	l->size = get_u32(r);
 }
 
@@ -306,7 +306,7 @@ static void get_prog(struct rbuf *r, struct tap_prog_def *prog)
 {
 	int i;
 
-	prog->kind = (enum tap_prog_kind)get_u32(r);
+	prog->kind = get_u32(r);
 	get(r, prog->name, sizeof(prog->name));
 	prog->name[sizeof(prog->name) - 1] = 0;
 	prog->stack_size = get_u32(r);
@@ -347,12 +347,12 @@ static void get_rec(struct rbuf *r, struct tap_rec_def *rec)
 	size_t len;
 	int a;
 
-	rec->kind = (enum tap_rec_kind)get_u32(r);
+	rec->kind = get_u32(r);
 	rec->fmt = get_bytes(r, &len);
 	rec->fmt_len = (int)len;
 	rec->nargs = get_count(r, 8, TAP_MAX_ARGS);
 	for (a = 0; a < rec->nargs; a++) {
-		rec->args[a].kind = (enum tap_type_kind)get_u32(r);
+		rec->args[a].kind = get_u32(r);
 		rec->args[a].offset = get_u32(r);
 	}
 	rec->size = get_u32(r);
