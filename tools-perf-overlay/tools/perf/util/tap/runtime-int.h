@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The runtime's private state, shared by runtime.c (running), load.c (maps
+ * and programs into the kernel) and attach.c (probes on and off).
+ */
+#ifndef __TAP_RUNTIME_INT_H
+#define __TAP_RUNTIME_INT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "event.h"
+#include "format.h"
+#include "object.h"
+#include "runtime.h"
+
+struct prog_state {
+	int fd;			/* plain variant */
+	int sys_fd;		/* syscalls:* variant */
+	int tp_fd;		/* plain variant as a perf tracepoint program, on demand */
+	int kprobe_fd;		/* as a kprobe program, for probe:FUNC events */
+	int enter_base, exit_base;	/* dispatch bases in TAP_MAP_SYSCALLS, -1 if none */
+};
+
+struct runtime {
+	struct tap_object *obj;
+	const struct tap_run_opts *opts;
+	struct tap_events evs;
+	int *map_fds;
+	struct prog_state *progs;
+	int *links;
+	int nr_links;
+	int *perf_fds;
+	int nr_perf_fds;
+	int nr_bases;
+	struct tap_output *out;
+	struct tap_printer printer;
+	pid_t child;
+	int go_pipe;
+	int exec_pipe;
+	int child_status;
+	bool child_done;
+	struct machine *machine;	/* kernel symbols, loaded on first use */
+	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
+	__u64 cpu_mask;			/* -C, 0 for every CPU */
+	struct tap_usyms *usyms;	/* ustack() frames */
+};
+
+/* SIGINT, SIGTERM and SIGHUP received so far: the first one stops tracing. */
+extern volatile sig_atomic_t tap_signals;
+
+/* load.c */
+int runtime__create_maps(struct runtime *rt);
+int runtime__fill_maps(struct runtime *rt);
+int runtime__set_global(struct runtime *rt, unsigned int offset, __u64 value);
+__u64 runtime__get_global(struct runtime *rt, unsigned int offset);
+void runtime__plan_progs(struct runtime *rt);
+int runtime__load_progs(struct runtime *rt);
+int runtime__load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		       const struct tap_code *code);
+
+/* attach.c */
+int runtime__attach_all(struct runtime *rt);
+void runtime__detach_all(struct runtime *rt);
+
+#endif /* __TAP_RUNTIME_INT_H */
