@@ -8,20 +8,28 @@
  * are views of raw_syscalls:sys_enter/sys_exit, so a block matching any of
  * them attaches there once and dispatches on the syscall number.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <linux/perf_event.h>
 
 #include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "perf-sys.h"
+#include <linux/filter.h>
 
 #include "output.h"
 #include "runtime-int.h"
+#include "sema.h"
 
 static int add_fd(int **fds, int *nr, int fd)
 {
@@ -32,6 +40,14 @@ static int add_fd(int **fds, int *nr, int fd)
 	*fds = n;
 	n[(*nr)++] = fd;
 	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int attach_raw(struct runtime *rt, int prog_fd, const char *tp, __u64 cookie)
@@ -49,20 +65,28 @@ static int attach_perf_event(struct runtime *rt, struct perf_event_attr *attr, i
 			     int prog_fd, __u64 cookie)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lopts, .perf_event.bpf_cookie = cookie);
-	int pfd, link;
+	int pfd, link, *links;
 
 	pfd = sys_perf_event_open(attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 	if (pfd < 0)
 		return -errno;
-	if (add_fd(&rt->perf_fds, &rt->nr_perf_fds, pfd)) {
+	links = realloc(rt->perf_links, (rt->nr_perf_fds + 1) * sizeof(*links));
+	if (links)
+		rt->perf_links = links;
+	if (!links || add_fd(&rt->perf_fds, &rt->nr_perf_fds, pfd)) {
 		close(pfd);
 		return -ENOMEM;
 	}
+	/* the link to come: the event is closed after it */
+	rt->perf_links[rt->nr_perf_fds - 1] = rt->nr_links;
 	link = bpf_link_create(prog_fd, pfd, BPF_PERF_EVENT, &lopts);
-	if (link < 0)
+	if (link < 0) {
+		rt->perf_links[rt->nr_perf_fds - 1] = -1;
 		return -errno;
+	}
 	if (add_fd(&rt->links, &rt->nr_links, link)) {
 		close(link);
+		rt->perf_links[rt->nr_perf_fds - 1] = -1;
 		return -ENOMEM;
 	}
 	return 0;
@@ -170,6 +194,163 @@ static int attach_kprobe(struct runtime *rt, int idx)
 	return attach_perf_event(rt, &attr, 0, ps->kprobe_fd, (__u64)idx);
 }
 
+/* errno as a sentence; the kernel's ENOTSUPP has none in libc. */
+static const char *attach_strerror(int err)
+{
+	if (err == 524)
+		return "the kernel cannot place a probe on that instruction";
+	return strerror(err);
+}
+
+static void attach_warning(struct runtime *rt, int *failed, const struct tap_event *ev, int err)
+{
+	if (rt->opts->verbose || *failed < 3)
+		fprintf(stderr, "perf tap: warning: cannot attach to %s:%s: %s\n", ev->sys,
+			ev->name, attach_strerror(err));
+	(*failed)++;
+}
+
+/*
+ * Can this kernel attach one program to many uprobes with one link (6.6)?
+ * Asked as libbpf does: a uprobe_multi link on "/" fails with EBADF only
+ * where the link type exists.
+ */
+static bool has_uprobe_multi(void)
+{
+	static int has = -1;
+	struct bpf_insn insns[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
+	LIBBPF_OPTS(bpf_prog_load_opts, popts, .expected_attach_type = BPF_TRACE_UPROBE_MULTI);
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	unsigned long offset = 0;
+	int prog, link;
+
+	if (has >= 0)
+		return has;
+	has = 0;
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "tap_probe", "GPL", insns, 2, &popts);
+	if (prog < 0)
+		return false;
+	lopts.uprobe_multi.path = "/";
+	lopts.uprobe_multi.offsets = &offset;
+	lopts.uprobe_multi.cnt = 1;
+	link = bpf_link_create(prog, -1, BPF_TRACE_UPROBE_MULTI, &lopts);
+	has = link < 0 && errno == EBADF;
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return has;
+}
+
+/* Uprobes of one block, file and direction, attached with one link. */
+struct umulti {
+	struct runtime *rt;
+	int prog_fd;
+	const char *path;
+	bool ret;
+	int *idx;		/* event indexes */
+	unsigned long *offsets;
+	__u64 *cookies;
+	int *failed;
+};
+
+/*
+ * Attach events [from, from + n) of @u with one link.  The kernel takes
+ * all or none, so when some function cannot be probed, halve the set until
+ * the culprits are alone, and warn about those.
+ */
+static int umulti_attach(struct umulti *u, int from, int n)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	int link, err;
+
+	if (!n || tap_signals)
+		return 0;
+	lopts.uprobe_multi.path = u->path;
+	lopts.uprobe_multi.offsets = u->offsets + from;
+	lopts.uprobe_multi.cookies = u->cookies + from;
+	lopts.uprobe_multi.cnt = (__u32)n;
+	lopts.uprobe_multi.flags = u->ret ? BPF_F_UPROBE_MULTI_RETURN : 0;
+	link = bpf_link_create(u->prog_fd, 0, BPF_TRACE_UPROBE_MULTI, &lopts);
+	if (link >= 0) {
+		if (add_fd(&u->rt->links, &u->rt->nr_links, link)) {
+			close(link);
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	err = errno;
+	if (n == 1) {
+		attach_warning(u->rt, u->failed, &u->rt->evs.ev[u->idx[from]], err);
+		return 0;
+	}
+	if (err == ENOMEM || err == EPERM)
+		return -err;
+	err = umulti_attach(u, from, n / 2);
+	return err ?: umulti_attach(u, from + n / 2, n - n / 2);
+}
+
+/*
+ * probe:/PATH:SYM uprobes, one uprobe_multi link per block, file and
+ * direction: one program for thousands of functions, detached with one
+ * grace period instead of two per function.  Marks the events it took in
+ * @done; leaves everything to the per-event path when the kernel lacks it.
+ */
+static int attach_uprobes(struct runtime *rt, bool *done, int *failed)
+{
+	struct umulti u = { .rt = rt, .failed = failed };
+	int i, j, n, err = 0;
+
+	if (!has_uprobe_multi())
+		return 0;
+	u.idx = calloc(rt->evs.nr, sizeof(*u.idx));
+	u.offsets = calloc(rt->evs.nr, sizeof(*u.offsets));
+	u.cookies = calloc(rt->evs.nr, sizeof(*u.cookies));
+	if (!u.idx || !u.offsets || !u.cookies) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < rt->evs.nr && !err && !tap_signals; i++) {
+		struct tap_event *ev = &rt->evs.ev[i];
+		struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
+		struct prog_state *ps = &rt->progs[ev->prog];
+
+		if (!ev->path || done[i])
+			continue;
+		if (ps->umulti_fd < 0) {
+			ps->umulti_fd = runtime__load_prog_as(rt, prog, BPF_PROG_TYPE_KPROBE,
+							      BPF_TRACE_UPROBE_MULTI,
+							      &prog->code[TAP_CODE_KPROBE]);
+			if (ps->umulti_fd < 0) {
+				err = ps->umulti_fd;
+				break;
+			}
+		}
+		for (n = 0, j = i; j < rt->evs.nr; j++) {
+			struct tap_event *e = &rt->evs.ev[j];
+
+			if (!e->path || done[j] || e->prog != ev->prog ||
+			    e->kretprobe != ev->kretprobe || strcmp(e->path, ev->path))
+				continue;
+			u.idx[n] = j;
+			u.offsets[n] = (unsigned long)e->offset;
+			u.cookies[n] = (__u64)j;
+			n++;
+			done[j] = true;
+		}
+		u.prog_fd = ps->umulti_fd;
+		u.path = ev->path;
+		u.ret = ev->kretprobe;
+		err = umulti_attach(&u, 0, n);
+	}
+	if (err)
+		fprintf(stderr, "perf tap: cannot attach uprobes: %s\n", attach_strerror(-err));
+out:
+	free(u.idx);
+	free(u.offsets);
+	free(u.cookies);
+	return err;
+}
+
 static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, int prog_fd)
 {
 	struct perf_event_attr attr = {
@@ -195,16 +376,23 @@ static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, 
 	return 0;
 }
 
+/*
+ * Attach every event.  Opening a uprobe or kprobe event can take long (the
+ * kernel plants the probe in every process that maps the file), so a
+ * signal stops attaching at once, and a long attach says what it is doing.
+ */
 int runtime__attach_all(struct runtime *rt)
 {
+	double start = now_s(), spent;
+	bool told = false, *done;
 	int i, err, failed = 0;
 
 	for (i = 0; i < rt->obj->nr_progs; i++) {
 		struct prog_state *ps = &rt->progs[i];
 
 		if (ps->enter_base >= 0) {
-			err = attach_raw(rt, ps->sys_fd, "sys_enter",
-					 TAP_COOKIE_SYSCALL | (__u64)ps->enter_base * TAP_SYSCALL_SLOTS);
+			err = attach_raw(rt, ps->sys_fd, "sys_enter", TAP_COOKIE_SYSCALL |
+					 (__u64)ps->enter_base * TAP_SYSCALL_SLOTS);
 			if (err)
 				goto fail_sys;
 		}
@@ -216,66 +404,312 @@ int runtime__attach_all(struct runtime *rt)
 				goto fail_sys;
 		}
 	}
-	for (i = 0; i < rt->evs.nr; i++) {
+	done = calloc(rt->evs.nr ?: 1, sizeof(*done));
+	if (!done)
+		return -ENOMEM;
+	err = attach_uprobes(rt, done, &failed);
+	if (err)
+		goto out;
+	for (i = 0; i < rt->evs.nr && !tap_signals; i++) {
 		struct tap_event *ev = &rt->evs.ev[i];
 		struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
 
+		if (done[i])
+			continue;
+		spent = now_s() - start;
+		if (!told && i > 0 && spent > 0.5 && spent / i * (rt->evs.nr - i) >= 1.5) {
+			fprintf(stderr, "perf tap: attaching %d more events (~%.0f s; Ctrl-C "
+				"stops)...\n", rt->evs.nr - i, spent / i * (rt->evs.nr - i));
+			told = true;
+		}
 		if (prog->kind == TAP_PROG_TIMER) {
 			err = attach_timer(rt, i, prog, rt->progs[ev->prog].fd);
 			if (err) {
 				fprintf(stderr, "perf tap: cannot start timer %s: %s\n", ev->name,
 					strerror(-err));
-				return err;
+				goto out;
 			}
 			continue;
 		}
 		if (ev->syscall_nr >= 0)
 			continue;
 		if (ev->kprobe || ev->path) {
+			/* a glob may match a few functions that cannot be probed */
 			err = attach_kprobe(rt, i);
-			if (err) {
-				fprintf(stderr, "perf tap: cannot attach a kprobe to %s: %s\n",
-					ev->name, strerror(-err));
-				return err;
-			}
-			continue;
-		}
-		/* argstr needs the event's record: only perf tracepoints have it */
-		if (!strcmp(ev->sys, "syscalls") || prog->uses_argstr)
+		} else if (!strcmp(ev->sys, "syscalls") || prog->uses_argstr) {
+			/* argstr needs the event's record: only perf tracepoints have it */
 			err = attach_perf_tracepoint(rt, i);
-		else
+		} else {
 			err = attach_raw(rt, rt->progs[ev->prog].fd, ev->name, (__u64)i);
-		if (err == -ENOENT && strcmp(ev->sys, "syscalls"))
-			err = attach_perf_tracepoint(rt, i);
-		if (err) {
-			if (rt->opts->verbose || failed < 3)
-				fprintf(stderr, "perf tap: warning: cannot attach to %s:%s: %s\n",
-					ev->sys, ev->name, strerror(-err));
-			failed++;
+			if (err == -ENOENT && strcmp(ev->sys, "syscalls"))
+				err = attach_perf_tracepoint(rt, i);
 		}
+		if (err)
+			attach_warning(rt, &failed, ev, -err);
 	}
+	err = 0;
+	if (rt->opts->verbose)
+		fprintf(stderr, "perf tap: attached %d events in %.2f s\n", rt->evs.nr - failed,
+			now_s() - start);
 	if (failed > 3 && !rt->opts->verbose)
 		fprintf(stderr, "perf tap: warning: %d events in all could not be attached "
 			"(-v lists them)\n", failed);
 	if (failed && failed == rt->evs.nr) {
 		fprintf(stderr, "perf tap: no event could be attached\n");
-		return -ENOENT;
+		err = -ENOENT;
 	}
-	return 0;
+out:
+	free(done);
+	return err;
 fail_sys:
 	fprintf(stderr, "perf tap: cannot attach to raw_syscalls: %s\n", strerror(-err));
 	return err;
 }
 
-void runtime__detach_all(struct runtime *rt)
+/*
+ * Stop every probe at once, without detaching anything: every trace and
+ * timer program returns at its start once the exited slot is set, as
+ * after exit().  Without the mapped globals (kernels before 5.5), close
+ * the links instead.
+ */
+void runtime__stop_probes(struct runtime *rt)
 {
 	int i;
 
+	if (rt->globals) {
+		runtime__set_global(rt, TAP_G_EXITED, 1);
+		return;
+	}
 	for (i = 0; i < rt->nr_links; i++)
 		close(rt->links[i]);
 	rt->nr_links = 0;
 	for (i = 0; i < rt->nr_perf_fds; i++)
-		close(rt->perf_fds[i]);
-	rt->nr_perf_fds = 0;
+		rt->perf_links[i] = -1;
 }
 
+/*
+ * Closing what attach made.  A raw tracepoint link goes at once.  A perf
+ * event with a program costs the kernel two grace periods (about 30 and
+ * 40 ms on 6.18): one when its link lets go of the program (under
+ * bpf_event_mutex), one when the event itself goes (under event_mutex).
+ * Each mutex serializes its kind, so more threads per kind gain nothing
+ * (measured: 100 events take 4.4 s from one thread, 4.6 s from 16 or
+ * 100), but the two kinds overlap: one thread closes the links while
+ * another closes each event whose link has gone.
+ */
+struct closing {
+	struct runtime *rt;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int links_done;		/* rt->links[0, links_done) are closed */
+	int events_done;	/* rt->perf_fds[0, events_done) are closed */
+	double first_event;	/* when the first event was closed */
+	bool stop;		/* leave the rest */
+	bool finished;		/* the event thread is done */
+};
+
+static void *close_events_thread(void *arg)
+{
+	struct closing *c = arg;
+	struct runtime *rt = c->rt;
+	int j;
+
+	for (j = c->events_done; j < rt->nr_perf_fds; j++) {
+		pthread_mutex_lock(&c->lock);
+		while (!c->stop && rt->perf_links[j] >= c->links_done)
+			pthread_cond_wait(&c->cond, &c->lock);
+		pthread_mutex_unlock(&c->lock);
+		if (c->stop)
+			break;
+		close(rt->perf_fds[j]);
+		pthread_mutex_lock(&c->lock);
+		if (!c->first_event)
+			c->first_event = now_s();
+		c->events_done = j + 1;
+		pthread_cond_broadcast(&c->cond);
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_lock(&c->lock);
+	c->finished = true;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* Is a signal asking to stop waiting?  Never in the background closer. */
+static bool interrupted(int stop_signals)
+{
+	return stop_signals >= 0 && tap_signals > stop_signals;
+}
+
+/*
+ * Once the rest will take more than a second, say what is going on.  The
+ * slower kind sets the pace: events once a few have gone, else links.
+ * The estimate is rough: the kernel's grace periods are longer when the
+ * machine is busy.
+ */
+static void tell_progress(struct closing *c, double start, bool *told)
+{
+	struct runtime *rt = c->rt;
+	int events_left = rt->nr_perf_fds - c->events_done;
+	int links_left = rt->nr_links - c->links_done;
+	double spent = now_s() - start, rest;
+
+	/* the pace of the first few is no guide: wait for 8 or 2 s */
+	if (*told || (!events_left && !links_left) ||
+	    (spent < 2 && c->events_done < 8 && (events_left || c->links_done < 8)))
+		return;
+	/* the first event waits for its link: the pace is from then on */
+	if (events_left && c->events_done > 1)
+		rest = (now_s() - c->first_event) / (c->events_done - 1) * events_left;
+	else if (!events_left && links_left && c->links_done)
+		rest = spent / c->links_done * links_left;
+	else
+		rest = spent * 2;	/* not one gone yet */
+	if (rest < 1.5)
+		return;
+	fprintf(stderr, "perf tap: detaching %d events (~%.0f s)... Ctrl-C finishes it in "
+		"the background\n", events_left ? events_left : links_left, rest);
+	*told = true;
+}
+
+/*
+ * Close links and events from where @c says on, until done or, unless
+ * @stop_signals is negative, a signal beyond @stop_signals comes.
+ */
+static void close_from(struct closing *c, int stop_signals)
+{
+	struct runtime *rt = c->rt;
+	double start = now_s();
+	bool told = stop_signals < 0;
+	sigset_t all, old;
+	pthread_t th;
+	bool threaded;
+	int i;
+
+	/* signals are for the main thread, which watches them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	threaded = !pthread_create(&th, NULL, close_events_thread, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	for (i = c->links_done; i < rt->nr_links && !interrupted(stop_signals); i++) {
+		close(rt->links[i]);
+		pthread_mutex_lock(&c->lock);
+		c->links_done = i + 1;
+		pthread_cond_broadcast(&c->cond);
+		pthread_mutex_unlock(&c->lock);
+		tell_progress(c, start, &told);
+	}
+	if (!threaded) {
+		for (i = c->events_done; i < rt->nr_perf_fds && !interrupted(stop_signals) &&
+		     c->links_done == rt->nr_links; i++) {
+			close(rt->perf_fds[i]);
+			c->events_done = i + 1;
+			tell_progress(c, start, &told);
+		}
+		return;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (!c->finished && !interrupted(stop_signals)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&c->cond, &c->lock, &ts);
+		tell_progress(c, start, &told);
+	}
+	c->stop = true;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(th, NULL);
+}
+
+/*
+ * Leave what is not closed yet to a child process, so that perf tap can
+ * exit now.  The child holds nothing else: no program or map, and not the
+ * output streams, so that a reader of perf tap's output sees it end.
+ * Returns false if there is no child.
+ */
+static bool close_in_background(struct closing *c)
+{
+	struct runtime *rt = c->rt;
+	int i, fd, devnull;
+	struct dirent *d;
+	DIR *dir;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid > 0) {
+		fprintf(stderr, "perf tap: process %d closes the other %d events in the "
+			"background\n", pid, rt->nr_perf_fds - c->events_done);
+		for (i = c->links_done; i < rt->nr_links; i++)
+			close(rt->links[i]);
+		for (i = c->events_done; i < rt->nr_perf_fds; i++)
+			close(rt->perf_fds[i]);
+		return true;
+	}
+	prctl(PR_SET_NAME, "perf-tap-close");
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	devnull = open("/dev/null", O_RDWR);
+	for (fd = 0; fd < 3 && devnull >= 0; fd++)
+		dup2(devnull, fd);
+	dir = opendir("/proc/self/fd");
+	while (dir && (d = readdir(dir))) {
+		bool keep = false;
+
+		fd = atoi(d->d_name);
+		if (d->d_name[0] == '.' || fd < 3 || fd == dirfd(dir))
+			continue;
+		for (i = c->links_done; i < rt->nr_links && !keep; i++)
+			keep = rt->links[i] == fd;
+		for (i = c->events_done; i < rt->nr_perf_fds && !keep; i++)
+			keep = rt->perf_fds[i] == fd;
+		if (!keep)
+			close(fd);
+	}
+	if (dir)
+		closedir(dir);
+	c->stop = c->finished = false;
+	close_from(c, -1);
+	_exit(0);
+}
+
+/*
+ * Detach everything.  When that takes more than a second, say so; a
+ * signal beyond the @stop_signals that stopped tracing leaves the rest
+ * to a background process.
+ */
+void runtime__detach_all(struct runtime *rt, int stop_signals)
+{
+	struct closing c = {
+		.rt = rt,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
+	double start = now_s();
+
+	if (!rt->nr_links && !rt->nr_perf_fds)
+		return;
+	close_from(&c, stop_signals);
+	if (c.links_done < rt->nr_links || c.events_done < rt->nr_perf_fds) {
+		if (!close_in_background(&c)) {
+			/* no process to leave them to: finish here */
+			c.stop = c.finished = false;
+			close_from(&c, -1);
+		}
+	} else if (rt->opts->verbose) {
+		fprintf(stderr, "perf tap: detached %d links and %d perf events in %.2f s\n",
+			rt->nr_links, rt->nr_perf_fds, now_s() - start);
+	}
+	rt->nr_links = 0;
+	rt->nr_perf_fds = 0;
+}

@@ -391,6 +391,28 @@ static void hist_print(struct tap_printer *p, struct tap_hist *h)
 	hist_reset(h);
 }
 
+/* A print_hist whose end record was lost: print what came all the same. */
+static void hist_flush(struct tap_printer *p, struct tap_hist *h)
+{
+	if (!h->nr)
+		return;
+	hist_print(p, h);
+	fprintf(p->fp, "(print_hist incomplete: output records were lost)\n");
+}
+
+void tap_printer__exit(struct tap_printer *p)
+{
+	int i;
+
+	for (i = 0; i < p->nr_hists; i++) {
+		hist_flush(p, &p->hists[i]);
+		hist_reset(&p->hists[i]);
+	}
+	free(p->hists);
+	p->hists = NULL;
+	p->nr_hists = 0;
+}
+
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 {
 	struct tap_printer *p = arg;
@@ -429,7 +451,7 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 		break;
 	case TAP_REC_HIST_BEGIN:
 		h = hist_of(p, cpu);
-		hist_reset(h);
+		hist_flush(p, h);
 		h->limit = 20;
 		if (def->nargs)
 			memcpy(&h->limit, rec + def->args[0].offset, sizeof(h->limit));

@@ -44,6 +44,9 @@ struct tap_printer {
 /* The frames of stack id @id, one "\tsym+off" line each, in a new string. */
 char *tap_format_stack(struct tap_printer *p, long long id);
 
+/* Print any print_hist left without its end record, and free what @p holds. */
+void tap_printer__exit(struct tap_printer *p);
+
 /* A tap_output_cb: @arg is the struct tap_printer. */
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size);
 

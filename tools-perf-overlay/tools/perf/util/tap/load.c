@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <linux/kernel.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -40,9 +42,33 @@ int runtime__create_maps(struct runtime *rt)
 		rt->map_fds[i] = -1;
 	for (i = 0; i < obj->nr_maps; i++) {
 		struct tap_map_def *m = &obj->maps[i];
+		LIBBPF_OPTS(bpf_map_create_opts, mopts);
 
+		/*
+		 * The globals are mapped into perf tap too, so that it can set
+		 * one slot (exited, to stop every probe at once) without
+		 * rewriting the others under the probes that update them.
+		 */
+		if (i == TAP_MAP_GLOBALS)
+			mopts.map_flags = BPF_F_MMAPABLE;
 		rt->map_fds[i] = bpf_map_create(m->type, m->name, m->key_size, m->value_size,
-						m->max_entries, NULL);
+						m->max_entries, &mopts);
+		if (rt->map_fds[i] < 0 && mopts.map_flags && errno == EINVAL) {
+			mopts.map_flags = 0;	/* before 5.5 */
+			rt->map_fds[i] = bpf_map_create(m->type, m->name, m->key_size,
+							m->value_size, m->max_entries, &mopts);
+		}
+		if (i == TAP_MAP_GLOBALS && rt->map_fds[i] >= 0 && mopts.map_flags) {
+			size_t len = roundup(m->value_size, 8);
+			void *p;
+
+			len = roundup(len, (size_t)sysconf(_SC_PAGESIZE));
+			p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, rt->map_fds[i], 0);
+			if (p != MAP_FAILED) {
+				rt->globals = p;
+				rt->globals_len = len;
+			}
+		}
 		if (rt->map_fds[i] < 0) {
 			int err = errno;
 
@@ -148,10 +174,15 @@ int runtime__fill_maps(struct runtime *rt)
 
 int runtime__set_global(struct runtime *rt, unsigned int offset, __u64 value)
 {
-	char *buf = calloc(1, rt->obj->globals_size);
+	char *buf;
 	__u32 key = 0;
 	int err;
 
+	if (rt->globals) {
+		__atomic_store_n((__u64 *)(rt->globals + offset), value, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	buf = calloc(1, rt->obj->globals_size);
 	if (!buf)
 		return -ENOMEM;
 	err = bpf_map_lookup_elem(rt->map_fds[TAP_MAP_GLOBALS], &key, buf);
@@ -165,10 +196,13 @@ int runtime__set_global(struct runtime *rt, unsigned int offset, __u64 value)
 
 __u64 runtime__get_global(struct runtime *rt, unsigned int offset)
 {
-	char *buf = calloc(1, rt->obj->globals_size);
+	char *buf;
 	__u32 key = 0;
 	__u64 value = 0;
 
+	if (rt->globals)
+		return __atomic_load_n((__u64 *)(rt->globals + offset), __ATOMIC_SEQ_CST);
+	buf = calloc(1, rt->obj->globals_size);
 	if (buf && !bpf_map_lookup_elem(rt->map_fds[TAP_MAP_GLOBALS], &key, buf))
 		memcpy(&value, buf + offset, sizeof(value));
 	free(buf);
@@ -266,7 +300,8 @@ static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 				var_id = btf__find_by_name_kind(vmlinux, "pcpu_hot", BTF_KIND_VAR);
 				if (var_id < 0)
 					return -1;
-				t = btf__type_by_id(vmlinux, btf__type_by_id(vmlinux, var_id)->type);
+				t = btf__type_by_id(vmlinux, var_id);
+				t = btf__type_by_id(vmlinux, t->type);
 				off = btf_member_offset(vmlinux, t, "preempt_count");
 				if (off < 0)
 					return -1;
@@ -331,7 +366,13 @@ fail:
 }
 
 int runtime__load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
-		     const struct tap_code *code)
+		       const struct tap_code *code)
+{
+	return runtime__load_prog_as(rt, prog, type, 0, code);
+}
+
+int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+			  enum bpf_attach_type attach_type, const struct tap_code *code)
 {
 	const struct bpf_insn *insns = code->insns;
 	const unsigned int *func_off = code->func_off;
@@ -341,7 +382,7 @@ int runtime__load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_p
 	struct bpf_func_info *info = NULL;
 	struct btf *btf = NULL;
 	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
-	LIBBPF_OPTS(bpf_prog_load_opts, lopts);
+	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .expected_attach_type = attach_type);
 	size_t log_size = 1 << 22;
 	char *log = NULL;
 	unsigned int i;
@@ -420,7 +461,7 @@ void runtime__plan_progs(struct runtime *rt)
 
 	for (i = 0; i < rt->obj->nr_progs; i++) {
 		rt->progs[i].fd = rt->progs[i].sys_fd = rt->progs[i].tp_fd = -1;
-		rt->progs[i].kprobe_fd = -1;
+		rt->progs[i].kprobe_fd = rt->progs[i].umulti_fd = -1;
 		rt->progs[i].enter_base = rt->progs[i].exit_base = -1;
 	}
 	for (i = 0; i < rt->evs.nr; i++) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include <linux/bpf.h>
 
 #include "event.h"
 #include "format.h"
@@ -21,6 +22,7 @@ struct prog_state {
 	int sys_fd;		/* syscalls:* variant */
 	int tp_fd;		/* plain variant as a perf tracepoint program, on demand */
 	int kprobe_fd;		/* as a kprobe program, for probe:FUNC events */
+	int umulti_fd;		/* as a kprobe program for uprobe_multi links */
 	int enter_base, exit_base;	/* dispatch bases in TAP_MAP_SYSCALLS, -1 if none */
 };
 
@@ -33,6 +35,7 @@ struct runtime {
 	int *links;
 	int nr_links;
 	int *perf_fds;
+	int *perf_links;	/* per perf event: the index of its link, -1 if none */
 	int nr_perf_fds;
 	int nr_bases;
 	struct tap_output *out;
@@ -46,6 +49,10 @@ struct runtime {
 	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
 	__u64 cpu_mask;			/* -C, 0 for every CPU */
 	struct tap_usyms *usyms;	/* ustack() frames */
+	__u64 lost_discarded;		/* lost records of runs repeated (once.c) */
+	__u64 lost_extra;		/* lost records in rings of their own (once.c) */
+	char *globals;			/* the globals map, mmapped; NULL if it cannot be */
+	size_t globals_len;
 };
 
 /* SIGINT, SIGTERM and SIGHUP received so far: the first one stops tracing. */
@@ -60,9 +67,15 @@ void runtime__plan_progs(struct runtime *rt);
 int runtime__load_progs(struct runtime *rt);
 int runtime__load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
 		       const struct tap_code *code);
+int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+			  enum bpf_attach_type attach_type, const struct tap_code *code);
+
+/* once.c: run top-level code or trace_end, with all of its output */
+int runtime__run_once(struct runtime *rt, int prog);
 
 /* attach.c */
 int runtime__attach_all(struct runtime *rt);
-void runtime__detach_all(struct runtime *rt);
+void runtime__stop_probes(struct runtime *rt);
+void runtime__detach_all(struct runtime *rt, int stop_signals);
 
 #endif /* __TAP_RUNTIME_INT_H */

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include <linux/perf_event.h>
@@ -188,9 +190,16 @@ static void on_signal(int sig)
 
 /* ---- the workload ------------------------------------------------------ */
 
-/* Fork the command stopped before exec, so its pid can be the target first. */
+/*
+ * Fork the command stopped before exec, so its pid can be the target
+ * first.  Like evlist__prepare_workload(), but the command also dies with
+ * perf tap when perf tap is killed (PR_SET_PDEATHSIG): perf's helper has
+ * no place for that, and a workload that outlives its tracer is never
+ * wanted.  An exec failure comes back through a close-on-exec pipe.
+ */
 static int prepare_workload(struct runtime *rt)
 {
+	pid_t parent = getpid();
 	int go[2], failed[2];
 
 	if (pipe(go) < 0)
@@ -201,21 +210,30 @@ static int prepare_workload(struct runtime *rt)
 		close(go[1]);
 		return -errno;
 	}
+	fflush(NULL);
 	rt->child = fork();
 	if (rt->child < 0) {
 		close(go[0]);
 		close(go[1]);
+		close(failed[0]);
+		close(failed[1]);
 		return -errno;
 	}
 	if (!rt->child) {
 		char c;
 
+		/* SIGKILL: a command that handles SIGTERM must not stay either */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
 		close(go[1]);
+		close(failed[0]);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		prctl(PR_SET_NAME, "perf-exec");
+		/* perf tap closes the pipe without a byte to cancel the command */
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
-		close(failed[0]);
 		execvp(rt->opts->argv[0], (char *const *)rt->opts->argv);
 		c = (char)errno;
 		if (write(failed[1], &c, 1) != 1)
@@ -255,6 +273,32 @@ static void reap_workload(struct runtime *rt, bool wait)
 		rt->child_done = true;
 }
 
+/*
+ * End the command if it still runs: SIGTERM, and SIGKILL if it is still
+ * there after a second or at another signal to perf tap.
+ */
+static void end_workload(struct runtime *rt)
+{
+	int signals = tap_signals, i;
+
+	if (rt->go_pipe >= 0) {
+		/* never started: the closed pipe makes it exit */
+		close(rt->go_pipe);
+		rt->go_pipe = -1;
+	} else if (rt->child > 0 && !rt->child_done) {
+		kill(rt->child, SIGTERM);
+	}
+	for (i = 0; i < 100 && tap_signals == signals; i++) {
+		reap_workload(rt, false);
+		if (rt->child <= 0 || rt->child_done)
+			return;
+		usleep(10000);
+	}
+	if (rt->child > 0 && !rt->child_done)
+		kill(rt->child, SIGKILL);
+	reap_workload(rt, true);
+}
+
 /* ---- running ----------------------------------------------------------- */
 
 static int drain(struct runtime *rt)
@@ -263,21 +307,6 @@ static int drain(struct runtime *rt)
 
 	fflush(rt->printer.fp);
 	return n;
-}
-
-static int run_once(struct runtime *rt, int prog)
-{
-	__u64 ctx[2] = { 0, 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
-	int fd = rt->progs[prog].fd;
-
-	if (bpf_prog_test_run_opts(fd, &topts)) {
-		fprintf(stderr, "perf tap: cannot run %s: %s\n", rt->obj->progs[prog].name,
-			strerror(errno));
-		return -errno;
-	}
-	drain(rt);
-	return 0;
 }
 
 static void trace_loop(struct runtime *rt)
@@ -308,7 +337,7 @@ static void trace_loop(struct runtime *rt)
 
 static void report_losses(struct runtime *rt)
 {
-	__u64 lost = tap_output__lost(rt->out);
+	__u64 lost = tap_output__lost(rt->out) - rt->lost_discarded + rt->lost_extra;
 	__u64 refused = runtime__get_global(rt, TAP_G_OUTFAIL);
 	__u64 drops = runtime__get_global(rt, TAP_G_DROPS);
 	__u64 loops = runtime__get_global(rt, TAP_G_LOOPS);
@@ -336,7 +365,7 @@ static void cleanup(struct runtime *rt)
 {
 	int i;
 
-	runtime__detach_all(rt);
+	runtime__detach_all(rt, tap_signals);
 	if (rt->progs) {
 		for (i = 0; i < rt->obj->nr_progs; i++) {
 			if (rt->progs[i].fd >= 0)
@@ -347,6 +376,8 @@ static void cleanup(struct runtime *rt)
 				close(rt->progs[i].tp_fd);
 			if (rt->progs[i].kprobe_fd >= 0)
 				close(rt->progs[i].kprobe_fd);
+			if (rt->progs[i].umulti_fd >= 0)
+				close(rt->progs[i].umulti_fd);
 		}
 	}
 	if (rt->map_fds) {
@@ -354,21 +385,20 @@ static void cleanup(struct runtime *rt)
 			if (rt->map_fds[i] >= 0)
 				close(rt->map_fds[i]);
 	}
-	if (rt->go_pipe >= 0)
-		close(rt->go_pipe);
+	end_workload(rt);
 	if (rt->exec_pipe >= 0)
 		close(rt->exec_pipe);
-	if (rt->child > 0 && !rt->child_done) {
-		kill(rt->child, SIGTERM);
-		reap_workload(rt, true);
-	}
+	if (rt->globals)
+		munmap(rt->globals, rt->globals_len);
 	tap_output__delete(rt->out);
 	tap_events__exit(&rt->evs);
 	free(rt->map_fds);
 	free(rt->progs);
 	free(rt->links);
 	free(rt->perf_fds);
+	free(rt->perf_links);
 	free(rt->formats);
+	tap_printer__exit(&rt->printer);
 	tap_usyms__delete(rt->usyms);
 	if (rt->machine) {
 		machine__delete(rt->machine);
@@ -380,7 +410,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 {
 	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1, .exec_pipe = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	int err = -1, end;
+	int err = -1, end, stop_signals;
 
 	rt.printer.obj = obj;
 	rt.printer.fp = stdout;
@@ -414,8 +444,10 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (err || opts->verify_only)
 		goto out;
 
+	/* a closed terminal stops tracing like Ctrl-C: trace_end still runs */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (opts->argv && opts->argv[0]) {
 		err = prepare_workload(&rt);
 		if (err) {
@@ -435,35 +467,46 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (err)
 		goto out;
 	if (rt.child > 0 || opts->pid > 0) {
-		err = runtime__set_global(&rt, TAP_G_TARGET, (__u64)(rt.child > 0 ? rt.child : opts->pid));
+		pid_t target = rt.child > 0 ? rt.child : opts->pid;
+
+		err = runtime__set_global(&rt, TAP_G_TARGET, (__u64)target);
 		if (err)
 			goto out;
 	}
 
 	/* top-level code runs before any probe is attached */
-	err = run_once(&rt, 0);
+	err = runtime__run_once(&rt, 0);
 	if (err)
 		goto out;
 	if (!rt.printer.exited && !tap_signals) {
 		err = runtime__attach_all(&rt);
 		if (err)
 			goto out;
-		err = start_workload(&rt);
-		if (err)
-			goto out;
-		trace_loop(&rt);
+		/* a signal while attaching: stop without running the command */
+		if (!tap_signals) {
+			err = start_workload(&rt);
+			if (err)
+				goto out;
+			trace_loop(&rt);
+		}
 	}
-	runtime__detach_all(&rt);
+	/* closing perf events may take long: stop them all first, close them last */
+	stop_signals = tap_signals;
+	runtime__stop_probes(&rt);
 	drain(&rt);
 	/* every trace_end runs, in order, even after exit(): only probes stop */
 	for (end = 0; end < obj->nr_progs; end++) {
 		if (obj->progs[end].kind != TAP_PROG_END)
 			continue;
-		err = run_once(&rt, end);
+		err = runtime__run_once(&rt, end);
 		if (err)
 			goto out;
 	}
+	tap_printer__exit(&rt.printer);
 	report_losses(&rt);
+	fflush(stdout);
+	end_workload(&rt);
+	runtime__detach_all(&rt, stop_signals);
 	err = 0;
 out:
 	cleanup(&rt);
