@@ -257,6 +257,7 @@ static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
 {
 	char *colon = strrchr(pattern, ':');
 	struct uprobe_match um = { .evs = evs, .path = pattern, .prog = prog, .ret = ret };
+	struct stat st;
 
 	if (!colon || !colon[1]) {
 		spec_error(obj, spec, "a uprobe is probe:/PATH:SYMBOL, not");
@@ -270,8 +271,13 @@ static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
 		spec_error(obj, spec, "this kernel has no uprobe PMU (CONFIG_UPROBE_EVENTS) for");
 		return -1;
 	}
-	if (access(pattern, R_OK)) {
+	/* a FIFO or a device would block or mean nothing: only regular files */
+	if (stat(pattern, &st) || access(pattern, R_OK)) {
 		spec_error(obj, spec, "cannot open the file of");
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		spec_error(obj, spec, "not a regular file (an executable or library):");
 		return -1;
 	}
 	if (tap_elf_funcs(pattern, add_uprobe, &um)) {
