@@ -15,6 +15,7 @@ for path in "$TAP_TMP/fifo" /dev/zero "$TAP_TMP"; do
 	timeout 10 "$PERF" tap -e "trace probe:$path:x { }" >out 2>err || rc=$?
 	expect_eq "exit status for $path" 1 "$rc"
 	expect_eq "stderr for $path" \
-		"<cmdline>:1:7: error: not a regular file (an executable or library): 'probe:$path:x'" \
-		"$(cat err)"
+		"<cmdline>:1:7: error: not a regular file (an executable or library): 'probe:$path:x'
+trace probe:$path:x { }
+      ^" "$(cat err)"
 done

@@ -73,11 +73,11 @@ int tap_attach__check(struct tap_object *obj, const struct tap_events *evs, cons
 		}
 	}
 	if (empty >= 0) {
-		struct tap_node *block = obj->progs[empty].node;
+		const struct tap_prog_def *block = &obj->progs[empty];
 
 		why = attach_failure(evs, errs, first, name, sizeof(name));
 		fprintf(stderr, "%s:%d:%d: error: no event of this trace block could be attached "
-			"(%s: %s)\n", obj->c->file, block->line, block->col, name, why);
+			"(%s: %s)\n", obj->file, block->line, block->col, name, why);
 		return -ENOENT;
 	}
 	if (failed > 3 && !verbose)

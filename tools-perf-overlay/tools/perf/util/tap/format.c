@@ -249,7 +249,6 @@ static int cmp_entries(const void *a, const void *b)
 static int format_key(struct tap_printer *p, const struct tap_map_def *map, const char *key,
 		      char **label, char **frames)
 {
-	struct tap_type *t = tap_type_resolve(map->sym->type);
 	struct strbuf lb, fb;
 	unsigned int off = 0;
 	int k, nstacks = 0;
@@ -260,8 +259,8 @@ static int format_key(struct tap_printer *p, const struct tap_map_def *map, cons
 		strbuf_release(&lb);
 		return -ENOMEM;
 	}
-	for (k = 0; k < t->nkeys; k++) {
-		enum tap_type_kind kind = tap_type_resolve(t->key[k])->kind;
+	for (k = 0; k < map->nr_keys; k++) {
+		enum tap_type_kind kind = map->keys[k].kind;
 		long long num;
 
 		if (kind == TAP_T_STR) {

@@ -303,6 +303,7 @@ static void prog_specs(struct gen *g, struct tap_prog_def *prog, struct tap_node
 	int i = 0;
 
 	prog->line = n->line;
+	prog->col = n->col;
 	if (n->kind == TAP_N_TIMER) {
 		prog->specs = gen_obj_alloc(g, sizeof(*prog->specs));
 		prog->specs[0] = (struct tap_spec){ gen_obj_strdup(g, n->name), n->line, n->col };
@@ -354,6 +355,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	/* program 0: top-level code */
 	obj->progs[0].kind = TAP_PROG_MAIN;
 	obj->progs[0].line = 1;
+	obj->progs[0].col = 1;
 	snprintf(obj->progs[0].name, sizeof(obj->progs[0].name), "tap_main");
 	g.prog_idx = 0;
 	g.block = NULL;

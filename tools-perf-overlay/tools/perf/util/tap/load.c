@@ -463,13 +463,13 @@ int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bp
 		fprintf(stderr, "%s\n", log);
 	if (insn >= 0 && insn < (int)cnt)
 		fprintf(stderr, "%s:%d: error: the kernel's BPF verifier rejected the code for "
-			"this line: %s%s\n", rt->obj->c->file, lines[insn],
+			"this line: %s%s\n", rt->obj->file, lines[insn],
 			log ? last_log_line(log) : strerror(errno),
 			rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else if (log && *last_log_line(log))
 		/* refused before any instruction was checked: the log says why */
 		fprintf(stderr, "%s:%d: error: the kernel refused the BPF program of this "
-			"block: %s%s\n", rt->obj->c->file, prog->node ? prog->node->line : 1,
+			"block: %s%s\n", rt->obj->file, prog->line,
 			last_log_line(log), rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else
 		fprintf(stderr, "perf tap: cannot load the program for %s: %s\n", prog->name,

@@ -102,6 +102,7 @@ static void put_prog(struct wbuf *w, const struct tap_prog_def *prog)
 	put(w, prog->name, sizeof(prog->name));
 	put_u32(w, prog->stack_size);
 	put_u32(w, (__u32)prog->line);
+	put_u32(w, (__u32)prog->col);
 	put_u32(w, prog->uses_argstr);
 	put_u64(w, (__u64)prog->period_ns);
 	put_u32(w, prog->profile);
@@ -311,6 +312,7 @@ static void get_prog(struct rbuf *r, struct tap_prog_def *prog)
 	prog->name[sizeof(prog->name) - 1] = 0;
 	prog->stack_size = get_u32(r);
 	prog->line = (int)get_u32(r);
+	prog->col = (int)get_u32(r);
 	prog->uses_argstr = get_u32(r);
 	get(r, &prog->period_ns, sizeof(prog->period_ns));
 	prog->profile = get_u32(r);

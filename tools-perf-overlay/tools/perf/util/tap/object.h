@@ -136,7 +136,7 @@ struct tap_prog_def {
 	struct tap_code code[TAP_CODE_NR];
 	unsigned int stack_size;
 	struct tap_node *node;		/* the block it came from (NULL for main) */
-	int line;			/* the block's line (1 for main) */
+	int line, col;			/* where the block starts (1:1 for main) */
 	struct tap_spec *specs;		/* trace: its specs; timer: its name */
 	int nr_specs;
 	bool uses_argstr;		/* needs the event record: no raw tracepoints */
