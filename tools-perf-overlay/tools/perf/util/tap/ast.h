@@ -17,7 +17,7 @@ enum tap_node_kind {
 	TAP_N_FUNC,		/* function NAME(list: params) b: body */
 	TAP_N_TRACE,		/* trace list: specs [/a/] b: body */
 	TAP_N_TRACE_END,	/* trace_end b: body */
-	TAP_N_TIMER,		/* NAME (tick-1s, profile-10ms) b: body; num = period ns */
+	TAP_N_TIMER,		/* NAME (tick-1s, profile-10ms) [/a/] b: body; num = period ns */
 	/* statements */
 	TAP_N_BLOCK,		/* { list } */
 	TAP_N_IF,		/* if (a) b else c (c: block, another if, or NULL) */

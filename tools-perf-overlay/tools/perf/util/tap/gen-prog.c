@@ -161,7 +161,8 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 			    n->kind != TAP_N_TRACE_END && n->kind != TAP_N_TIMER)
 				gen_stmt(g, n);
 	} else {
-		if (prog->kind == TAP_PROG_TRACE && prog->node->a) {
+		if ((prog->kind == TAP_PROG_TRACE || prog->kind == TAP_PROG_TIMER) &&
+		    prog->node->a) {
 			/* /filter/: the body runs only where it is non-zero */
 			g->line = prog->node->a->line;
 			gen_num(g, prog->node->a);

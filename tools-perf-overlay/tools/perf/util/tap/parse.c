@@ -5,7 +5,7 @@
  *   script    := { item }
  *   item      := 'var' NAME ['=' expr] | 'function' NAME '(' [NAME {',' NAME}] ')' block
  *              | 'trace' SPEC {',' SPEC} ['/' expr '/'] block
- *              | 'trace_end' block | TIMER block | stmt
+ *              | 'trace_end' block | TIMER ['/' expr '/'] block | stmt
  *   stmt      := 'var' NAME ['=' expr] | 'if' expr block {'elseif' expr block} ['else' block]
  *              | 'while' expr block | 'for' '(' NAME ',' NAME 'in' 'pairs' '(' expr ')' ')' block
  *              | 'return' [expr] | 'break' | block | ';'
@@ -465,6 +465,20 @@ static struct tap_node *function(struct parser *p)
 	return n;
 }
 
+/* An optional /expr/ before a probe's or a timer's body. */
+static struct tap_node *filter(struct parser *p)
+{
+	struct tap_node *n;
+
+	if (!accept(p, TK_CH('/')))
+		return NULL;
+	p->in_filter = true;
+	n = expr(p);
+	p->in_filter = false;
+	expect(p, TK_CH('/'), "'/' to end the filter");
+	return n;
+}
+
 static struct tap_node *trace(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_TRACE), **tail = &n->list, *spec;
@@ -476,12 +490,7 @@ static struct tap_node *trace(struct parser *p)
 		tail = append(tail, spec);
 		next(p);
 	} while (is(p, TK_CH(',')));
-	if (accept(p, TK_CH('/'))) {
-		p->in_filter = true;
-		n->a = expr(p);
-		p->in_filter = false;
-		expect(p, TK_CH('/'), "'/' to end the filter");
-	}
+	n->a = filter(p);
 	if (!is(p, TK_CH('{')))
 		unexpected(p, "'{' after the probe spec");
 	n->b = block(p);
@@ -525,6 +534,9 @@ static struct tap_node *timer(struct parser *p)
 		tap_error(p->c, n->line, n->col,
 			  "bad timer '%s': periods under 10us would swamp the machine", n->name);
 	next(p);
+	n->a = filter(p);
+	if (!is(p, TK_CH('{')))
+		unexpected(p, "'{' after the timer");
 	n->b = block(p);
 	return n;
 }

@@ -1059,6 +1059,18 @@ static void layout(struct sema *s)
 			out->tables[i++] = sym;
 }
 
+/* A probe's or a timer's /filter/: a number, in a scope of its own. */
+static void filter(struct sema *s, struct tap_node *n)
+{
+	struct scope sc = { 0 };
+
+	if (!n)
+		return;
+	s->scope = &sc;
+	need(s, n, expr(s, n), TAP_T_NUM);
+	s->scope = NULL;
+}
+
 void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *out)
 {
 	struct sema s = { .c = c, .out = out };
@@ -1076,18 +1088,13 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 		case TAP_N_TRACE:
 			s.ctx = CTX_TRACE;
 			s.trace = n;
-			if (n->a) {
-				struct scope sc = { 0 };
-
-				s.scope = &sc;
-				need(&s, n->a, expr(&s, n->a), TAP_T_NUM);
-				s.scope = NULL;
-			}
+			filter(&s, n->a);
 			block(&s, n->b);
 			s.trace = NULL;
 			break;
 		case TAP_N_TIMER:
 			s.ctx = CTX_TIMER;
+			filter(&s, n->a);
 			block(&s, n->b);
 			break;
 		case TAP_N_TRACE_END:
