@@ -374,6 +374,14 @@ void gen_stmt_node(struct gen *g, struct tap_node *n)
 		g->dead = true;
 		break;
 	case TAP_N_RETURN:
+		if (!g->fn) {
+			/* leave the block; from a loop body, stop the loops first */
+			if (g->cur_cb)
+				ST_IMM(BPF_DW, R7, SCRATCH_CB_EXIT, 1);
+			jump_to_exit(g, JA(0));
+			g->dead = true;
+			break;
+		}
 		if (n->a) {
 			if (g->fn->kind == TAP_T_STR) {
 				gen_str(g, n->a, g->fn->str);

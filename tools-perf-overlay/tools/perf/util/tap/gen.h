@@ -51,7 +51,7 @@
  * callback with a stack frame of its own.
  */
 #define SCRATCH_EVENT	0
-#define SCRATCH_CB_EXIT	8	/* exit() ran inside a callback */
+#define SCRATCH_CB_EXIT	8	/* exit() or a block's return ran inside a callback */
 #define SCRATCH_CB_RET	16	/* 'return' ran inside a callback */
 #define SCRATCH_FIRST	24
 #define SLOT_FIRST	(-16)	/* temporaries grow down from here */

@@ -770,8 +770,12 @@ static void stmt(struct sema *s, struct tap_node *n)
 			tap_error(s->c, n->line, n->col, "'break' outside a loop");
 		break;
 	case TAP_N_RETURN:
-		if (!s->func)
-			tap_error(s->c, n->line, n->col, "'return' outside a function");
+		if (!s->func && s->ctx == CTX_MAIN)
+			tap_error(s->c, n->line, n->col,
+				  "'return' outside a function, a probe, a timer or trace_end");
+		if (!s->func && n->a)
+			tap_error(s->c, n->a->line, n->a->col,
+				  "'return' leaves the block here, it takes no value");
 		if (n->a) {
 			enum tap_type_kind kind;
 
