@@ -79,7 +79,8 @@ static const char * const kind_names[] = {
 	[TAP_N_NUM] = "num", [TAP_N_STR] = "str", [TAP_N_NAME] = "name",
 	[TAP_N_TABLE] = "table", [TAP_N_INDEX] = "index", [TAP_N_CALL] = "call",
 	[TAP_N_BINOP] = "binop", [TAP_N_UNOP] = "unop", [TAP_N_SPEC] = "spec",
-	[TAP_N_FIELD] = "field",
+	[TAP_N_FIELD] = "field", [TAP_N_NIL] = "nil", [TAP_N_EXISTS] = "exists",
+	[TAP_N_TUPLE] = "keys",
 };
 
 static void dump_node(FILE *fp, const struct tap_node *n, int depth);
@@ -125,6 +126,9 @@ static void dump_node(FILE *fp, const struct tap_node *n, int depth)
 		break;
 	case TAP_N_FOR:
 		fprintf(fp, " %s, %s", n->name, n->name2);
+		break;
+	case TAP_N_EXISTS:
+		fputs(n->num ? " (not)" : "", fp);
 		break;
 	default:
 		if (n->name)

@@ -39,6 +39,9 @@ enum tap_node_kind {
 	TAP_N_UNOP,		/* op a */
 	TAP_N_SPEC,		/* NAME: probe spec text */
 	TAP_N_FIELD,		/* arg.NAME: a field of the event; num: field id */
+	TAP_N_NIL,		/* nil: only in t[k] == nil, t[k] != nil, t[k] = nil */
+	TAP_N_EXISTS,		/* a: t[k...] exists (num 0) or not (num 1): k in t, t[k] == nil */
+	TAP_N_TUPLE,		/* (list): the keys before 'in' */
 };
 
 enum tap_type_kind {

@@ -394,6 +394,15 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 	case TAP_N_BINOP:
 		gen_binop(g, n);
 		return;
+	case TAP_N_EXISTS:
+		/* 1 if the element is there (0 for '== nil'), without reading it */
+		key = gen_key(g, n->a);
+		gen_lookup(g, n->a, key);
+		MOV_REG(R1, R0);
+		MOV_IMM(R0, !n->num);
+		JMP_IMM(BPF_JNE, R1, 0, 1);
+		MOV_IMM(R0, !!n->num);
+		return;
 	case TAP_N_FIELD:
 		gen_field(g, n, 0);
 		return;

@@ -144,13 +144,32 @@ static struct tap_node *primary(struct parser *p)
 		}
 		next(p);
 		return n;
+	case TK_NIL:
+		n = node(p, TAP_N_NIL);
+		next(p);
+		return n;
+	case TK_TRUE:
+	case TK_FALSE:
+		n = node(p, TAP_N_NUM);
+		n->num = p->tok.kind == TK_TRUE;
+		next(p);
+		return n;
 	case TK_CH('('):
+		n = node(p, TAP_N_TUPLE);
 		next(p);
 		saved = p->in_filter;
 		p->in_filter = false;
-		n = expr(p);
+		n->list = expr_list(p, TK_CH(')'), "',' or ')'");
 		p->in_filter = saved;
-		expect(p, TK_CH(')'), "')'");
+		if (!n->list)
+			tap_error(p->c, n->line, n->col, "expected an expression in '()'");
+		if (!n->list->next)
+			return n->list;
+		/* (k1, k2) in t */
+		if (tap_list_len(n->list) > TAP_MAX_KEYS)
+			tap_error(p->c, n->line, n->col, "at most %d keys", TAP_MAX_KEYS);
+		if (!is(p, TK_IN))
+			unexpected(p, "'in' after a list of keys");
 		return n;
 	case TK_CH('{'):
 		n = node(p, TAP_N_TABLE);
@@ -214,7 +233,7 @@ static int binop_prec(struct parser *p, int kind)
 	case TK_OR:		return 1;
 	case TK_AND:		return 2;
 	case TK_EQ: case TK_NE: case TK_LE: case TK_GE:
-	case TK_CH('<'): case TK_CH('>'):
+	case TK_CH('<'): case TK_CH('>'): case TK_IN:
 				return 3;
 	case TK_CH('|'):	return 4;
 	case TK_CH('^'):	return 5;
@@ -235,6 +254,24 @@ static int binop_prec(struct parser *p, int kind)
 	}
 }
 
+/* KEYS in TABLE: whether the table has an element with these keys. */
+static struct tap_node *in_test(struct parser *p, struct tap_node *keys)
+{
+	struct tap_node *n = node(p, TAP_N_EXISTS), *index, *table;
+
+	next(p);
+	if (!is(p, TK_NAME))
+		unexpected(p, "a table name after 'in'");
+	table = node(p, TAP_N_NAME);
+	table->name = p->tok.str;
+	next(p);
+	index = tap_node_new(p->c, TAP_N_INDEX, keys->line, keys->col);
+	index->a = table;
+	index->list = keys->kind == TAP_N_TUPLE ? keys->list : keys;
+	n->a = index;
+	return n;
+}
+
 /*
  * Left-associative chains (a + b + c) loop here rather than recurse; the
  * tree they make is as deep as they are long, which check_depth() bounds.
@@ -247,6 +284,10 @@ static struct tap_node *binary(struct parser *p, int min_prec)
 	enter(p);
 	left = unary(p);
 	while ((prec = binop_prec(p, p->tok.kind)) >= min_prec && prec) {
+		if (is(p, TK_IN)) {
+			left = in_test(p, left);
+			continue;
+		}
 		n = node(p, TAP_N_BINOP);
 		n->op = p->tok.kind;
 		next(p);

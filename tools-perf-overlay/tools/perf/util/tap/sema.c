@@ -576,10 +576,47 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 	return builtin_type(s, n, def);
 }
 
+/*
+ * k in t, (k1, k2) in t, t[k] == nil, t[k] != nil: whether the element
+ * exists.  Reading a missing element gives 0 or "", so this is the only
+ * way to tell a missing element from one that holds 0.
+ */
+static struct tap_type *exists(struct sema *s, struct tap_node *n)
+{
+	bool saved = s->agg_ok;
+
+	s->agg_ok = true;
+	expr(s, n->a);
+	s->agg_ok = saved;
+	return type_new(s, TAP_T_NUM, n);
+}
+
+static void __attribute__((noreturn)) nil_error(struct sema *s, const struct tap_node *n)
+{
+	tap_error(s->c, n->line, n->col,
+		  "'nil' stands only for a missing table element: 't[k] == nil' and "
+		  "'t[k] != nil' test for one, 't[k] = nil' deletes one");
+}
+
 static struct tap_type *binop(struct sema *s, struct tap_node *n)
 {
-	struct tap_type *a = expr(s, n->a), *b = expr(s, n->b);
+	struct tap_type *a, *b;
 	enum tap_type_kind kind;
+
+	if (n->a->kind == TAP_N_NIL || n->b->kind == TAP_N_NIL) {
+		struct tap_node *other = n->a->kind == TAP_N_NIL ? n->b : n->a;
+
+		if ((n->op != TK_EQ && n->op != TK_NE) || other->kind != TAP_N_INDEX)
+			nil_error(s, n->a->kind == TAP_N_NIL ? n->a : n->b);
+		/* t[k] == nil is "t[k] does not exist" */
+		n->kind = TAP_N_EXISTS;
+		n->num = n->op == TK_EQ;
+		n->a = other;
+		n->b = NULL;
+		return exists(s, n);
+	}
+	a = expr(s, n->a);
+	b = expr(s, n->b);
 
 	switch (n->op) {
 	case TK_EQ: case TK_NE: case TK_CH('<'): case TK_CH('>'): case TK_LE: case TK_GE:
@@ -645,6 +682,14 @@ static struct tap_type *expr(struct sema *s, struct tap_node *n)
 	case TAP_N_BINOP:
 		t = binop(s, n);
 		break;
+	case TAP_N_EXISTS:
+		t = exists(s, n);
+		break;
+	case TAP_N_NIL:
+		nil_error(s, n);
+	case TAP_N_TUPLE:
+		tap_error(s->c, n->line, n->col,
+			  "a list of keys '(a, b)' can only be tested with 'in': (a, b) in t");
 	case TAP_N_UNOP:
 		need(s, n->a, expr(s, n->a), TAP_T_NUM);
 		t = type_new(s, TAP_T_NUM, n);
@@ -743,6 +788,19 @@ static void stmt(struct sema *s, struct tap_node *n)
 {
 	struct tap_type *t;
 
+	if (n->kind == TAP_N_ASSIGN && n->b->kind == TAP_N_NIL) {
+		struct tap_node *del;
+
+		if (n->op != TK_CH('=') || n->a->kind != TAP_N_INDEX)
+			nil_error(s, n->b);
+		/* t[k] = nil is delete(t[k]) */
+		del = tap_node_new(s->c, TAP_N_CALL, n->line, n->col);
+		del->name = tap_strndup(s->c, "delete", 6);
+		del->list = n->a;
+		n->kind = TAP_N_EXPR;
+		n->a = del;
+		n->b = NULL;
+	}
 	switch (n->kind) {
 	case TAP_N_VAR:
 		var_decl(s, n);
