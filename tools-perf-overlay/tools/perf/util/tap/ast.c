@@ -74,7 +74,7 @@ static const char * const kind_names[] = {
 	[TAP_N_VAR] = "var", [TAP_N_FUNC] = "function", [TAP_N_TRACE] = "trace",
 	[TAP_N_TRACE_END] = "trace_end", [TAP_N_TIMER] = "timer",
 	[TAP_N_BLOCK] = "block", [TAP_N_IF] = "if", [TAP_N_WHILE] = "while",
-	[TAP_N_FOR] = "for", [TAP_N_RETURN] = "return", [TAP_N_BREAK] = "break",
+	[TAP_N_FOR] = "for", [TAP_N_FORNUM] = "for-numeric", [TAP_N_RETURN] = "return", [TAP_N_BREAK] = "break",
 	[TAP_N_ASSIGN] = "assign", [TAP_N_AGG] = "aggregate", [TAP_N_EXPR] = "call-stmt",
 	[TAP_N_NUM] = "num", [TAP_N_STR] = "str", [TAP_N_NAME] = "name",
 	[TAP_N_TABLE] = "table", [TAP_N_INDEX] = "index", [TAP_N_CALL] = "call",

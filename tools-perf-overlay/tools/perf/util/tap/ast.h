@@ -23,6 +23,7 @@ enum tap_node_kind {
 	TAP_N_IF,		/* if (a) b else c (c: block, another if, or NULL) */
 	TAP_N_WHILE,		/* while (a) b */
 	TAP_N_FOR,		/* for (NAME, name2 in pairs(a)) b */
+	TAP_N_FORNUM,		/* for (NAME = a, c [, list]) b */
 	TAP_N_RETURN,		/* return [a] */
 	TAP_N_BREAK,
 	TAP_N_ASSIGN,		/* a op b, op is '=' or TK_*_ASSIGN */

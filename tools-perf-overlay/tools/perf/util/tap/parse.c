@@ -8,6 +8,7 @@
  *              | 'trace_end' block | TIMER ['/' expr '/'] block | stmt
  *   stmt      := 'var' NAME ['=' expr] | 'if' expr block {'elseif' expr block} ['else' block]
  *              | 'while' expr block | 'for' '(' NAME ',' NAME 'in' 'pairs' '(' expr ')' ')' block
+ *              | 'for' '(' NAME '=' expr ',' expr [',' expr] ')' block
  *              | 'return' [expr] | 'break' | block | ';'
  *              | suffixed (ASSIGN-OP expr | '<<<' expr | <a call>)
  *   block     := '{' { stmt } '}'
@@ -341,6 +342,21 @@ static struct tap_node *if_stmt(struct parser *p)
 	return n;
 }
 
+/* for (NAME = FIRST, LAST [, STEP]) block: NAME goes from FIRST to LAST */
+static struct tap_node *for_numeric(struct parser *p, struct tap_node *n)
+{
+	n->kind = TAP_N_FORNUM;
+	next(p);
+	n->a = expr(p);
+	expect(p, TK_CH(','), "',' and the last value: for (i = first, last [, step])");
+	n->c = expr(p);
+	if (accept(p, TK_CH(',')))
+		n->list = expr(p);
+	expect(p, TK_CH(')'), "')' (or ',' and a step)");
+	n->b = block(p);
+	return n;
+}
+
 static struct tap_node *for_stmt(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_FOR);
@@ -348,10 +364,12 @@ static struct tap_node *for_stmt(struct parser *p)
 	next(p);
 	expect(p, TK_CH('('), "'(' after 'for'");
 	if (!is(p, TK_NAME))
-		unexpected(p, "a key variable name");
+		unexpected(p, "a variable name");
 	n->name = p->tok.str;
 	next(p);
-	expect(p, TK_CH(','), "',' and a value variable name");
+	if (is(p, TK_CH('=')))
+		return for_numeric(p, n);
+	expect(p, TK_CH(','), "'=' (for (i = first, last)) or ',' (for (k, v in pairs(t)))");
 	if (!is(p, TK_NAME))
 		unexpected(p, "a value variable name");
 	n->name2 = p->tok.str;

@@ -228,6 +228,7 @@ static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
 static struct tap_type *expr(struct sema *s, struct tap_node *n);
 static void block(struct sema *s, struct tap_node *n);
 static void for_stmt(struct sema *s, struct tap_node *n);
+static void for_numeric(struct sema *s, struct tap_node *n);
 
 /* The kinds of block the one being checked stands for, as TAP_IN_* bits. */
 static unsigned int ctx_in(struct sema *s)
@@ -823,6 +824,9 @@ static void stmt(struct sema *s, struct tap_node *n)
 	case TAP_N_FOR:
 		for_stmt(s, n);
 		break;
+	case TAP_N_FORNUM:
+		for_numeric(s, n);
+		break;
 	case TAP_N_BREAK:
 		if (!s->loop_depth)
 			tap_error(s->c, n->line, n->col, "'break' outside a loop");
@@ -911,6 +915,46 @@ static void for_stmt(struct sema *s, struct tap_node *n)
 	unify_at(s, n->a, v->sym->type, tt->val);
 	k->sym->next = v->sym;
 	sc.syms = k->sym;
+	s->scope = &sc;
+	s->loop_depth++;
+	block(s, n->b);
+	s->loop_depth--;
+	s->scope = sc.up;
+}
+
+/* A literal 0, or -0: a step that never gets anywhere. */
+static bool is_zero(const struct tap_node *n)
+{
+	while (n->kind == TAP_N_UNOP && n->op == TK_CH('-'))
+		n = n->a;
+	return n->kind == TAP_N_NUM && !n->num;
+}
+
+/*
+ * for (i = first, last [, step]) { ... }: first, last and step are
+ * numbers evaluated once, before the loop; i is a local of the body.
+ */
+static void for_numeric(struct sema *s, struct tap_node *n)
+{
+	struct scope sc = { .up = s->scope };
+	struct tap_sym *i;
+
+	need(s, n->a, expr(s, n->a), TAP_T_NUM);
+	need(s, n->c, expr(s, n->c), TAP_T_NUM);
+	if (n->list) {
+		need(s, n->list, expr(s, n->list), TAP_T_NUM);
+		if (is_zero(n->list))
+			tap_error(s->c, n->list->line, n->list->col,
+				  "the step of a for loop must not be 0");
+	}
+	if (tap_builtin_find(n->name, false))
+		tap_error(s->c, n->line, n->col, "'%s' is built in and cannot be a loop variable",
+			  n->name);
+	i = sym_new(s, n->name, TAP_SYM_LOCAL, n);
+	i->assigned = true;
+	unify_at(s, n, i->type, type_new(s, TAP_T_NUM, n));
+	n->sym = i;
+	sc.syms = i;
 	s->scope = &sc;
 	s->loop_depth++;
 	block(s, n->b);
