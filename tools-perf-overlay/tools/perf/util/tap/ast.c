@@ -125,7 +125,10 @@ static void dump_node(FILE *fp, const struct tap_node *n, int depth)
 		fprintf(fp, " %s (%lld ns)", n->name, n->num);
 		break;
 	case TAP_N_FOR:
-		fprintf(fp, " %s, %s", n->name, n->name2);
+		for (const struct tap_node *name = n->list; name; name = name->next)
+			fprintf(fp, "%s%s", name == n->list ? " " : ", ", name->name);
+		fputs(n->num == TAP_ORDER_VALUE ? " (by value)" :
+		      n->num == TAP_ORDER_KEY ? " (by key)" : "", fp);
 		break;
 	case TAP_N_EXISTS:
 		fputs(n->num ? " (not)" : "", fp);

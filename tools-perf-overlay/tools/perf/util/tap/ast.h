@@ -22,7 +22,7 @@ enum tap_node_kind {
 	TAP_N_BLOCK,		/* { list } */
 	TAP_N_IF,		/* if (a) b else c (c: block, another if, or NULL) */
 	TAP_N_WHILE,		/* while (a) b */
-	TAP_N_FOR,		/* for (NAME, name2 in pairs(a)) b */
+	TAP_N_FOR,		/* for (list: names in pairs(a)) b; num: TAP_ORDER_* */
 	TAP_N_FORNUM,		/* for (NAME = a, c [, list]) b */
 	TAP_N_RETURN,		/* return [a] */
 	TAP_N_BREAK,
@@ -43,6 +43,13 @@ enum tap_node_kind {
 	TAP_N_NIL,		/* nil: only in t[k] == nil, t[k] != nil, t[k] = nil */
 	TAP_N_EXISTS,		/* a: t[k...] exists (num 0) or not (num 1): k in t, t[k] == nil */
 	TAP_N_TUPLE,		/* (list): the keys before 'in' */
+};
+
+/* The order a for walk visits a table in: pairs(), sort_pairs(t [, "key"]). */
+enum tap_order {
+	TAP_ORDER_NONE,		/* the hash map's */
+	TAP_ORDER_VALUE,	/* by value, the largest first; then by key */
+	TAP_ORDER_KEY,		/* by key, the smallest first */
 };
 
 enum tap_type_kind {

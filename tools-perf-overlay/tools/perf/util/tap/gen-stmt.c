@@ -194,7 +194,7 @@ static void gen_call_stmt(struct gen *g, struct tap_node *n)
 }
 
 /* Count a loop stopped at --loop-max. */
-static void count_loop_stop(struct gen *g)
+void gen_count_loop_stop(struct gen *g)
 {
 	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_LOOPS);
 	MOV_IMM(R2, 1);
@@ -241,7 +241,7 @@ static void gen_while(struct gen *g, struct tap_node *n)
 	gen_call_with_callback(g, BPF_FUNC_loop, cb, true);
 	LDX(BPF_DW, R1, R7, done);
 	j = JMP_IMM(BPF_JNE, R1, 0, 0);
-	count_loop_stop(g);
+	gen_count_loop_stop(g);
 	patch_here(g, j);
 }
 
@@ -333,7 +333,7 @@ static void gen_for_numeric(struct gen *g, struct tap_node *n)
 	ALU64_IMM(BPF_XOR, R2, 1);
 	ALU64_REG(BPF_AND, R1, R2);
 	j = JMP_IMM(BPF_JEQ, R1, 0, 0);
-	count_loop_stop(g);
+	gen_count_loop_stop(g);
 	patch_here(g, j);
 	patch_here(g, j_up_none);
 	patch_here(g, j_down_none);

@@ -354,6 +354,7 @@ void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *fmt,
 unsigned int gen_lookup_or_create(struct gen *g, struct tap_node *index,
 				  unsigned int key, unsigned int size);
 void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst);
+void gen_count_loop_stop(struct gen *g);
 void gen_stmt_node(struct gen *g, struct tap_node *n);
 void gen_block(struct gen *g, struct tap_node *n);
 

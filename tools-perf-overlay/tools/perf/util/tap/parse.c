@@ -357,6 +357,56 @@ static struct tap_node *for_numeric(struct parser *p, struct tap_node *n)
 	return n;
 }
 
+/*
+ * for (K..., [V] in pairs(T)) block, or sort_pairs(T [, "value" | "key"]):
+ * the names are in n->list; n->num is the order (TAP_ORDER_*).
+ */
+static struct tap_node *for_pairs(struct parser *p, struct tap_node *n)
+{
+	struct tap_node **tail = &n->list, *name;
+	const char *walk;
+
+	name = tap_node_new(p->c, TAP_N_NAME, n->line, n->col);
+	name->name = n->name;
+	tail = append(tail, name);
+	while (accept(p, TK_CH(','))) {
+		if (!is(p, TK_NAME))
+			unexpected(p, "a variable name");
+		if (tap_list_len(n->list) > TAP_MAX_KEYS)
+			tap_error(p->c, p->tok.line, p->tok.col,
+				  "at most %d keys and a value", TAP_MAX_KEYS);
+		name = node(p, TAP_N_NAME);
+		name->name = p->tok.str;
+		tail = append(tail, name);
+		next(p);
+	}
+	if (!is(p, TK_IN))
+		unexpected(p, tap_list_len(n->list) == 1 ?
+			   "'=' (for (i = first, last)) or ',' (for (k, v in pairs(t)))" :
+			   "',' or 'in'");
+	next(p);
+	if (!is(p, TK_NAME) || (strcmp(p->tok.str, "pairs") && strcmp(p->tok.str, "sort_pairs")))
+		unexpected(p, "'pairs' or 'sort_pairs'");
+	walk = p->tok.str;
+	next(p);
+	expect(p, TK_CH('('), walk[0] == 's' ? "'(' after 'sort_pairs'" : "'(' after 'pairs'");
+	n->a = expr(p);
+	n->num = walk[0] == 's' ? TAP_ORDER_VALUE : TAP_ORDER_NONE;
+	if (walk[0] == 's' && accept(p, TK_CH(','))) {
+		if (!is(p, TK_STR) || (strcmp(p->tok.str, "value") && strcmp(p->tok.str, "key")))
+			tap_error(p->c, p->tok.line, p->tok.col,
+				  "sort_pairs() sorts by \"value\" (the largest first) or by "
+				  "\"key\" (the smallest first); it takes no comparison function");
+		if (!strcmp(p->tok.str, "key"))
+			n->num = TAP_ORDER_KEY;
+		next(p);
+	}
+	expect(p, TK_CH(')'), "')'");
+	expect(p, TK_CH(')'), "')'");
+	n->b = block(p);
+	return n;
+}
+
 static struct tap_node *for_stmt(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_FOR);
@@ -369,21 +419,7 @@ static struct tap_node *for_stmt(struct parser *p)
 	next(p);
 	if (is(p, TK_CH('=')))
 		return for_numeric(p, n);
-	expect(p, TK_CH(','), "'=' (for (i = first, last)) or ',' (for (k, v in pairs(t)))");
-	if (!is(p, TK_NAME))
-		unexpected(p, "a value variable name");
-	n->name2 = p->tok.str;
-	next(p);
-	expect(p, TK_IN, "'in'");
-	if (!is(p, TK_NAME) || strcmp(p->tok.str, "pairs"))
-		unexpected(p, "'pairs'");
-	next(p);
-	expect(p, TK_CH('('), "'(' after 'pairs'");
-	n->a = expr(p);
-	expect(p, TK_CH(')'), "')'");
-	expect(p, TK_CH(')'), "')'");
-	n->b = block(p);
-	return n;
+	return for_pairs(p, n);
 }
 
 static bool ends_statement(struct parser *p)

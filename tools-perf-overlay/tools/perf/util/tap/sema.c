@@ -550,7 +550,9 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 			need(s, n->list, t, TAP_T_TABLE);
 		break;
 	case TAP_B_COUNT ... TAP_B_MAX:
-		if (n->list->kind != TAP_N_INDEX)
+		/* t[k], or the value of a for walk over an aggregation */
+		if (n->list->kind != TAP_N_INDEX &&
+		    (n->list->kind != TAP_N_NAME || !find_local(s, n->list->name)))
 			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
 		s->agg_ok = true;
 		t = expr(s, n->list);
@@ -640,6 +642,15 @@ static struct tap_type *binop(struct sema *s, struct tap_node *n)
 	}
 }
 
+/* The value of a walk over an aggregation is only for count() and the like. */
+static void __attribute__((noreturn)) agg_local_error(struct sema *s, const struct tap_node *n)
+{
+	tap_error(s->c, n->line, n->col,
+		  "'%s' holds the statistics of an aggregation element: read them with "
+		  "count(%s), sum(%s), avg(%s), min(%s) or max(%s)", n->name, n->name, n->name,
+		  n->name, n->name, n->name);
+}
+
 static struct tap_type *expr(struct sema *s, struct tap_node *n)
 {
 	const struct tap_builtin_def *b;
@@ -670,6 +681,9 @@ static struct tap_type *expr(struct sema *s, struct tap_node *n)
 			tap_error(s->c, n->line, n->col,
 				  "'%s' is a function: call it as %s(...)", n->name, n->name);
 		t = n->sym->type;
+		if (n->sym->kind == TAP_SYM_LOCAL && tap_type_resolve(t)->kind == TAP_T_AGG &&
+		    !s->agg_ok)
+			agg_local_error(s, n);
 		break;
 	case TAP_N_INDEX:
 		t = index_expr(s, n);
@@ -873,48 +887,58 @@ static void stmt(struct sema *s, struct tap_node *n)
 }
 
 /*
- * for (k, v in pairs(t)) { ... }: k and v are locals holding a copy of
- * each element's key and value.
+ * for (k1, ..., v in pairs(t)) { ... }: the names are locals holding a
+ * copy of each element's keys and value; with as many names as keys, the
+ * walk has no value.  The value of an aggregation element is its
+ * statistics, which count(v), sum(v), avg(v), min(v) and max(v) read.
  */
 static void for_stmt(struct sema *s, struct tap_node *n)
 {
 	struct scope sc = { .up = s->scope };
+	int nnames = tap_list_len(n->list), i;
+	struct tap_node *name, *other;
 	struct tap_type *t, *tt;
-	struct tap_node *k, *v;
+	bool saved = s->agg_ok;
 
 	if (n->a->kind != TAP_N_NAME)
 		tap_error(s->c, n->a->line, n->a->col, "pairs() takes a table name");
+	s->agg_ok = true;
 	t = expr(s, n->a);
+	s->agg_ok = saved;
 	need(s, n->a, t, TAP_T_TABLE);
 	tt = tap_type_resolve(t);
 	if (tt->nkeys < 0) {
-		tt->nkeys = 1;
-		tt->key[0] = type_new(s, TAP_T_ANY, n->a);
+		/* not indexed yet: k, v for one key; one name is a key */
+		tt->nkeys = nnames > 1 ? nnames - 1 : 1;
+		for (i = 0; i < tt->nkeys; i++)
+			tt->key[i] = type_new(s, TAP_T_ANY, n->a);
 	}
 	if (!tt->val)
 		tt->val = type_new(s, TAP_T_ANY, n->a);
-	if (tt->nkeys != 1)
+	if (!tt->nkeys)
 		tap_error(s->c, n->a->line, n->a->col,
-			  "for ... pairs() over a table with %d keys is not supported yet",
-			  tt->nkeys);
-	if (tap_type_resolve(tt->val)->kind == TAP_T_AGG)
-		tap_error(s->c, n->a->line, n->a->col,
-			  "for ... pairs() over an aggregation is not supported: use print_hist()");
-	if (!strcmp(n->name, n->name2))
-		tap_error(s->c, n->line, n->col, "the key and the value need two names");
-	k = tap_node_new(s->c, TAP_N_NAME, n->line, n->col);
-	k->name = n->name;
-	v = tap_node_new(s->c, TAP_N_NAME, n->line, n->col);
-	v->name = n->name2;
-	k->next = v;
-	n->list = k;
-	k->sym = sym_new(s, k->name, TAP_SYM_LOCAL, k);
-	v->sym = sym_new(s, v->name, TAP_SYM_LOCAL, v);
-	k->sym->assigned = v->sym->assigned = true;
-	unify_at(s, n->a, k->sym->type, tt->key[0]);
-	unify_at(s, n->a, v->sym->type, tt->val);
-	k->sym->next = v->sym;
-	sc.syms = k->sym;
+			  "'%s' has no keys to walk: read it with count(%s), sum(%s), ...",
+			  n->a->name, n->a->name, n->a->name);
+	if (nnames != tt->nkeys && nnames != tt->nkeys + 1)
+		tap_error(s->c, n->line, n->col,
+			  "'%s' has %d key%s: walk it with %d name%s for the keys and one more "
+			  "for the value, if wanted", n->a->name, tt->nkeys,
+			  tt->nkeys == 1 ? "" : "s", tt->nkeys, tt->nkeys == 1 ? "" : "s");
+	for (name = n->list, i = 0; name; name = name->next, i++) {
+		for (other = n->list; other != name; other = other->next)
+			if (!strcmp(other->name, name->name))
+				tap_error(s->c, name->line, name->col,
+					  "'%s' names two things in this for", name->name);
+		if (tap_builtin_find(name->name, false))
+			tap_error(s->c, name->line, name->col,
+				  "'%s' is built in and cannot be a loop variable", name->name);
+		name->sym = sym_new(s, name->name, TAP_SYM_LOCAL, name);
+		name->sym->assigned = true;
+		unify_at(s, n->a, name->sym->type, i < tt->nkeys ? tt->key[i] : tt->val);
+		name->type = name->sym->type;
+		name->sym->next = sc.syms;
+		sc.syms = name->sym;
+	}
 	s->scope = &sc;
 	s->loop_depth++;
 	block(s, n->b);
@@ -1105,6 +1129,28 @@ static void check_recursion(struct sema *s)
 	}
 }
 
+/*
+ * A walk's value became an aggregation's statistics only after its uses
+ * were checked (the table was first used as one after the loop): check
+ * them again now that every type is known.
+ */
+static void check_agg_locals(struct sema *s, struct tap_node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == TAP_N_NAME && n->sym && n->sym->kind == TAP_SYM_LOCAL &&
+		    tap_type_resolve(n->sym->type)->kind == TAP_T_AGG)
+			agg_local_error(s, n);
+		if (n->kind == TAP_N_CALL && n->builtin >= TAP_B_COUNT &&
+		    n->builtin <= TAP_B_MAX)
+			continue;
+		check_agg_locals(s, n->a);
+		check_agg_locals(s, n->b);
+		check_agg_locals(s, n->c);
+		if (n->kind != TAP_N_FOR)
+			check_agg_locals(s, n->list);
+	}
+}
+
 /* Sizes and offsets, once every type is known. */
 static void layout(struct sema *s)
 {
@@ -1213,5 +1259,6 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 		}
 	}
 	check_recursion(&s);
+	check_agg_locals(&s, items);
 	layout(&s);
 }
