@@ -77,7 +77,7 @@ static const char * const kind_names[] = {
 	[TAP_N_FOR] = "for", [TAP_N_FORNUM] = "for-numeric", [TAP_N_RETURN] = "return", [TAP_N_BREAK] = "break",
 	[TAP_N_ASSIGN] = "assign", [TAP_N_AGG] = "aggregate", [TAP_N_EXPR] = "call-stmt",
 	[TAP_N_NUM] = "num", [TAP_N_STR] = "str", [TAP_N_NAME] = "name",
-	[TAP_N_TABLE] = "table", [TAP_N_INDEX] = "index", [TAP_N_CALL] = "call",
+	[TAP_N_TABLE] = "table", [TAP_N_ENTRY] = "entry", [TAP_N_INDEX] = "index", [TAP_N_CALL] = "call",
 	[TAP_N_BINOP] = "binop", [TAP_N_UNOP] = "unop", [TAP_N_SPEC] = "spec",
 	[TAP_N_FIELD] = "field", [TAP_N_NIL] = "nil", [TAP_N_EXISTS] = "exists",
 	[TAP_N_TUPLE] = "keys",

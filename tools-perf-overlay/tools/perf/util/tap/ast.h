@@ -33,7 +33,8 @@ enum tap_node_kind {
 	TAP_N_NUM,
 	TAP_N_STR,		/* name holds the bytes, num their length */
 	TAP_N_NAME,
-	TAP_N_TABLE,		/* {} */
+	TAP_N_TABLE,		/* { list: entries } */
+	TAP_N_ENTRY,		/* [list] = b, or b (list: its position, set by sema) */
 	TAP_N_INDEX,		/* a[list] */
 	TAP_N_CALL,		/* NAME(list) */
 	TAP_N_BINOP,		/* a op b */
@@ -97,6 +98,10 @@ struct tap_sym {
 	bool assigned;		/* globals: written somewhere */
 	int offset;		/* global: offset in the globals map; local: stack slot */
 	int map;		/* tables: index of the BPF map */
+	/* aggregations: their histogram, fixed by the first '<<<' */
+	struct tap_node *hist_at;	/* that '<<<' */
+	long long hist_min, hist_max, hist_step;	/* lhist(): linear buckets */
+	int hist_nr;			/* lhist(): buckets in [min, max); 0: log2 */
 	struct tap_node *func;	/* TAP_SYM_FUNC */
 	struct tap_callee *callees;	/* TAP_SYM_FUNC: the functions it calls */
 	int mark;			/* TAP_SYM_FUNC: state of the recursion check */

@@ -108,8 +108,17 @@ static void gen_assign(struct gen *g, struct tap_node *n)
 		return;
 	}
 	if (kind_of(n->a) == TAP_T_TABLE) {
-		/* t = {}: the table is emptied */
+		/* t = {...}: the table is emptied, then the entries stored in order */
 		gen_clear(g, n->a);
+		for (struct tap_node *e = n->b->list; e; e = e->next) {
+			struct tap_node index = { .kind = TAP_N_INDEX, .a = n->a, .list = e->list,
+						  .line = e->line, .col = e->col };
+			struct tap_node as = { .kind = TAP_N_ASSIGN, .op = TK_CH('='), .a = &index,
+					       .b = e->b, .line = e->line, .col = e->col };
+
+			g->line = e->line;
+			gen_table_assign(g, &as);
+		}
 		return;
 	}
 	if (kind_of(n->a) == TAP_T_STR) {

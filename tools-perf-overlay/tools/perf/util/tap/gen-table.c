@@ -476,6 +476,40 @@ void gen_for(struct gen *g, struct tap_node *n)
 
 /* ---- aggregations ----------------------------------------------------- */
 
+/* r@reg = @v, in one instruction if it fits in 32 bits */
+static void load_const(struct gen *g, int reg, long long v)
+{
+	if (v >= INT32_MIN && v <= INT32_MAX) {
+		MOV_IMM(reg, (__s32)v);
+		return;
+	}
+	gen_emit(g, BPF_LD | BPF_DW | BPF_IMM, reg, 0, 0, (__s32)(__u32)v);
+	gen_emit(g, 0, 0, 0, 0, (__s32)((unsigned long long)v >> 32));
+}
+
+/*
+ * r3 = the lhist() bucket of the value in r2: 0 below min, 1 + (v - min)
+ * / step up to max, hist_nr + 1 from max up.  r2 is clobbered.
+ */
+static void gen_lhist_bucket(struct gen *g, const struct tap_sym *sym)
+{
+	unsigned int j_low, j_high;
+
+	MOV_IMM(R3, 0);
+	load_const(g, R4, sym->hist_min);
+	j_low = JMP_REG(BPF_JSLT, R2, R4, 0);
+	MOV_IMM(R3, sym->hist_nr + 1);
+	load_const(g, R5, sym->hist_max);
+	j_high = JMP_REG(BPF_JSGE, R2, R5, 0);
+	ALU64_REG(BPF_SUB, R2, R4);
+	load_const(g, R5, sym->hist_step);
+	ALU64_REG(BPF_DIV, R2, R5);
+	MOV_REG(R3, R2);
+	ALU64_IMM(BPF_ADD, R3, 1);
+	patch_here(g, j_low);
+	patch_here(g, j_high);
+}
+
 /*
  * t[k] <<< v, in this CPU's element: count, sum, min, max, and the log2
  * histogram bucket: 0 for v < 1, b for 2^(b-1) <= v < 2^b.  No atomics are
@@ -511,6 +545,10 @@ void gen_agg_update(struct gen *g, struct tap_node *n)
 	STX(BPF_DW, R0, TAP_AGG_MIN, R2);
 	STX(BPF_DW, R0, TAP_AGG_MAX, R2);
 	patch_here(g, j_done);
+	if (index->a->sym->hist_nr) {
+		gen_lhist_bucket(g, index->a->sym);
+		goto count;
+	}
 	/* r3 = bucket */
 	MOV_IMM(R3, 0);
 	j1 = JMP_IMM(BPF_JSLT, R2, 1, 0);
@@ -523,6 +561,7 @@ void gen_agg_update(struct gen *g, struct tap_node *n)
 		MOV_REG(R2, R5);
 	}
 	patch_here(g, j1);
+count:
 	ALU64_IMM(BPF_AND, R3, TAP_AGG_BUCKETS - 1);
 	ALU64_IMM(BPF_LSH, R3, 3);
 	ALU64_REG(BPF_ADD, R0, R3);

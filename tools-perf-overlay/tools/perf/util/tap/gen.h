@@ -143,6 +143,8 @@ struct gen {
 	bool dead;			/* the code being generated cannot be reached */
 	enum tap_code_kind variant;	/* how the program is attached */
 	bool skip_go_on;		/* the callback body never falls through */
+	char *rodata;			/* sprintf() formats, for the read-only map */
+	unsigned int rodata_len;
 };
 
 #define ALU64_IMM(op, d, i)	gen_emit(g, BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
@@ -343,6 +345,9 @@ void gen_lookup(struct gen *g, struct tap_node *index, unsigned int key);
 void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst);
 void gen_alu(struct gen *g, int tok);
 void gen_num_node(struct gen *g, struct tap_node *n);
+
+/* gen-prog.c: programs, maps */
+unsigned int gen_rodata(struct gen *g, const char *s, size_t len);
 
 /* gen-output.c: output records */
 struct tap_rec_def *gen_rec_new(struct gen *g, enum tap_rec_kind kind, int *id);

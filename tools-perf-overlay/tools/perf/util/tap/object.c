@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "object.h"
+#include "sema.h"
 
 static const char magic[8] = "TAPOBJ";
 
@@ -129,6 +130,11 @@ static void put_map(struct wbuf *w, const struct tap_map_def *m)
 	for (k = 0; k < m->nr_keys; k++)
 		put_layout(w, &m->keys[k]);
 	put_layout(w, &m->value);
+	put_u32(w, (__u32)m->hist_nr);
+	put_u64(w, (__u64)m->hist_min);
+	put_u64(w, (__u64)m->hist_max);
+	put_u64(w, (__u64)m->hist_step);
+	put_bytes(w, m->data, m->value_size);
 }
 
 static void put_rec(struct wbuf *w, const struct tap_rec_def *r)
@@ -327,6 +333,7 @@ static void get_prog(struct rbuf *r, struct tap_prog_def *prog)
 
 static void get_map(struct rbuf *r, struct tap_map_def *m)
 {
+	size_t len;
 	int k;
 
 	get(r, m->name, sizeof(m->name));
@@ -340,6 +347,17 @@ static void get_map(struct rbuf *r, struct tap_map_def *m)
 	for (k = 0; k < m->nr_keys; k++)
 		get_layout(r, &m->keys[k]);
 	get_layout(r, &m->value);
+	m->hist_nr = (int)get_u32(r);
+	get(r, &m->hist_min, sizeof(m->hist_min));
+	get(r, &m->hist_max, sizeof(m->hist_max));
+	get(r, &m->hist_step, sizeof(m->hist_step));
+	m->data = get_bytes(r, &len);
+	if (m->data && len != m->value_size)
+		r->err = -EINVAL;
+	/* the runtime relies on these to lay out buckets */
+	if (m->hist_nr < 0 || m->hist_nr > TAP_AGG_BUCKETS - 2 ||
+	    (m->hist_nr && (m->hist_step <= 0 || m->hist_min >= m->hist_max)))
+		r->err = -EINVAL;
 }
 
 static void get_rec(struct rbuf *r, struct tap_rec_def *rec)

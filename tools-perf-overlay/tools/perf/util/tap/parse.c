@@ -114,6 +114,55 @@ static struct tap_node *expr_list(struct parser *p, int close, const char *what)
 	return list;
 }
 
+/* The token after the current one, without consuming anything. */
+static int peek(struct parser *p)
+{
+	struct tap_lexer lx = p->lx;
+	struct tap_token tok;
+
+	tap_lex_next(&lx, &tok);
+	return tok.kind;
+}
+
+/*
+ * A table constructor, as in ktap (and Lua): {} or entries separated by
+ * ',' or ';': [k] = v, [k1, k2] = v, NAME = v (the key is the string
+ * "NAME"), or a bare value v, whose key is its position among the bare
+ * values, from 1.
+ */
+static struct tap_node *table(struct parser *p)
+{
+	struct tap_node *n = node(p, TAP_N_TABLE), **tail = &n->list, *e, *key;
+
+	enter(p);
+	next(p);
+	while (!is(p, TK_CH('}'))) {
+		e = node(p, TAP_N_ENTRY);
+		if (accept(p, TK_CH('['))) {
+			e->list = expr_list(p, TK_CH(']'), "',' or ']'");
+			if (!e->list)
+				tap_error(p->c, e->line, e->col, "a table entry's '[ ]' needs a key");
+			if (tap_list_len(e->list) > TAP_MAX_KEYS)
+				tap_error(p->c, e->line, e->col, "at most %d keys", TAP_MAX_KEYS);
+			expect(p, TK_CH('='), "'=' and the value after the keys");
+		} else if (is(p, TK_NAME) && peek(p) == TK_CH('=')) {
+			key = node(p, TAP_N_STR);
+			key->name = p->tok.str;
+			key->num = (long long)strlen(p->tok.str);
+			e->list = key;
+			next(p);
+			next(p);
+		}
+		e->b = expr(p);
+		tail = append(tail, e);
+		if (!accept(p, TK_CH(',')) && !accept(p, TK_CH(';')))
+			break;
+	}
+	expect(p, TK_CH('}'), "',' or '}' in the table");
+	leave(p);
+	return n;
+}
+
 static struct tap_node *primary(struct parser *p)
 {
 	struct tap_node *n;
@@ -173,10 +222,7 @@ static struct tap_node *primary(struct parser *p)
 			unexpected(p, "'in' after a list of keys");
 		return n;
 	case TK_CH('{'):
-		n = node(p, TAP_N_TABLE);
-		next(p);
-		expect(p, TK_CH('}'), "'}' (only the empty table {} can be written)");
-		return n;
+		return table(p);
 	default:
 		unexpected(p, "an expression");
 	}
@@ -455,8 +501,9 @@ static struct tap_node *simple_stmt(struct parser *p)
 		return n;
 	}
 	if (is(p, TK_AGG)) {
-		if (target->kind != TAP_N_INDEX)
-			tap_error(p->c, line, col, "'<<<' needs a table element on its left");
+		if (target->kind != TAP_N_INDEX && target->kind != TAP_N_NAME)
+			tap_error(p->c, line, col,
+				  "'<<<' needs an aggregation or its element on its left");
 		n = node(p, TAP_N_AGG);
 		next(p);
 		n->a = target;

@@ -278,9 +278,20 @@ static int create_maps(struct runtime *rt)
 		rt->map_fds[i] = -1;
 	for (i = 0; i < obj->nr_maps; i++) {
 		struct tap_map_def *m = &obj->maps[i];
+		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = m->flags);
 
 		rt->map_fds[i] = bpf_map_create(m->type, m->name, m->key_size, m->value_size,
-						m->max_entries, NULL);
+						m->max_entries, &opts);
+		/* read-only data (sprintf formats): written once, then frozen */
+		if (rt->map_fds[i] >= 0 && m->data &&
+		    (bpf_map_update_elem(rt->map_fds[i], &(__u32){ 0 }, m->data, BPF_ANY) ||
+		     bpf_map_freeze(rt->map_fds[i]))) {
+			int err = errno;
+
+			close(rt->map_fds[i]);
+			rt->map_fds[i] = -1;
+			errno = err;
+		}
 		if (rt->map_fds[i] < 0) {
 			int err = errno;
 

@@ -75,7 +75,9 @@ static const char *describe(struct sema *s, const struct tap_node *n)
 		snprintf(buf, 160, "'%s'", n->name);
 		break;
 	case TAP_N_INDEX:
-		if (n->a->kind == TAP_N_NAME)
+		if (n->a->kind == TAP_N_NAME && !n->list)
+			snprintf(buf, 160, "'%s'", n->a->name);
+		else if (n->a->kind == TAP_N_NAME)
 			snprintf(buf, 160, "'%s[...]'", n->a->name);
 		else
 			snprintf(buf, 160, "this element");
@@ -129,6 +131,11 @@ static void unify_at(struct sema *s, const struct tap_node *at, struct tap_type 
 	if (a->nkeys < 0) {
 		a->nkeys = b->nkeys;
 		memcpy(a->key, b->key, sizeof(a->key));
+	} else if (b->nkeys >= 0 && a->nkeys != b->nkeys && (!a->nkeys || !b->nkeys)) {
+		tap_error(s->c, at->line, at->col,
+			  "%s is used with %d key%s here, but with %d at %d:%d (an aggregation "
+			  "without keys is 'x <<< v')", describe(s, at), b->nkeys,
+			  b->nkeys == 1 ? "" : "s", a->nkeys, a->line, a->col);
 	} else if (b->nkeys >= 0 && a->nkeys != b->nkeys) {
 		tap_error(s->c, at->line, at->col,
 			  "%s is indexed with %d key%s here, but with %d at %d:%d",
@@ -356,14 +363,22 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 	return tap_type_resolve(t)->val;
 }
 
-static void check_printf(struct sema *s, struct tap_node *n)
+/*
+ * printf's format, formatted in user space; or sprintf's (@kernel),
+ * formatted by the kernel's bpf_snprintf(), which knows less: no '#', no
+ * precision, no %o, and the string must not hold a NUL.
+ */
+static void check_format(struct sema *s, struct tap_node *n, bool kernel)
 {
+	const char *what = kernel ? "sprintf" : "printf";
 	struct tap_node *fmt = n->list, *arg;
 	const char *p;
 
 	if (!fmt || fmt->kind != TAP_N_STR)
 		tap_error(s->c, n->line, n->col,
-			  "printf needs a string literal as its format");
+			  "%s needs a string literal as its format", what);
+	if (kernel && memchr(fmt->name, 0, (size_t)fmt->num))
+		tap_error(s->c, fmt->line, fmt->col, "sprintf: the format holds a NUL byte");
 	arg = fmt->next;
 	for (p = fmt->name; p < fmt->name + fmt->num; p++) {
 		enum tap_type_kind want;
@@ -373,10 +388,14 @@ static void check_printf(struct sema *s, struct tap_node *n)
 		p++;
 		if (*p == '%')
 			continue;
-		while (*p && strchr("-+ 0#", *p))
+		while (*p && strchr(kernel ? "-+ 0" : "-+ 0#", *p))
 			p++;
 		while (*p >= '0' && *p <= '9')
 			p++;
+		if (*p == '.' && kernel)
+			tap_error(s->c, fmt->line, fmt->col,
+				  "sprintf: no precision ('.') and no '#' in its conversions (the "
+				  "kernel's bpf_snprintf() formats them)");
 		if (*p == '.') {
 			p++;
 			while (*p >= '0' && *p <= '9')
@@ -385,14 +404,21 @@ static void check_printf(struct sema *s, struct tap_node *n)
 		while (*p == 'l' || *p == 'h')
 			p++;
 		switch (*p) {
-		case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'c':
+		case 'o':
+			if (kernel)
+				tap_error(s->c, fmt->line, fmt->col,
+					  "sprintf: unknown conversion '%%o' (use %%d %%u %%x %%s "
+					  "%%c %%%%)");
+			want = TAP_T_NUM;
+			break;
+		case 'd': case 'i': case 'u': case 'x': case 'X': case 'c':
 			want = TAP_T_NUM;
 			break;
 		case 's':
 			want = TAP_T_STR;
 			/* argstr prints as %s */
-			if (arg && arg->kind == TAP_N_NAME && !strcmp(arg->name, "argstr") &&
-			    !find_local(s, "argstr")) {
+			if (!kernel && arg && arg->kind == TAP_N_NAME &&
+			    !strcmp(arg->name, "argstr") && !find_local(s, "argstr")) {
 				s->record_ok = true;
 				expr(s, arg);
 				s->record_ok = false;
@@ -402,16 +428,18 @@ static void check_printf(struct sema *s, struct tap_node *n)
 			break;
 		default:
 			tap_error(s->c, fmt->line, fmt->col,
-				  "printf: unknown conversion '%%%c' (use %%d %%u %%x %%s %%c %%%%)",
-				  *p ? *p : ' ');
+				  "%s: unknown conversion '%%%c' (use %%d %%u %%x %%s %%c %%%%)",
+				  what, *p ? *p : ' ');
 		}
 		if (!arg)
-			tap_error(s->c, n->line, n->col, "printf: too few arguments for the format");
+			tap_error(s->c, n->line, n->col, "%s: too few arguments for the format",
+				  what);
 		need(s, arg, expr(s, arg), want);
 		arg = arg->next;
 	}
 	if (arg)
-		tap_error(s->c, arg->line, arg->col, "printf: more arguments than the format uses");
+		tap_error(s->c, arg->line, arg->col, "%s: more arguments than the format uses",
+			  what);
 }
 
 /*
@@ -483,6 +511,15 @@ static void kernel_sym(struct sema *s, const char *name)
 	obj->nr_ksyms++;
 }
 
+/* x, an aggregation without keys: the element x[] of a table with none. */
+static struct tap_node *keyless(struct sema *s, struct tap_node *name)
+{
+	struct tap_node *index = tap_node_new(s->c, TAP_N_INDEX, name->line, name->col);
+
+	index->a = name;
+	return index;
+}
+
 static struct tap_type *call(struct sema *s, struct tap_node *n)
 {
 	const struct tap_builtin_def *def = tap_builtin_find(n->name, true);
@@ -520,8 +557,20 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 		}
 		break;
 	case TAP_B_PRINTF:
-		check_printf(s, n);
+		check_format(s, n, false);
 		break;
+	case TAP_B_SPRINTF:
+		check_format(s, n, true);
+		s->out->uses_rodata = true;
+		break;
+	case TAP_B_TOSTRING:
+		need(s, n->list, expr(s, n->list), TAP_T_NUM);
+		s->out->uses_rodata = true;
+		break;
+	case TAP_B_LHIST:
+		tap_error(s->c, n->line, n->col,
+			  "lhist() is only the value of an aggregation: t[k] <<< lhist(v, min, max, "
+			  "step)");
 	case TAP_B_PRINT_HIST:
 		if (n->list->kind != TAP_N_NAME)
 			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
@@ -550,10 +599,11 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 			need(s, n->list, t, TAP_T_TABLE);
 		break;
 	case TAP_B_COUNT ... TAP_B_MAX:
-		/* t[k], or the value of a for walk over an aggregation */
-		if (n->list->kind != TAP_N_INDEX &&
-		    (n->list->kind != TAP_N_NAME || !find_local(s, n->list->name)))
+		/* t[k], an aggregation without keys, or the value of a walk */
+		if (n->list->kind != TAP_N_INDEX && n->list->kind != TAP_N_NAME)
 			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
+		if (n->list->kind == TAP_N_NAME && !find_local(s, n->list->name))
+			n->list = keyless(s, n->list);
 		s->agg_ok = true;
 		t = expr(s, n->list);
 		s->agg_ok = false;
@@ -651,6 +701,59 @@ static void __attribute__((noreturn)) agg_local_error(struct sema *s, const stru
 		  n->name, n->name, n->name);
 }
 
+/*
+ * {[k] = v, ...}, {v1, v2, ...}: the entries' keys and values give the
+ * table's types; a bare value's key is its place among them, from 1.
+ */
+static struct tap_type *table(struct sema *s, struct tap_node *n)
+{
+	struct tap_type *t = type_new(s, TAP_T_TABLE, n);
+	struct tap_node *e, *k;
+	long long pos = 0;
+	int i, nk;
+
+	t->val = type_new(s, TAP_T_ANY, n);
+	for (e = n->list; e; e = e->next) {
+		enum tap_type_kind kind;
+		struct tap_type *vt;
+
+		if (!e->list) {
+			e->list = tap_node_new(s->c, TAP_N_NUM, e->line, e->col);
+			e->list->num = ++pos;
+		}
+		nk = tap_list_len(e->list);
+		if (t->nkeys < 0) {
+			t->nkeys = nk;
+			for (i = 0; i < nk; i++)
+				t->key[i] = type_new(s, TAP_T_ANY, e);
+		} else if (nk != t->nkeys) {
+			tap_error(s->c, e->line, e->col,
+				  "this entry has %d key%s, the entries before it %d", nk,
+				  nk == 1 ? "" : "s", t->nkeys);
+		}
+		for (k = e->list, i = 0; k; k = k->next, i++) {
+			struct tap_type *kt = expr(s, k);
+
+			kind = tap_type_resolve(kt)->kind;
+			if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_STACK &&
+			    kind != TAP_T_ANY)
+				tap_error(s->c, k->line, k->col,
+					  "a table key must be a number, a string or a stack, not %s",
+					  a_type(kt));
+			unify_at(s, k, t->key[i], kt);
+		}
+		vt = expr(s, e->b);
+		kind = tap_type_resolve(vt)->kind;
+		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_STACK &&
+		    kind != TAP_T_ANY)
+			tap_error(s->c, e->b->line, e->b->col,
+				  "a table value must be a number, a string or a stack, not %s",
+				  a_type(vt));
+		unify_at(s, e->b, t->val, vt);
+	}
+	return t;
+}
+
 static struct tap_type *expr(struct sema *s, struct tap_node *n)
 {
 	const struct tap_builtin_def *b;
@@ -667,8 +770,7 @@ static struct tap_type *expr(struct sema *s, struct tap_node *n)
 		t = type_new(s, TAP_T_STR, n);
 		break;
 	case TAP_N_TABLE:
-		t = type_new(s, TAP_T_TABLE, n);
-		t->val = type_new(s, TAP_T_ANY, n);
+		t = table(s, n);
 		break;
 	case TAP_N_NAME:
 		b = tap_builtin_find(n->name, false);
@@ -799,6 +901,79 @@ static void var_decl(struct sema *s, struct tap_node *n)
 	}
 }
 
+/* A number literal, maybe negated: an lhist() bound. */
+static long long constant(struct sema *s, const struct tap_node *n)
+{
+	const struct tap_node *at = n;
+	bool neg = false;
+
+	while (n->kind == TAP_N_UNOP && n->op == TK_CH('-')) {
+		neg = !neg;
+		n = n->a;
+	}
+	if (n->kind != TAP_N_NUM)
+		tap_error(s->c, at->line, at->col,
+			  "lhist(): the bounds and the step must be number literals");
+	/* two's complement, as the BPF code negates */
+	return neg ? (long long)(0ULL - (unsigned long long)n->num) : n->num;
+}
+
+/*
+ * The histogram an aggregation keeps: log2 buckets, or lhist()'s linear
+ * ones, the same at every '<<<' into it.  lhist(v, min, max, step) has
+ * a bucket for the values below min, ceil((max - min) / step) buckets of
+ * step values (the last one cut at max), and one from max up.
+ */
+static void agg_hist(struct sema *s, struct tap_node *n)
+{
+	struct tap_sym *sym = n->a->a->sym;
+	struct tap_node *call = n->c, *first;
+	long long min = 0, max = 0, step = 0;
+	unsigned long long range;
+	int nr = 0;
+
+	if (call) {
+		min = constant(s, call->list->next);
+		max = constant(s, call->list->next->next);
+		step = constant(s, call->list->next->next->next);
+		if (step <= 0)
+			tap_error(s->c, call->list->next->next->next->line,
+				  call->list->next->next->next->col,
+				  "lhist(): the step must be positive");
+		if (min >= max)
+			tap_error(s->c, call->list->next->line, call->list->next->col,
+				  "lhist(): the minimum must be below the maximum");
+		range = (unsigned long long)max - (unsigned long long)min;
+		if (range / (unsigned long long)step + !!(range % (unsigned long long)step) >
+		    TAP_AGG_BUCKETS - 2)
+			tap_error(s->c, call->line, call->col,
+				  "lhist(): at most %d buckets from min to max: make the step "
+				  "larger", TAP_AGG_BUCKETS - 2);
+		nr = (int)(range / (unsigned long long)step + !!(range % (unsigned long long)step));
+	}
+	if (!sym->hist_at) {
+		sym->hist_at = n;
+		sym->hist_nr = nr;
+		sym->hist_min = min;
+		sym->hist_max = max;
+		sym->hist_step = step;
+		return;
+	}
+	if (sym->hist_nr == nr && sym->hist_min == min && sym->hist_max == max &&
+	    sym->hist_step == step)
+		return;
+	first = sym->hist_at;
+	if (!sym->hist_nr || !nr)
+		tap_error(s->c, n->line, n->col,
+			  "'%s' gets %s here, but %s at %d:%d (one aggregation has one kind "
+			  "of histogram)", sym->name, nr ? "lhist() values" : "plain values",
+			  nr ? "plain values" : "lhist() values", first->line, first->col);
+	tap_error(s->c, n->line, n->col,
+		  "'%s' gets lhist(v, %lld, %lld, %lld) here, but lhist(v, %lld, %lld, %lld) at "
+		  "%d:%d", sym->name, min, max, step, sym->hist_min, sym->hist_max,
+		  sym->hist_step, first->line, first->col);
+}
+
 static void stmt(struct sema *s, struct tap_node *n)
 {
 	struct tap_type *t;
@@ -868,13 +1043,21 @@ static void stmt(struct sema *s, struct tap_node *n)
 		assign(s, n);
 		break;
 	case TAP_N_AGG:
+		if (n->a->kind == TAP_N_NAME)
+			n->a = keyless(s, n->a);
 		check_assignable(s, n->a);
+		if (n->b->kind == TAP_N_CALL && !strcmp(n->b->name, "lhist")) {
+			builtin_check(s, n->b, tap_builtin_find("lhist", true));
+			n->c = n->b;
+			n->b = n->c->list;
+		}
 		need(s, n->b, expr(s, n->b), TAP_T_NUM);
 		s->agg_ok = true;
 		t = expr(s, n->a);
 		s->agg_ok = false;
 		unify_at(s, n->a, t, type_new(s, TAP_T_AGG, n->a));
 		n->a->a->sym->assigned = true;
+		agg_hist(s, n);
 		break;
 	case TAP_N_EXPR:
 		s->stmt_call = n->a;
