@@ -143,6 +143,9 @@ static const struct {
 	{ "tgid", "pid" },
 	{ "str", "kernel_string" },
 	{ "exit_group", "exit" },
+	/* ktap's */
+	{ "argname", "probename" },
+	{ "argevent", "argstr" },
 };
 
 const char *tap_builtin_closest(const char *name, bool call)

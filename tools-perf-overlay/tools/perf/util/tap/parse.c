@@ -163,6 +163,40 @@ static struct tap_node *table(struct parser *p)
 	return n;
 }
 
+/*
+ * NAME.NAME other than arg.FIELD: a ktap library.  Say what to write
+ * instead of "expected ..., found '.'".
+ */
+static void __attribute__((noreturn)) library(struct parser *p, const struct tap_node *n)
+{
+	static const struct {
+		const char *lib, *hint;
+	} libs[] = {
+		{ "ffi", "ktap's ffi (C declarations, casts and calls) is not supported: read "
+			 "kernel memory with kernel_string() or kernel_v()" },
+		{ "kdebug", "kdebug.kprobe(...) and kdebug.kretprobe(...) are probe blocks, only "
+			    "allowed at top level" },
+		{ "ansi", "ktap's ansi library is not supported: printf(\"\\x1b[H\\x1b[2J\") "
+			  "clears the screen" },
+		{ "table", "tables need no table.new(): they grow as elements are stored, up to "
+			   "--table-size" },
+		{ "string", "ktap's string library is not supported: sprintf() formats, '..' "
+			    "joins" },
+		{ "os", "ktap's os library is not supported: gettimeofday_s() and the like give "
+			"the time" },
+		{ "timer", "ktap's timer library is not supported: write tick-1s { ... } or "
+			   "profile-10ms { ... }" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		if (!strcmp(n->name, libs[i].lib))
+			tap_error(p->c, n->line, n->col, "'%s.': %s", n->name, libs[i].hint);
+	tap_error(p->c, p->tok.line, p->tok.col + (int)strlen(n->name),
+		  "'.' after '%s': names have no fields or libraries here (arg.NAME is the only "
+		  "dotted name)", n->name);
+}
+
 static struct tap_node *primary(struct parser *p)
 {
 	struct tap_node *n;
@@ -191,6 +225,8 @@ static struct tap_node *primary(struct parser *p)
 				unexpected(p, "a field name after 'arg.'");
 			n->kind = TAP_N_FIELD;
 			n->name = p->tok.str;
+		} else if (p->lx.p[0] == '.' && p->lx.p[1] != '.') {
+			library(p, n);
 		}
 		next(p);
 		return n;
@@ -632,6 +668,11 @@ static struct tap_node *trace(struct parser *p)
 		tail = append(tail, spec);
 		next(p);
 	} while (is(p, TK_CH(',')));
+	/* ktap's kprobe fetch arguments: probe:do_sys_open dfd=%di */
+	if (is(p, TK_NAME) && peek(p) == TK_CH('='))
+		tap_error(p->c, p->tok.line, p->tok.col,
+			  "kprobe fetch arguments such as '%s=%%di' are not supported: arg0 ... arg5 "
+			  "are the function's arguments, $retval its value", p->tok.str);
 	n->a = filter(p);
 	if (!is(p, TK_CH('{')))
 		unexpected(p, "'{' after the probe spec");
@@ -649,13 +690,14 @@ static struct tap_node *timer(struct parser *p)
 	unsigned long long scale;
 
 	n->name = p->tok.str;
-	if (!strcmp(unit, "s"))
+	/* ktap also spells them sec, msec, usec, nsec */
+	if (!strcmp(unit, "s") || !strcmp(unit, "sec"))
 		scale = 1000000000ULL;
-	else if (!strcmp(unit, "ms"))
+	else if (!strcmp(unit, "ms") || !strcmp(unit, "msec"))
 		scale = 1000000ULL;
-	else if (!strcmp(unit, "us"))
+	else if (!strcmp(unit, "us") || !strcmp(unit, "usec"))
 		scale = 1000ULL;
-	else if (!strcmp(unit, "ns"))
+	else if (!strcmp(unit, "ns") || !strcmp(unit, "nsec"))
 		scale = 1;
 	else if (!strcmp(unit, "hz"))
 		scale = 0;
@@ -697,6 +739,13 @@ static struct tap_node *kdebug(struct parser *p)
 
 	next(p);
 	expect(p, TK_CH('.'), "'.'");
+	if (is(p, TK_NAME) && !strcmp(p->tok.str, "tracepoint"))
+		tap_error(p->c, p->tok.line, p->tok.col,
+			  "kdebug.tracepoint(...) is not supported: write trace SUBSYSTEM:EVENT "
+			  "{ ... }");
+	if (is(p, TK_NAME) && !strcmp(p->tok.str, "probe_end"))
+		tap_error(p->c, p->tok.line, p->tok.col,
+			  "kdebug.probe_end(...) is not supported: write trace_end { ... }");
 	if (!is(p, TK_NAME) || (strcmp(p->tok.str, "kprobe") && strcmp(p->tok.str, "kretprobe")))
 		unexpected(p, "kprobe or kretprobe after 'kdebug.'");
 	ret = !strcmp(p->tok.str, "kretprobe");

@@ -520,6 +520,34 @@ static struct tap_node *keyless(struct sema *s, struct tap_node *name)
 	return index;
 }
 
+/* ktap's functions that perf tap has otherwise, or not: say what to write. */
+static void ktap_hint(struct sema *s, const struct tap_node *n)
+{
+	static const struct {
+		const char *name, *hint;
+	} hints[] = {
+		{ "ptable", "ptable() is not needed: a table whose elements get '<<<' values is "
+			    "an aggregation; write 'var t = {}' or nothing" },
+		{ "histogram", "histogram(t) is print_hist(t) here" },
+		{ "print_backtrace", "print_backtrace() is print(stack()) here" },
+		{ "backtrace", "backtrace() is stack() here (all frames, none skipped)" },
+		{ "print_trace_clock", "print_trace_clock() is not supported: gettimeofday_ns() "
+				       "reads the clock" },
+		{ "curr_taskinfo", "curr_taskinfo() is not supported" },
+		{ "in_iowait", "in_iowait() is not supported" },
+		{ "num_cpus", "num_cpus() is not supported" },
+		{ "arch", "arch() is not supported" },
+		{ "pairs", "pairs() only walks a table in for (k, v in pairs(t)) { ... }" },
+		{ "sort_pairs", "sort_pairs() only walks a table in for (k, v in sort_pairs(t)) "
+				"{ ... }" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (!strcmp(n->name, hints[i].name))
+			tap_error(s->c, n->line, n->col, "%s", hints[i].hint);
+}
+
 static struct tap_type *call(struct sema *s, struct tap_node *n)
 {
 	const struct tap_builtin_def *def = tap_builtin_find(n->name, true);
@@ -530,9 +558,20 @@ static struct tap_type *call(struct sema *s, struct tap_node *n)
 	if (!def) {
 		struct tap_sym *fsym = find_global(s, n->name);
 		const char *near = tap_builtin_closest(n->name, true);
+		const struct tap_builtin_def *value = tap_builtin_find(n->name, false);
 
 		if (fsym && fsym->kind == TAP_SYM_FUNC)
 			return user_call(s, n, fsym);
+		/* ktap's pid(), execname(), cpu(): the values */
+		if (value && !nargs && !find_local(s, n->name)) {
+			n->kind = TAP_N_NAME;
+			return builtin_value(s, n, value);
+		}
+		if (value)
+			tap_error(s->c, n->line, n->col,
+				  "'%s' is a built-in value and takes no arguments: write %s",
+				  n->name, n->name);
+		ktap_hint(s, n);
 		if (near)
 			tap_error(s->c, n->line, n->col, "unknown function '%s' (did you mean '%s'?)",
 				  n->name, near);
