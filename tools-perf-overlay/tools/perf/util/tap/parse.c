@@ -141,7 +141,8 @@ static struct tap_node *table(struct parser *p)
 		if (accept(p, TK_CH('['))) {
 			e->list = expr_list(p, TK_CH(']'), "',' or ']'");
 			if (!e->list)
-				tap_error(p->c, e->line, e->col, "a table entry's '[ ]' needs a key");
+				tap_error(p->c, e->line, e->col,
+					  "a table entry's '[ ]' needs a key");
 			if (tap_list_len(e->list) > TAP_MAX_KEYS)
 				tap_error(p->c, e->line, e->col, "at most %d keys", TAP_MAX_KEYS);
 			expect(p, TK_CH('='), "'=' and the value after the keys");

@@ -14,32 +14,10 @@
 
 #include "lex.h"
 #include "object.h"
-#include "sema.h"
+#include "sema-int.h"
 
-enum ctx_kind { CTX_MAIN, CTX_END, CTX_TRACE, CTX_TIMER, CTX_FUNC };
-
-struct scope {
-	struct tap_sym *syms;
-	struct scope *up;
-};
-
-struct sema {
-	struct tap_compiler *c;
-	struct tap_sema *out;
-	struct tap_sym *globals, **globals_tail;
-	struct scope *scope;		/* innermost local scope, NULL at top level */
-	enum ctx_kind ctx;
-	int loop_depth;
-	struct tap_sym *func;		/* the function being checked, if any */
-	struct tap_node *trace;		/* the trace block being checked, if any */
-	bool agg_ok;			/* an aggregation element may be named here */
-	bool record_ok;			/* argstr may be named here (print arguments) */
-	struct tap_node *stmt_call;	/* the call a call statement makes */
-	struct tap_callee *value_uses;	/* calls of user functions whose value is used */
-};
-
-static struct tap_type *type_new(struct sema *s, enum tap_type_kind kind,
-				 const struct tap_node *at)
+struct tap_type *sema_type_new(struct sema *s, enum tap_type_kind kind,
+			       const struct tap_node *at)
 {
 	struct tap_type *t = tap_alloc(s->c, sizeof(*t));
 
@@ -52,7 +30,7 @@ static struct tap_type *type_new(struct sema *s, enum tap_type_kind kind,
 	return t;
 }
 
-static const char *a_type(struct tap_type *t)
+const char *sema_a_type(struct tap_type *t)
 {
 	switch (tap_type_resolve(t)->kind) {
 	case TAP_T_NUM:   return "a number";
@@ -92,15 +70,12 @@ static const char *describe(struct sema *s, const struct tap_node *n)
 	return buf;
 }
 
-static void unify_at(struct sema *s, const struct tap_node *at, struct tap_type *a,
-		     struct tap_type *b);
-
 /*
  * Make @a and @b the same type.  @at is the use being checked: it is where
  * a conflict is reported, and where a type variable becomes concrete.
  */
-static void unify_at(struct sema *s, const struct tap_node *at, struct tap_type *a,
-		     struct tap_type *b)
+void sema_unify_at(struct sema *s, const struct tap_node *at, struct tap_type *a,
+		   struct tap_type *b)
 {
 	int i;
 
@@ -123,7 +98,7 @@ static void unify_at(struct sema *s, const struct tap_node *at, struct tap_type 
 	}
 	if (a->kind != b->kind)
 		tap_error(s->c, at->line, at->col, "%s is %s here, but %s at %d:%d",
-			  describe(s, at), a_type(b), a_type(a), a->line, a->col);
+			  describe(s, at), sema_a_type(b), sema_a_type(a), a->line, a->col);
 	if (a->kind != TAP_T_TABLE) {
 		b->link = a;
 		return;
@@ -143,33 +118,34 @@ static void unify_at(struct sema *s, const struct tap_node *at, struct tap_type 
 			  a->line, a->col);
 	} else {
 		for (i = 0; i < a->nkeys && b->nkeys >= 0; i++)
-			unify_at(s, at, a->key[i], b->key[i]);
+			sema_unify_at(s, at, a->key[i], b->key[i]);
 	}
 	if (!a->val)
 		a->val = b->val;
 	else if (b->val)
-		unify_at(s, at, a->val, b->val);
+		sema_unify_at(s, at, a->val, b->val);
 	b->link = a;
 }
 
 /* The context needs @kind at @at: say so if @t is something else. */
-static void need(struct sema *s, const struct tap_node *at, struct tap_type *t,
-		 enum tap_type_kind kind)
+void sema_need(struct sema *s, const struct tap_node *at, struct tap_type *t,
+	       enum tap_type_kind kind)
 {
-	struct tap_type *want = type_new(s, kind, at), *have = tap_type_resolve(t);
+	struct tap_type *want = sema_type_new(s, kind, at), *have = tap_type_resolve(t);
 
 	if (have->kind != TAP_T_ANY && have->kind != kind) {
 		if (have->line == at->line && have->col == at->col)
 			tap_error(s->c, at->line, at->col, "%s is %s, but %s is needed here",
-				  describe(s, at), a_type(have), a_type(want));
+				  describe(s, at), sema_a_type(have), sema_a_type(want));
 		tap_error(s->c, at->line, at->col, "%s is %s (since %d:%d), but %s is needed here",
-			  describe(s, at), a_type(have), have->line, have->col, a_type(want));
+			  describe(s, at), sema_a_type(have), have->line, have->col,
+			  sema_a_type(want));
 	}
-	unify_at(s, at, t, want);
+	sema_unify_at(s, at, t, want);
 }
 
-static struct tap_sym *sym_new(struct sema *s, const char *name, enum tap_sym_kind kind,
-			       const struct tap_node *at)
+struct tap_sym *sema_sym_new(struct sema *s, const char *name, enum tap_sym_kind kind,
+			     const struct tap_node *at)
 {
 	struct tap_sym *sym = tap_alloc(s->c, sizeof(*sym));
 
@@ -178,13 +154,13 @@ static struct tap_sym *sym_new(struct sema *s, const char *name, enum tap_sym_ki
 	sym->line = at->line;
 	sym->col = at->col;
 	sym->map = -1;
-	sym->type = type_new(s, TAP_T_ANY, NULL);
+	sym->type = sema_type_new(s, TAP_T_ANY, NULL);
 	sym->type->line = at->line;
 	sym->type->col = at->col;
 	return sym;
 }
 
-static struct tap_sym *find_global(struct sema *s, const char *name)
+struct tap_sym *sema_find_global(struct sema *s, const char *name)
 {
 	struct tap_sym *sym;
 
@@ -194,16 +170,16 @@ static struct tap_sym *find_global(struct sema *s, const char *name)
 	return NULL;
 }
 
-static struct tap_sym *add_global(struct sema *s, const char *name, const struct tap_node *at)
+struct tap_sym *sema_add_global(struct sema *s, const char *name, const struct tap_node *at)
 {
-	struct tap_sym *sym = sym_new(s, name, TAP_SYM_GLOBAL, at);
+	struct tap_sym *sym = sema_sym_new(s, name, TAP_SYM_GLOBAL, at);
 
 	*s->globals_tail = sym;
 	s->globals_tail = &sym->next;
 	return sym;
 }
 
-static struct tap_sym *find_local(struct sema *s, const char *name)
+struct tap_sym *sema_find_local(struct sema *s, const char *name)
 {
 	struct scope *sc;
 	struct tap_sym *sym;
@@ -218,24 +194,19 @@ static struct tap_sym *find_local(struct sema *s, const char *name)
 /* The symbol a name refers to; globals spring into being on first use. */
 static struct tap_sym *resolve_name(struct sema *s, struct tap_node *n)
 {
-	struct tap_sym *sym = find_local(s, n->name);
+	struct tap_sym *sym = sema_find_local(s, n->name);
 
 	if (sym)
 		return sym;
-	sym = find_global(s, n->name);
+	sym = sema_find_global(s, n->name);
 	if (sym)
 		return sym;
 	if (n->name[0] == '$')
 		tap_error(s->c, n->line, n->col,
 			  "unknown name '%s': $retval is the only name that starts with '$'",
 			  n->name);
-	return add_global(s, n->name, n);
+	return sema_add_global(s, n->name, n);
 }
-
-static struct tap_type *expr(struct sema *s, struct tap_node *n);
-static void block(struct sema *s, struct tap_node *n);
-static void for_stmt(struct sema *s, struct tap_node *n);
-static void for_numeric(struct sema *s, struct tap_node *n);
 
 /* The kinds of block the one being checked stands for, as TAP_IN_* bits. */
 static unsigned int ctx_in(struct sema *s)
@@ -249,19 +220,19 @@ static unsigned int ctx_in(struct sema *s)
 	}
 }
 
-static struct tap_type *builtin_type(struct sema *s, struct tap_node *n,
-				     const struct tap_builtin_def *b)
+struct tap_type *sema_builtin_type(struct sema *s, struct tap_node *n,
+				   const struct tap_builtin_def *b)
 {
 	switch (b->type) {
-	case TAP_BT_STR:	return type_new(s, TAP_T_STR, n);
-	case TAP_BT_STACK:	return type_new(s, TAP_T_STACK, n);
-	case TAP_BT_VOID:	return type_new(s, TAP_T_VOID, n);
-	default:		return type_new(s, TAP_T_NUM, n);
+	case TAP_BT_STR:	return sema_type_new(s, TAP_T_STR, n);
+	case TAP_BT_STACK:	return sema_type_new(s, TAP_T_STACK, n);
+	case TAP_BT_VOID:	return sema_type_new(s, TAP_T_VOID, n);
+	default:		return sema_type_new(s, TAP_T_NUM, n);
 	}
 }
 
 /* What every built-in is checked for: being called right, and where. */
-static void builtin_check(struct sema *s, struct tap_node *n, const struct tap_builtin_def *b)
+void sema_builtin_check(struct sema *s, struct tap_node *n, const struct tap_builtin_def *b)
 {
 	int nargs = tap_list_len(n->list);
 
@@ -273,17 +244,17 @@ static void builtin_check(struct sema *s, struct tap_node *n, const struct tap_b
 			  "'%s' has no value outside %s", b->name, tap_builtin_where(b->in));
 }
 
-static struct tap_type *builtin_value(struct sema *s, struct tap_node *n,
-				      const struct tap_builtin_def *b)
+struct tap_type *sema_builtin_value(struct sema *s, struct tap_node *n,
+				    const struct tap_builtin_def *b)
 {
-	builtin_check(s, n, b);
+	sema_builtin_check(s, n, b);
 	if (b->id == TAP_B_ARGSTR) {
 		if (!s->record_ok)
 			tap_error(s->c, n->line, n->col,
 				  "'argstr' can only be printed: print(argstr) or printf(\"%%s\", argstr)");
-		return type_new(s, TAP_T_RECORD, n);
+		return sema_type_new(s, TAP_T_RECORD, n);
 	}
-	return builtin_type(s, n, b);
+	return sema_builtin_type(s, n, b);
 }
 
 /* arg.NAME: numbered by name across the script; typed from tracefs. */
@@ -318,7 +289,7 @@ static struct tap_type *field(struct sema *s, struct tap_node *n)
 		obj->nr_fields++;
 	}
 	n->num = i;
-	return type_new(s, kind, n);
+	return sema_type_new(s, kind, n);
 }
 
 static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
@@ -329,20 +300,21 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 
 	if (n->a->kind != TAP_N_NAME)
 		tap_error(s->c, n->a->line, n->a->col, "only a named table can be indexed");
-	t = expr(s, n->a);
-	want = type_new(s, TAP_T_TABLE, n);
+	t = sema_expr(s, n->a);
+	want = sema_type_new(s, TAP_T_TABLE, n);
 	want->nkeys = tap_list_len(n->list);
-	want->val = type_new(s, TAP_T_ANY, n);
+	want->val = sema_type_new(s, TAP_T_ANY, n);
 	for (k = n->list; k; k = k->next, i++) {
-		struct tap_type *kt = expr(s, k), *have = tap_type_resolve(t);
+		struct tap_type *kt = sema_expr(s, k), *have = tap_type_resolve(t);
 		enum tap_type_kind kind = tap_type_resolve(kt)->kind;
 
 		/* a key conflict names the key, not the element */
 		if (have->kind == TAP_T_TABLE && have->nkeys > i &&
 		    tap_type_resolve(have->key[i])->kind != TAP_T_ANY && kind != TAP_T_ANY &&
 		    tap_type_resolve(have->key[i])->kind != kind)
-			tap_error(s->c, k->line, k->col, "key %d of '%s' is %s here, but %s at %d:%d",
-				  i + 1, n->a->name, a_type(kt), a_type(have->key[i]),
+			tap_error(s->c, k->line, k->col,
+				  "key %d of '%s' is %s here, but %s at %d:%d",
+				  i + 1, n->a->name, sema_a_type(kt), sema_a_type(have->key[i]),
 				  tap_type_resolve(have->key[i])->line,
 				  tap_type_resolve(have->key[i])->col);
 
@@ -350,10 +322,10 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 		    kind != TAP_T_ANY)
 			tap_error(s->c, k->line, k->col,
 				  "a table key must be a number, a string or a stack, not %s",
-				  a_type(kt));
+				  sema_a_type(kt));
 		want->key[i] = kt;
 	}
-	unify_at(s, n, t, want);
+	sema_unify_at(s, n, t, want);
 	if (n->a->sym && n->a->sym->kind != TAP_SYM_GLOBAL)
 		tap_error(s->c, n->line, n->col, "tables must be globals");
 	if (tap_type_resolve(tap_type_resolve(t)->val)->kind == TAP_T_AGG && !s->agg_ok)
@@ -361,311 +333,6 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 			  "%s is an aggregation: read it with count(), sum(), avg(), min(), "
 			  "max() or print_hist()", describe(s, n));
 	return tap_type_resolve(t)->val;
-}
-
-/*
- * printf's format, formatted in user space; or sprintf's (@kernel),
- * formatted by the kernel's bpf_snprintf(), which knows less: no '#', no
- * precision, no %o, and the string must not hold a NUL.
- */
-static void check_format(struct sema *s, struct tap_node *n, bool kernel)
-{
-	const char *what = kernel ? "sprintf" : "printf";
-	struct tap_node *fmt = n->list, *arg;
-	const char *p;
-
-	if (!fmt || fmt->kind != TAP_N_STR)
-		tap_error(s->c, n->line, n->col,
-			  "%s needs a string literal as its format", what);
-	if (kernel && memchr(fmt->name, 0, (size_t)fmt->num))
-		tap_error(s->c, fmt->line, fmt->col, "sprintf: the format holds a NUL byte");
-	arg = fmt->next;
-	for (p = fmt->name; p < fmt->name + fmt->num; p++) {
-		enum tap_type_kind want;
-
-		if (*p != '%')
-			continue;
-		p++;
-		if (*p == '%')
-			continue;
-		while (*p && strchr(kernel ? "-+ 0" : "-+ 0#", *p))
-			p++;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (*p == '.' && kernel)
-			tap_error(s->c, fmt->line, fmt->col,
-				  "sprintf: no precision ('.') and no '#' in its conversions (the "
-				  "kernel's bpf_snprintf() formats them)");
-		if (*p == '.') {
-			p++;
-			while (*p >= '0' && *p <= '9')
-				p++;
-		}
-		while (*p == 'l' || *p == 'h')
-			p++;
-		switch (*p) {
-		case 'o':
-			if (kernel)
-				tap_error(s->c, fmt->line, fmt->col,
-					  "sprintf: unknown conversion '%%o' (use %%d %%u %%x %%s "
-					  "%%c %%%%)");
-			want = TAP_T_NUM;
-			break;
-		case 'd': case 'i': case 'u': case 'x': case 'X': case 'c':
-			want = TAP_T_NUM;
-			break;
-		case 's':
-			want = TAP_T_STR;
-			/* argstr prints as %s */
-			if (!kernel && arg && arg->kind == TAP_N_NAME &&
-			    !strcmp(arg->name, "argstr") && !find_local(s, "argstr")) {
-				s->record_ok = true;
-				expr(s, arg);
-				s->record_ok = false;
-				arg = arg->next;
-				continue;
-			}
-			break;
-		default:
-			tap_error(s->c, fmt->line, fmt->col,
-				  "%s: unknown conversion '%%%c' (use %%d %%u %%x %%s %%c %%%%)",
-				  what, *p ? *p : ' ');
-		}
-		if (!arg)
-			tap_error(s->c, n->line, n->col, "%s: too few arguments for the format",
-				  what);
-		need(s, arg, expr(s, arg), want);
-		arg = arg->next;
-	}
-	if (arg)
-		tap_error(s->c, arg->line, arg->col, "%s: more arguments than the format uses",
-			  what);
-}
-
-/*
- * f(args): arguments unify with the parameters, so a function has one
- * type for all its callers; the call's value is the function's return type.
- */
-static struct tap_type *user_call(struct sema *s, struct tap_node *n, struct tap_sym *fsym)
-{
-	struct tap_node *fn = fsym->func, *param = fn->list, *arg;
-	struct tap_callee *callee;
-	int i = 1;
-
-	if (tap_list_len(n->list) != tap_list_len(fn->list))
-		tap_error(s->c, n->line, n->col, "'%s' takes %d argument%s, not %d", n->name,
-			  tap_list_len(fn->list), tap_list_len(fn->list) == 1 ? "" : "s",
-			  tap_list_len(n->list));
-	for (arg = n->list; arg; arg = arg->next, param = param->next, i++) {
-		struct tap_type *t = expr(s, arg), *pt = tap_type_resolve(param->sym->type);
-		enum tap_type_kind kind = tap_type_resolve(t)->kind;
-
-		if (pt->kind != TAP_T_ANY && kind != TAP_T_ANY && pt->kind != kind)
-			tap_error(s->c, arg->line, arg->col,
-				  "argument %d of '%s' is %s here, but %s at %d:%d", i, n->name,
-				  a_type(t), a_type(pt), pt->line, pt->col);
-
-		if (kind == TAP_T_TABLE || kind == TAP_T_VOID)
-			tap_error(s->c, arg->line, arg->col,
-				  "a function argument must be a number or a string, not %s",
-				  a_type(t));
-		unify_at(s, arg, param->sym->type, t);
-	}
-	n->sym = fsym;
-	if (n != s->stmt_call) {
-		/* the value is used: the function must return one (checked in layout) */
-		struct tap_callee *use = tap_alloc(s->c, sizeof(*use));
-
-		use->sym = fsym;
-		use->line = n->line;
-		use->col = n->col;
-		use->next = s->value_uses;
-		s->value_uses = use;
-	}
-	if (s->func) {
-		callee = tap_alloc(s->c, sizeof(*callee));
-		callee->sym = fsym;
-		callee->line = n->line;
-		callee->col = n->col;
-		callee->next = s->func->callees;
-		s->func->callees = callee;
-	}
-	return fsym->type;
-}
-
-/* kernel_v("sym"): the runtime puts each symbol's address in TAP_MAP_KSYMS. */
-static void kernel_sym(struct sema *s, const char *name)
-{
-	struct tap_object *obj = s->c->obj;
-	const char **k;
-	int i;
-
-	for (i = 0; i < obj->nr_ksyms; i++)
-		if (!strcmp(obj->ksyms[i], name))
-			return;
-	k = tap_alloc(s->c, (i + 1) * sizeof(*k));
-	if (i)
-		memcpy(k, obj->ksyms, i * sizeof(*k));
-	k[i] = name;
-	obj->ksyms = k;
-	obj->nr_ksyms++;
-}
-
-/* x, an aggregation without keys: the element x[] of a table with none. */
-static struct tap_node *keyless(struct sema *s, struct tap_node *name)
-{
-	struct tap_node *index = tap_node_new(s->c, TAP_N_INDEX, name->line, name->col);
-
-	index->a = name;
-	return index;
-}
-
-/* ktap's functions that perf tap has otherwise, or not: say what to write. */
-static void ktap_hint(struct sema *s, const struct tap_node *n)
-{
-	static const struct {
-		const char *name, *hint;
-	} hints[] = {
-		{ "ptable", "ptable() is not needed: a table whose elements get '<<<' values is "
-			    "an aggregation; write 'var t = {}' or nothing" },
-		{ "histogram", "histogram(t) is print_hist(t) here" },
-		{ "print_backtrace", "print_backtrace() is print(stack()) here" },
-		{ "backtrace", "backtrace() is stack() here (all frames, none skipped)" },
-		{ "print_trace_clock", "print_trace_clock() is not supported: gettimeofday_ns() "
-				       "reads the clock" },
-		{ "curr_taskinfo", "curr_taskinfo() is not supported" },
-		{ "in_iowait", "in_iowait() is not supported" },
-		{ "num_cpus", "num_cpus() is not supported" },
-		{ "arch", "arch() is not supported" },
-		{ "pairs", "pairs() only walks a table in for (k, v in pairs(t)) { ... }" },
-		{ "sort_pairs", "sort_pairs() only walks a table in for (k, v in sort_pairs(t)) "
-				"{ ... }" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
-		if (!strcmp(n->name, hints[i].name))
-			tap_error(s->c, n->line, n->col, "%s", hints[i].hint);
-}
-
-static struct tap_type *call(struct sema *s, struct tap_node *n)
-{
-	const struct tap_builtin_def *def = tap_builtin_find(n->name, true);
-	int nargs = tap_list_len(n->list);
-	struct tap_node *arg;
-	struct tap_type *t;
-
-	if (!def) {
-		struct tap_sym *fsym = find_global(s, n->name);
-		const char *near = tap_builtin_closest(n->name, true);
-		const struct tap_builtin_def *value = tap_builtin_find(n->name, false);
-
-		if (fsym && fsym->kind == TAP_SYM_FUNC)
-			return user_call(s, n, fsym);
-		/* ktap's pid(), execname(), cpu(): the values */
-		if (value && !nargs && !find_local(s, n->name)) {
-			n->kind = TAP_N_NAME;
-			return builtin_value(s, n, value);
-		}
-		if (value)
-			tap_error(s->c, n->line, n->col,
-				  "'%s' is a built-in value and takes no arguments: write %s",
-				  n->name, n->name);
-		ktap_hint(s, n);
-		if (near)
-			tap_error(s->c, n->line, n->col, "unknown function '%s' (did you mean '%s'?)",
-				  n->name, near);
-		tap_error(s->c, n->line, n->col, "unknown function '%s'", n->name);
-	}
-	builtin_check(s, n, def);
-	switch (def->id) {
-	case TAP_B_PRINT:
-		for (arg = n->list; arg; arg = arg->next) {
-			enum tap_type_kind kind;
-
-			s->record_ok = true;
-			kind = tap_type_resolve(expr(s, arg))->kind;
-			s->record_ok = false;
-
-			if (kind == TAP_T_TABLE)
-				tap_error(s->c, arg->line, arg->col,
-					  "print cannot print a table; use print_hist()");
-			if (kind == TAP_T_VOID)
-				tap_error(s->c, arg->line, arg->col,
-					  "this call has no value to print");
-		}
-		break;
-	case TAP_B_PRINTF:
-		check_format(s, n, false);
-		break;
-	case TAP_B_SPRINTF:
-		check_format(s, n, true);
-		s->out->uses_rodata = true;
-		break;
-	case TAP_B_TOSTRING:
-		need(s, n->list, expr(s, n->list), TAP_T_NUM);
-		s->out->uses_rodata = true;
-		break;
-	case TAP_B_LHIST:
-		tap_error(s->c, n->line, n->col,
-			  "lhist() is only the value of an aggregation: t[k] <<< lhist(v, min, max, "
-			  "step)");
-	case TAP_B_PRINT_HIST:
-		if (n->list->kind != TAP_N_NAME)
-			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
-		t = expr(s, n->list);
-		need(s, n->list, t, TAP_T_TABLE);
-		t = tap_type_resolve(t);
-		if (!t->val)
-			t->val = type_new(s, TAP_T_ANY, n);
-		if (tap_type_resolve(t->val)->kind != TAP_T_ANY &&
-		    tap_type_resolve(t->val)->kind != TAP_T_NUM &&
-		    tap_type_resolve(t->val)->kind != TAP_T_AGG)
-			tap_error(s->c, n->list->line, n->list->col,
-				  "print_hist needs a table of numbers, '%s' holds %ss",
-				  n->list->name, tap_type_resolve(t->val)->kind == TAP_T_STR ?
-				  "string" : "other value");
-		if (nargs == 2)
-			need(s, n->list->next, expr(s, n->list->next), TAP_T_NUM);
-		break;
-	case TAP_B_DELETE:
-		if (n->list->kind != TAP_N_NAME && n->list->kind != TAP_N_INDEX)
-			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
-		s->agg_ok = true;
-		t = expr(s, n->list);
-		s->agg_ok = false;
-		if (n->list->kind == TAP_N_NAME)
-			need(s, n->list, t, TAP_T_TABLE);
-		break;
-	case TAP_B_COUNT ... TAP_B_MAX:
-		/* t[k], an aggregation without keys, or the value of a walk */
-		if (n->list->kind != TAP_N_INDEX && n->list->kind != TAP_N_NAME)
-			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
-		if (n->list->kind == TAP_N_NAME && !find_local(s, n->list->name))
-			n->list = keyless(s, n->list);
-		s->agg_ok = true;
-		t = expr(s, n->list);
-		s->agg_ok = false;
-		need(s, n->list, t, TAP_T_AGG);
-		break;
-	case TAP_B_KERNEL_V:
-		if (n->list->kind != TAP_N_STR)
-			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
-		kernel_sym(s, n->list->name);
-		break;
-	case TAP_B_KERNEL_STRING:
-	case TAP_B_USER_STRING:
-		need(s, n->list, expr(s, n->list), TAP_T_NUM);
-		break;
-	case TAP_B_LEN:
-		if (n->list->kind != TAP_N_NAME)
-			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
-		need(s, n->list, expr(s, n->list), TAP_T_TABLE);
-		break;
-	default:
-		break;
-	}
-	return builtin_type(s, n, def);
 }
 
 /*
@@ -678,12 +345,12 @@ static struct tap_type *exists(struct sema *s, struct tap_node *n)
 	bool saved = s->agg_ok;
 
 	s->agg_ok = true;
-	expr(s, n->a);
+	sema_expr(s, n->a);
 	s->agg_ok = saved;
-	return type_new(s, TAP_T_NUM, n);
+	return sema_type_new(s, TAP_T_NUM, n);
 }
 
-static void __attribute__((noreturn)) nil_error(struct sema *s, const struct tap_node *n)
+void __attribute__((noreturn)) sema_nil_error(struct sema *s, const struct tap_node *n)
 {
 	tap_error(s->c, n->line, n->col,
 		  "'nil' stands only for a missing table element: 't[k] == nil' and "
@@ -699,7 +366,7 @@ static struct tap_type *binop(struct sema *s, struct tap_node *n)
 		struct tap_node *other = n->a->kind == TAP_N_NIL ? n->b : n->a;
 
 		if ((n->op != TK_EQ && n->op != TK_NE) || other->kind != TAP_N_INDEX)
-			nil_error(s, n->a->kind == TAP_N_NIL ? n->a : n->b);
+			sema_nil_error(s, n->a->kind == TAP_N_NIL ? n->a : n->b);
 		/* t[k] == nil is "t[k] does not exist" */
 		n->kind = TAP_N_EXISTS;
 		n->num = n->op == TK_EQ;
@@ -707,27 +374,27 @@ static struct tap_type *binop(struct sema *s, struct tap_node *n)
 		n->b = NULL;
 		return exists(s, n);
 	}
-	a = expr(s, n->a);
-	b = expr(s, n->b);
+	a = sema_expr(s, n->a);
+	b = sema_expr(s, n->b);
 
 	switch (n->op) {
 	case TK_EQ: case TK_NE: case TK_CH('<'): case TK_CH('>'): case TK_LE: case TK_GE:
-		unify_at(s, n->b, a, b);
+		sema_unify_at(s, n->b, a, b);
 		kind = tap_type_resolve(a)->kind;
 		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_ANY &&
 		    !(kind == TAP_T_STACK && (n->op == TK_EQ || n->op == TK_NE)))
-			tap_error(s->c, n->line, n->col, "cannot compare %s", a_type(a));
+			tap_error(s->c, n->line, n->col, "cannot compare %s", sema_a_type(a));
 		if (kind == TAP_T_ANY)
-			need(s, n->a, a, TAP_T_NUM);
-		return type_new(s, TAP_T_NUM, n);
+			sema_need(s, n->a, a, TAP_T_NUM);
+		return sema_type_new(s, TAP_T_NUM, n);
 	case TK_CONCAT:
-		need(s, n->a, a, TAP_T_STR);
-		need(s, n->b, b, TAP_T_STR);
-		return type_new(s, TAP_T_STR, n);
+		sema_need(s, n->a, a, TAP_T_STR);
+		sema_need(s, n->b, b, TAP_T_STR);
+		return sema_type_new(s, TAP_T_STR, n);
 	default:
-		need(s, n->a, a, TAP_T_NUM);
-		need(s, n->b, b, TAP_T_NUM);
-		return type_new(s, TAP_T_NUM, n);
+		sema_need(s, n->a, a, TAP_T_NUM);
+		sema_need(s, n->b, b, TAP_T_NUM);
+		return sema_type_new(s, TAP_T_NUM, n);
 	}
 }
 
@@ -746,12 +413,12 @@ static void __attribute__((noreturn)) agg_local_error(struct sema *s, const stru
  */
 static struct tap_type *table(struct sema *s, struct tap_node *n)
 {
-	struct tap_type *t = type_new(s, TAP_T_TABLE, n);
+	struct tap_type *t = sema_type_new(s, TAP_T_TABLE, n);
 	struct tap_node *e, *k;
 	long long pos = 0;
 	int i, nk;
 
-	t->val = type_new(s, TAP_T_ANY, n);
+	t->val = sema_type_new(s, TAP_T_ANY, n);
 	for (e = n->list; e; e = e->next) {
 		enum tap_type_kind kind;
 		struct tap_type *vt;
@@ -764,57 +431,57 @@ static struct tap_type *table(struct sema *s, struct tap_node *n)
 		if (t->nkeys < 0) {
 			t->nkeys = nk;
 			for (i = 0; i < nk; i++)
-				t->key[i] = type_new(s, TAP_T_ANY, e);
+				t->key[i] = sema_type_new(s, TAP_T_ANY, e);
 		} else if (nk != t->nkeys) {
 			tap_error(s->c, e->line, e->col,
 				  "this entry has %d key%s, the entries before it %d", nk,
 				  nk == 1 ? "" : "s", t->nkeys);
 		}
 		for (k = e->list, i = 0; k; k = k->next, i++) {
-			struct tap_type *kt = expr(s, k);
+			struct tap_type *kt = sema_expr(s, k);
 
 			kind = tap_type_resolve(kt)->kind;
 			if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_STACK &&
 			    kind != TAP_T_ANY)
 				tap_error(s->c, k->line, k->col,
 					  "a table key must be a number, a string or a stack, not %s",
-					  a_type(kt));
-			unify_at(s, k, t->key[i], kt);
+					  sema_a_type(kt));
+			sema_unify_at(s, k, t->key[i], kt);
 		}
-		vt = expr(s, e->b);
+		vt = sema_expr(s, e->b);
 		kind = tap_type_resolve(vt)->kind;
 		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_STACK &&
 		    kind != TAP_T_ANY)
 			tap_error(s->c, e->b->line, e->b->col,
 				  "a table value must be a number, a string or a stack, not %s",
-				  a_type(vt));
-		unify_at(s, e->b, t->val, vt);
+				  sema_a_type(vt));
+		sema_unify_at(s, e->b, t->val, vt);
 	}
 	return t;
 }
 
-static struct tap_type *expr(struct sema *s, struct tap_node *n)
+struct tap_type *sema_expr(struct sema *s, struct tap_node *n)
 {
 	const struct tap_builtin_def *b;
 	struct tap_type *t;
 
 	switch (n->kind) {
 	case TAP_N_NUM:
-		t = type_new(s, TAP_T_NUM, n);
+		t = sema_type_new(s, TAP_T_NUM, n);
 		break;
 	case TAP_N_STR:
 		if (n->num >= s->c->str_size)
 			tap_error(s->c, n->line, n->col,
 				  "string literal longer than %u bytes", s->c->str_size - 1);
-		t = type_new(s, TAP_T_STR, n);
+		t = sema_type_new(s, TAP_T_STR, n);
 		break;
 	case TAP_N_TABLE:
 		t = table(s, n);
 		break;
 	case TAP_N_NAME:
 		b = tap_builtin_find(n->name, false);
-		if (b && !find_local(s, n->name)) {
-			t = builtin_value(s, n, b);
+		if (b && !sema_find_local(s, n->name)) {
+			t = sema_builtin_value(s, n, b);
 			break;
 		}
 		n->sym = resolve_name(s, n);
@@ -833,7 +500,7 @@ static struct tap_type *expr(struct sema *s, struct tap_node *n)
 		t = field(s, n);
 		break;
 	case TAP_N_CALL:
-		t = call(s, n);
+		t = sema_call(s, n);
 		break;
 	case TAP_N_BINOP:
 		t = binop(s, n);
@@ -842,381 +509,19 @@ static struct tap_type *expr(struct sema *s, struct tap_node *n)
 		t = exists(s, n);
 		break;
 	case TAP_N_NIL:
-		nil_error(s, n);
+		sema_nil_error(s, n);
 	case TAP_N_TUPLE:
 		tap_error(s->c, n->line, n->col,
 			  "a list of keys '(a, b)' can only be tested with 'in': (a, b) in t");
 	case TAP_N_UNOP:
-		need(s, n->a, expr(s, n->a), TAP_T_NUM);
-		t = type_new(s, TAP_T_NUM, n);
+		sema_need(s, n->a, sema_expr(s, n->a), TAP_T_NUM);
+		t = sema_type_new(s, TAP_T_NUM, n);
 		break;
 	default:
 		tap_error(s->c, n->line, n->col, "not an expression");
 	}
 	n->type = t;
 	return t;
-}
-
-static void check_assignable(struct sema *s, struct tap_node *target)
-{
-	struct tap_node *name = target->kind == TAP_N_INDEX ? target->a : target;
-
-	if (name->kind == TAP_N_NAME && tap_builtin_find(name->name, false) &&
-	    !find_local(s, name->name))
-		tap_error(s->c, name->line, name->col, "'%s' is built in and cannot be assigned",
-			  name->name);
-	if (name->kind == TAP_N_NAME && !find_local(s, name->name) &&
-	    find_global(s, name->name) && find_global(s, name->name)->kind == TAP_SYM_FUNC)
-		tap_error(s->c, name->line, name->col, "'%s' is a function and cannot be assigned",
-			  name->name);
-}
-
-static void assign(struct sema *s, struct tap_node *n)
-{
-	struct tap_type *lhs, *rhs;
-	enum tap_type_kind kind;
-
-	check_assignable(s, n->a);
-	rhs = expr(s, n->b);
-	lhs = expr(s, n->a);
-	if (n->a->sym)
-		n->a->sym->assigned = true;
-	if (n->a->kind == TAP_N_INDEX && n->a->a->sym)
-		n->a->a->sym->assigned = true;
-	if (n->op != TK_CH('=')) {
-		need(s, n->a, lhs, TAP_T_NUM);
-		need(s, n->b, rhs, TAP_T_NUM);
-		return;
-	}
-	unify_at(s, n->a, lhs, rhs);
-	kind = tap_type_resolve(lhs)->kind;
-	if (kind == TAP_T_VOID)
-		tap_error(s->c, n->b->line, n->b->col, "this call has no value to assign");
-	if (kind == TAP_T_TABLE && n->b->kind != TAP_N_TABLE)
-		tap_error(s->c, n->b->line, n->b->col, "tables cannot be copied");
-	if (kind == TAP_T_TABLE && n->a->kind == TAP_N_INDEX)
-		tap_error(s->c, n->b->line, n->b->col, "a table cannot be stored in a table");
-	if (kind == TAP_T_TABLE && n->a->kind == TAP_N_NAME && s->scope)
-		tap_error(s->c, n->line, n->col,
-			  "tables are created by 'var t = {}' at top level or on first use");
-}
-
-static void var_decl(struct sema *s, struct tap_node *n)
-{
-	struct tap_sym *sym;
-
-	if (tap_builtin_find(n->name, false))
-		tap_error(s->c, n->line, n->col, "'%s' is built in and cannot be declared",
-			  n->name);
-	if (!s->scope) {
-		sym = find_global(s, n->name);
-		if (sym && sym->assigned)
-			tap_error(s->c, n->line, n->col, "'%s' is already declared at %d:%d",
-				  n->name, sym->line, sym->col);
-		if (!sym)
-			sym = add_global(s, n->name, n);
-	} else {
-		for (sym = s->scope->syms; sym; sym = sym->next)
-			if (!strcmp(sym->name, n->name))
-				tap_error(s->c, n->line, n->col,
-					  "'%s' is already declared at %d:%d", n->name,
-					  sym->line, sym->col);
-		sym = sym_new(s, n->name, TAP_SYM_LOCAL, n);
-		sym->next = s->scope->syms;
-		s->scope->syms = sym;
-	}
-	n->sym = sym;
-	n->type = sym->type;
-	sym->assigned = true;
-	if (n->a) {
-		struct tap_type *t = expr(s, n->a);
-
-		if (tap_type_resolve(t)->kind == TAP_T_VOID)
-			tap_error(s->c, n->a->line, n->a->col, "this call has no value");
-		if (tap_type_resolve(t)->kind == TAP_T_TABLE && s->scope)
-			tap_error(s->c, n->line, n->col,
-				  "tables must be globals: declare them at top level");
-		unify_at(s, n, sym->type, t);
-	}
-}
-
-/* A number literal, maybe negated: an lhist() bound. */
-static long long constant(struct sema *s, const struct tap_node *n)
-{
-	const struct tap_node *at = n;
-	bool neg = false;
-
-	while (n->kind == TAP_N_UNOP && n->op == TK_CH('-')) {
-		neg = !neg;
-		n = n->a;
-	}
-	if (n->kind != TAP_N_NUM)
-		tap_error(s->c, at->line, at->col,
-			  "lhist(): the bounds and the step must be number literals");
-	/* two's complement, as the BPF code negates */
-	return neg ? (long long)(0ULL - (unsigned long long)n->num) : n->num;
-}
-
-/*
- * The histogram an aggregation keeps: log2 buckets, or lhist()'s linear
- * ones, the same at every '<<<' into it.  lhist(v, min, max, step) has
- * a bucket for the values below min, ceil((max - min) / step) buckets of
- * step values (the last one cut at max), and one from max up.
- */
-static void agg_hist(struct sema *s, struct tap_node *n)
-{
-	struct tap_sym *sym = n->a->a->sym;
-	struct tap_node *call = n->c, *first;
-	long long min = 0, max = 0, step = 0;
-	unsigned long long range;
-	int nr = 0;
-
-	if (call) {
-		min = constant(s, call->list->next);
-		max = constant(s, call->list->next->next);
-		step = constant(s, call->list->next->next->next);
-		if (step <= 0)
-			tap_error(s->c, call->list->next->next->next->line,
-				  call->list->next->next->next->col,
-				  "lhist(): the step must be positive");
-		if (min >= max)
-			tap_error(s->c, call->list->next->line, call->list->next->col,
-				  "lhist(): the minimum must be below the maximum");
-		range = (unsigned long long)max - (unsigned long long)min;
-		if (range / (unsigned long long)step + !!(range % (unsigned long long)step) >
-		    TAP_AGG_BUCKETS - 2)
-			tap_error(s->c, call->line, call->col,
-				  "lhist(): at most %d buckets from min to max: make the step "
-				  "larger", TAP_AGG_BUCKETS - 2);
-		nr = (int)(range / (unsigned long long)step + !!(range % (unsigned long long)step));
-	}
-	if (!sym->hist_at) {
-		sym->hist_at = n;
-		sym->hist_nr = nr;
-		sym->hist_min = min;
-		sym->hist_max = max;
-		sym->hist_step = step;
-		return;
-	}
-	if (sym->hist_nr == nr && sym->hist_min == min && sym->hist_max == max &&
-	    sym->hist_step == step)
-		return;
-	first = sym->hist_at;
-	if (!sym->hist_nr || !nr)
-		tap_error(s->c, n->line, n->col,
-			  "'%s' gets %s here, but %s at %d:%d (one aggregation has one kind "
-			  "of histogram)", sym->name, nr ? "lhist() values" : "plain values",
-			  nr ? "plain values" : "lhist() values", first->line, first->col);
-	tap_error(s->c, n->line, n->col,
-		  "'%s' gets lhist(v, %lld, %lld, %lld) here, but lhist(v, %lld, %lld, %lld) at "
-		  "%d:%d", sym->name, min, max, step, sym->hist_min, sym->hist_max,
-		  sym->hist_step, first->line, first->col);
-}
-
-static void stmt(struct sema *s, struct tap_node *n)
-{
-	struct tap_type *t;
-
-	if (n->kind == TAP_N_ASSIGN && n->b->kind == TAP_N_NIL) {
-		struct tap_node *del;
-
-		if (n->op != TK_CH('=') || n->a->kind != TAP_N_INDEX)
-			nil_error(s, n->b);
-		/* t[k] = nil is delete(t[k]) */
-		del = tap_node_new(s->c, TAP_N_CALL, n->line, n->col);
-		del->name = tap_strndup(s->c, "delete", 6);
-		del->list = n->a;
-		n->kind = TAP_N_EXPR;
-		n->a = del;
-		n->b = NULL;
-	}
-	switch (n->kind) {
-	case TAP_N_VAR:
-		var_decl(s, n);
-		break;
-	case TAP_N_BLOCK:
-		block(s, n);
-		break;
-	case TAP_N_IF:
-		need(s, n->a, expr(s, n->a), TAP_T_NUM);
-		block(s, n->b);
-		if (n->c)
-			stmt(s, n->c);
-		break;
-	case TAP_N_WHILE:
-		need(s, n->a, expr(s, n->a), TAP_T_NUM);
-		s->loop_depth++;
-		block(s, n->b);
-		s->loop_depth--;
-		break;
-	case TAP_N_FOR:
-		for_stmt(s, n);
-		break;
-	case TAP_N_FORNUM:
-		for_numeric(s, n);
-		break;
-	case TAP_N_BREAK:
-		if (!s->loop_depth)
-			tap_error(s->c, n->line, n->col, "'break' outside a loop");
-		break;
-	case TAP_N_RETURN:
-		if (!s->func && s->ctx == CTX_MAIN)
-			tap_error(s->c, n->line, n->col,
-				  "'return' outside a function, a probe, a timer or trace_end");
-		if (!s->func && n->a)
-			tap_error(s->c, n->a->line, n->a->col,
-				  "'return' leaves the block here, it takes no value");
-		if (n->a) {
-			enum tap_type_kind kind;
-
-			t = expr(s, n->a);
-			kind = tap_type_resolve(t)->kind;
-			if (kind == TAP_T_TABLE || kind == TAP_T_VOID)
-				tap_error(s->c, n->a->line, n->a->col,
-					  "a function returns a number or a string, not %s",
-					  a_type(t));
-			unify_at(s, n->a, s->func->type, t);
-		}
-		break;
-	case TAP_N_ASSIGN:
-		assign(s, n);
-		break;
-	case TAP_N_AGG:
-		if (n->a->kind == TAP_N_NAME)
-			n->a = keyless(s, n->a);
-		check_assignable(s, n->a);
-		if (n->b->kind == TAP_N_CALL && !strcmp(n->b->name, "lhist")) {
-			builtin_check(s, n->b, tap_builtin_find("lhist", true));
-			n->c = n->b;
-			n->b = n->c->list;
-		}
-		need(s, n->b, expr(s, n->b), TAP_T_NUM);
-		s->agg_ok = true;
-		t = expr(s, n->a);
-		s->agg_ok = false;
-		unify_at(s, n->a, t, type_new(s, TAP_T_AGG, n->a));
-		n->a->a->sym->assigned = true;
-		agg_hist(s, n);
-		break;
-	case TAP_N_EXPR:
-		s->stmt_call = n->a;
-		expr(s, n->a);
-		s->stmt_call = NULL;
-		break;
-	default:
-		tap_error(s->c, n->line, n->col, "not a statement");
-	}
-}
-
-/*
- * for (k1, ..., v in pairs(t)) { ... }: the names are locals holding a
- * copy of each element's keys and value; with as many names as keys, the
- * walk has no value.  The value of an aggregation element is its
- * statistics, which count(v), sum(v), avg(v), min(v) and max(v) read.
- */
-static void for_stmt(struct sema *s, struct tap_node *n)
-{
-	struct scope sc = { .up = s->scope };
-	int nnames = tap_list_len(n->list), i;
-	struct tap_node *name, *other;
-	struct tap_type *t, *tt;
-	bool saved = s->agg_ok;
-
-	if (n->a->kind != TAP_N_NAME)
-		tap_error(s->c, n->a->line, n->a->col, "pairs() takes a table name");
-	s->agg_ok = true;
-	t = expr(s, n->a);
-	s->agg_ok = saved;
-	need(s, n->a, t, TAP_T_TABLE);
-	tt = tap_type_resolve(t);
-	if (tt->nkeys < 0) {
-		/* not indexed yet: k, v for one key; one name is a key */
-		tt->nkeys = nnames > 1 ? nnames - 1 : 1;
-		for (i = 0; i < tt->nkeys; i++)
-			tt->key[i] = type_new(s, TAP_T_ANY, n->a);
-	}
-	if (!tt->val)
-		tt->val = type_new(s, TAP_T_ANY, n->a);
-	if (!tt->nkeys)
-		tap_error(s->c, n->a->line, n->a->col,
-			  "'%s' has no keys to walk: read it with count(%s), sum(%s), ...",
-			  n->a->name, n->a->name, n->a->name);
-	if (nnames != tt->nkeys && nnames != tt->nkeys + 1)
-		tap_error(s->c, n->line, n->col,
-			  "'%s' has %d key%s: walk it with %d name%s for the keys and one more "
-			  "for the value, if wanted", n->a->name, tt->nkeys,
-			  tt->nkeys == 1 ? "" : "s", tt->nkeys, tt->nkeys == 1 ? "" : "s");
-	for (name = n->list, i = 0; name; name = name->next, i++) {
-		for (other = n->list; other != name; other = other->next)
-			if (!strcmp(other->name, name->name))
-				tap_error(s->c, name->line, name->col,
-					  "'%s' names two things in this for", name->name);
-		if (tap_builtin_find(name->name, false))
-			tap_error(s->c, name->line, name->col,
-				  "'%s' is built in and cannot be a loop variable", name->name);
-		name->sym = sym_new(s, name->name, TAP_SYM_LOCAL, name);
-		name->sym->assigned = true;
-		unify_at(s, n->a, name->sym->type, i < tt->nkeys ? tt->key[i] : tt->val);
-		name->type = name->sym->type;
-		name->sym->next = sc.syms;
-		sc.syms = name->sym;
-	}
-	s->scope = &sc;
-	s->loop_depth++;
-	block(s, n->b);
-	s->loop_depth--;
-	s->scope = sc.up;
-}
-
-/* A literal 0, or -0: a step that never gets anywhere. */
-static bool is_zero(const struct tap_node *n)
-{
-	while (n->kind == TAP_N_UNOP && n->op == TK_CH('-'))
-		n = n->a;
-	return n->kind == TAP_N_NUM && !n->num;
-}
-
-/*
- * for (i = first, last [, step]) { ... }: first, last and step are
- * numbers evaluated once, before the loop; i is a local of the body.
- */
-static void for_numeric(struct sema *s, struct tap_node *n)
-{
-	struct scope sc = { .up = s->scope };
-	struct tap_sym *i;
-
-	need(s, n->a, expr(s, n->a), TAP_T_NUM);
-	need(s, n->c, expr(s, n->c), TAP_T_NUM);
-	if (n->list) {
-		need(s, n->list, expr(s, n->list), TAP_T_NUM);
-		if (is_zero(n->list))
-			tap_error(s->c, n->list->line, n->list->col,
-				  "the step of a for loop must not be 0");
-	}
-	if (tap_builtin_find(n->name, false))
-		tap_error(s->c, n->line, n->col, "'%s' is built in and cannot be a loop variable",
-			  n->name);
-	i = sym_new(s, n->name, TAP_SYM_LOCAL, n);
-	i->assigned = true;
-	unify_at(s, n, i->type, type_new(s, TAP_T_NUM, n));
-	n->sym = i;
-	sc.syms = i;
-	s->scope = &sc;
-	s->loop_depth++;
-	block(s, n->b);
-	s->loop_depth--;
-	s->scope = sc.up;
-}
-
-static void block(struct sema *s, struct tap_node *n)
-{
-	struct scope sc = { .up = s->scope };
-	struct tap_node *st;
-
-	s->scope = &sc;
-	for (st = n->list; st; st = st->next)
-		stmt(s, st);
-	s->scope = sc.up;
 }
 
 /* Parameters exist before the body is checked: calls may come first. */
@@ -1232,7 +537,7 @@ static void declare_params(struct sema *s, struct tap_node *n)
 		if (tap_builtin_is_name(param->name))
 			tap_error(s->c, param->line, param->col,
 				  "'%s' is built in and cannot be a parameter", param->name);
-		param->sym = sym_new(s, param->name, TAP_SYM_LOCAL, param);
+		param->sym = sema_sym_new(s, param->name, TAP_SYM_LOCAL, param);
 		param->sym->assigned = true;
 		param->type = param->sym->type;
 	}
@@ -1249,11 +554,11 @@ static void declare_functions(struct sema *s, struct tap_node *items)
 			continue;
 		if (tap_builtin_is_name(n->name))
 			tap_error(s->c, n->line, n->col, "'%s' is built in", n->name);
-		sym = find_global(s, n->name);
+		sym = sema_find_global(s, n->name);
 		if (sym)
 			tap_error(s->c, n->line, n->col, "'%s' is already defined at %d:%d",
 				  n->name, sym->line, sym->col);
-		sym = add_global(s, n->name, n);
+		sym = sema_add_global(s, n->name, n);
 		sym->kind = TAP_SYM_FUNC;
 		sym->func = n;
 		sym->assigned = true;
@@ -1274,7 +579,7 @@ static void function(struct sema *s, struct tap_node *n)
 		param->sym->next = sc.syms;
 		sc.syms = param->sym;
 	}
-	block(s, n->b);
+	sema_block(s, n->b);
 	s->scope = NULL;
 	s->func = NULL;
 }
@@ -1406,10 +711,10 @@ static void layout(struct sema *s)
 			if (t->nkeys < 0) {
 				/* never indexed: an empty table of numbers */
 				t->nkeys = 1;
-				t->key[0] = type_new(s, TAP_T_NUM, NULL);
+				t->key[0] = sema_type_new(s, TAP_T_NUM, NULL);
 			}
 			if (!t->val)
-				t->val = type_new(s, TAP_T_NUM, NULL);
+				t->val = sema_type_new(s, TAP_T_NUM, NULL);
 			for (int k = 0; k < t->nkeys; k++)
 				if (tap_type_resolve(t->key[k])->kind == TAP_T_ANY)
 					tap_type_resolve(t->key[k])->kind = TAP_T_NUM;
@@ -1441,7 +746,7 @@ static void filter(struct sema *s, struct tap_node *n)
 	if (!n)
 		return;
 	s->scope = &sc;
-	need(s, n, expr(s, n), TAP_T_NUM);
+	sema_need(s, n, sema_expr(s, n), TAP_T_NUM);
 	s->scope = NULL;
 }
 
@@ -1463,20 +768,20 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 			s.ctx = CTX_TRACE;
 			s.trace = n;
 			filter(&s, n->a);
-			block(&s, n->b);
+			sema_block(&s, n->b);
 			s.trace = NULL;
 			break;
 		case TAP_N_TIMER:
 			s.ctx = CTX_TIMER;
 			filter(&s, n->a);
-			block(&s, n->b);
+			sema_block(&s, n->b);
 			break;
 		case TAP_N_TRACE_END:
 			s.ctx = CTX_END;
-			block(&s, n->b);
+			sema_block(&s, n->b);
 			break;
 		default:
-			stmt(&s, n);
+			sema_stmt(&s, n);
 			break;
 		}
 	}
