@@ -77,7 +77,8 @@ check: build core-asan
 # It needs the unpacked tree: <linux/bpf.h> and the kernel's BPF
 # disassembler (kernel/bpf/disasm.c) for --dump-bpf come from there.
 TAP_SRC := $(ROOT)/tools-perf-overlay/tools/perf/util/tap
-CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c builtin.c sema.c \
+CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c builtin.c \
+	sema.c sema-call.c sema-stmt.c \
 	jumps.c compile.c object.c dump-bpf.c) $(wildcard $(TAP_SRC)/gen-*.c) \
 	$(TREE)/kernel/bpf/disasm.c
 CORE_DEPS := $(CORE_SRCS) $(wildcard $(TAP_SRC)/*.h)

@@ -74,12 +74,15 @@ static const char * const kind_names[] = {
 	[TAP_N_VAR] = "var", [TAP_N_FUNC] = "function", [TAP_N_TRACE] = "trace",
 	[TAP_N_TRACE_END] = "trace_end", [TAP_N_TIMER] = "timer",
 	[TAP_N_BLOCK] = "block", [TAP_N_IF] = "if", [TAP_N_WHILE] = "while",
-	[TAP_N_FOR] = "for", [TAP_N_RETURN] = "return", [TAP_N_BREAK] = "break",
+	[TAP_N_FOR] = "for", [TAP_N_FORNUM] = "for-numeric", [TAP_N_RETURN] = "return",
+	[TAP_N_BREAK] = "break",
 	[TAP_N_ASSIGN] = "assign", [TAP_N_AGG] = "aggregate", [TAP_N_EXPR] = "call-stmt",
 	[TAP_N_NUM] = "num", [TAP_N_STR] = "str", [TAP_N_NAME] = "name",
-	[TAP_N_TABLE] = "table", [TAP_N_INDEX] = "index", [TAP_N_CALL] = "call",
+	[TAP_N_TABLE] = "table", [TAP_N_ENTRY] = "entry", [TAP_N_INDEX] = "index",
+	[TAP_N_CALL] = "call",
 	[TAP_N_BINOP] = "binop", [TAP_N_UNOP] = "unop", [TAP_N_SPEC] = "spec",
-	[TAP_N_FIELD] = "field",
+	[TAP_N_FIELD] = "field", [TAP_N_NIL] = "nil", [TAP_N_EXISTS] = "exists",
+	[TAP_N_TUPLE] = "keys",
 };
 
 static void dump_node(FILE *fp, const struct tap_node *n, int depth);
@@ -124,7 +127,13 @@ static void dump_node(FILE *fp, const struct tap_node *n, int depth)
 		fprintf(fp, " %s (%lld ns)", n->name, n->num);
 		break;
 	case TAP_N_FOR:
-		fprintf(fp, " %s, %s", n->name, n->name2);
+		for (const struct tap_node *name = n->list; name; name = name->next)
+			fprintf(fp, "%s%s", name == n->list ? " " : ", ", name->name);
+		fputs(n->num == TAP_ORDER_VALUE ? " (by value)" :
+		      n->num == TAP_ORDER_KEY ? " (by key)" : "", fp);
+		break;
+	case TAP_N_EXISTS:
+		fputs(n->num ? " (not)" : "", fp);
 		break;
 	default:
 		if (n->name)

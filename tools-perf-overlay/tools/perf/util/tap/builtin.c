@@ -62,6 +62,12 @@ static const struct tap_builtin_def builtins[] = {
 	CALL("in_interrupt",	TAP_B_IN_INTERRUPT, 0, 0, "no arguments", TAP_IN_ANY, NUM),
 	CALL("kernel_v",	TAP_B_KERNEL_V, 1, 1,
 	     "a kernel symbol name as a string literal", TAP_IN_ANY, NUM),
+	CALL("lhist",		TAP_B_LHIST, 4, 4,
+	     "a value and constant bounds and step: t[k] <<< lhist(v, 0, 100, 10)",
+	     TAP_IN_ANY, RULE),
+	CALL("sprintf",		TAP_B_SPRINTF, 1, 13, "a format string and up to 12 values",
+	     TAP_IN_ANY, STR),
+	CALL("tostring",	TAP_B_TOSTRING, 1, 1, "one number", TAP_IN_ANY, STR),
 };
 
 #define NR_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))
@@ -137,6 +143,9 @@ static const struct {
 	{ "tgid", "pid" },
 	{ "str", "kernel_string" },
 	{ "exit_group", "exit" },
+	/* ktap's */
+	{ "argname", "probename" },
+	{ "argevent", "argstr" },
 };
 
 const char *tap_builtin_closest(const char *name, bool call)

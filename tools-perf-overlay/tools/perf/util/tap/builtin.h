@@ -27,6 +27,10 @@ enum tap_builtin {
 	TAP_B_TIME_NS, TAP_B_TIME_US, TAP_B_TIME_MS, TAP_B_TIME_S,
 	/* kernel state */
 	TAP_B_IN_INTERRUPT, TAP_B_KERNEL_V,
+	/* a linear histogram, on the right of '<<<' */
+	TAP_B_LHIST,
+	/* numbers to strings */
+	TAP_B_SPRINTF, TAP_B_TOSTRING,
 	TAP_B_NR,
 };
 

@@ -19,7 +19,7 @@ struct tap_hist_entry {
 struct tap_hist {
 	int cpu;
 	long long limit;
-	bool agg;		/* a table of aggregations (a per-CPU hash) */
+	const struct tap_map_def *map;	/* the table being printed */
 	struct tap_hist_entry *ents;
 	size_t nr;
 };

@@ -32,6 +32,9 @@ static const struct {
 	{ "in",		TK_IN },
 	{ "return",	TK_RETURN },
 	{ "break",	TK_BREAK },
+	{ "nil",	TK_NIL },
+	{ "true",	TK_TRUE },
+	{ "false",	TK_FALSE },
 };
 
 static const struct {

@@ -47,7 +47,7 @@ int runtime__create_maps(struct runtime *rt)
 		rt->map_fds[i] = -1;
 	for (i = 0; i < obj->nr_maps; i++) {
 		struct tap_map_def *m = &obj->maps[i];
-		LIBBPF_OPTS(bpf_map_create_opts, mopts);
+		LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = m->flags);
 
 		/*
 		 * The globals are mapped into perf tap too, so that it can set
@@ -55,15 +55,26 @@ int runtime__create_maps(struct runtime *rt)
 		 * rewriting the others under the probes that update them.
 		 */
 		if (i == TAP_MAP_GLOBALS)
-			mopts.map_flags = BPF_F_MMAPABLE;
+			mopts.map_flags |= BPF_F_MMAPABLE;
 		rt->map_fds[i] = bpf_map_create(m->type, m->name, m->key_size, m->value_size,
 						m->max_entries, &mopts);
-		if (rt->map_fds[i] < 0 && mopts.map_flags && errno == EINVAL) {
-			mopts.map_flags = 0;	/* before 5.5 */
+		if (rt->map_fds[i] < 0 && i == TAP_MAP_GLOBALS && errno == EINVAL) {
+			mopts.map_flags = m->flags;	/* no BPF_F_MMAPABLE before 5.5 */
 			rt->map_fds[i] = bpf_map_create(m->type, m->name, m->key_size,
 							m->value_size, m->max_entries, &mopts);
 		}
-		if (i == TAP_MAP_GLOBALS && rt->map_fds[i] >= 0 && mopts.map_flags) {
+		/* read-only data (sprintf formats): written once, then frozen */
+		if (rt->map_fds[i] >= 0 && m->data &&
+		    (bpf_map_update_elem(rt->map_fds[i], &(__u32){ 0 }, m->data, BPF_ANY) ||
+		     bpf_map_freeze(rt->map_fds[i]))) {
+			int err = errno;
+
+			close(rt->map_fds[i]);
+			rt->map_fds[i] = -1;
+			errno = err;
+		}
+		if (i == TAP_MAP_GLOBALS && rt->map_fds[i] >= 0 &&
+		    (mopts.map_flags & BPF_F_MMAPABLE)) {
 			size_t len = roundup(m->value_size, 8);
 			void *p;
 

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "object.h"
+#include "sema.h"
 
 static const char magic[8] = "TAPOBJ";
 
@@ -130,6 +131,11 @@ static void put_map(struct wbuf *w, const struct tap_map_def *m)
 	for (k = 0; k < m->nr_keys; k++)
 		put_layout(w, &m->keys[k]);
 	put_layout(w, &m->value);
+	put_u32(w, (__u32)m->hist_nr);
+	put_u64(w, (__u64)m->hist_min);
+	put_u64(w, (__u64)m->hist_max);
+	put_u64(w, (__u64)m->hist_step);
+	put_bytes(w, m->data, m->value_size);
 }
 
 static void put_rec(struct wbuf *w, const struct tap_rec_def *r)
@@ -329,6 +335,7 @@ static void get_prog(struct rbuf *r, struct tap_prog_def *prog)
 
 static void get_map(struct rbuf *r, struct tap_map_def *m)
 {
+	size_t len;
 	int k;
 
 	get(r, m->name, sizeof(m->name));
@@ -342,6 +349,17 @@ static void get_map(struct rbuf *r, struct tap_map_def *m)
 	for (k = 0; k < m->nr_keys; k++)
 		get_layout(r, &m->keys[k]);
 	get_layout(r, &m->value);
+	m->hist_nr = (int)get_u32(r);
+	get(r, &m->hist_min, sizeof(m->hist_min));
+	get(r, &m->hist_max, sizeof(m->hist_max));
+	get(r, &m->hist_step, sizeof(m->hist_step));
+	m->data = get_bytes(r, &len);
+	if (m->data && len != m->value_size)
+		r->err = -EINVAL;
+	/* the runtime relies on these to lay out buckets */
+	if (m->hist_nr < 0 || m->hist_nr > TAP_AGG_BUCKETS - 2 ||
+	    (m->hist_nr && (m->hist_step <= 0 || m->hist_min >= m->hist_max)))
+		r->err = -EINVAL;
 }
 
 static void get_rec(struct rbuf *r, struct tap_rec_def *rec)
@@ -382,7 +400,8 @@ static int check_refs(const struct tap_object *obj)
 	for (i = 0; i < obj->nr_recs; i++) {
 		const struct tap_rec_def *rec = &obj->recs[i];
 
-		if (rec->kind >= TAP_REC_HIST_BEGIN && (rec->map < 0 || rec->map >= obj->nr_maps))
+		if (rec->kind >= TAP_REC_HIST_BEGIN &&
+		    (rec->map < 0 || TAP_MAP_TABLE0 + rec->map >= obj->nr_maps))
 			return -EINVAL;
 		if (rec->kind == TAP_REC_PRINTF && !rec->fmt)
 			return -EINVAL;

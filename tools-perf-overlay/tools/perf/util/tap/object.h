@@ -24,6 +24,10 @@ enum {
 	TAP_MAP_FIELDS,		/* array: event * nr_fields + field -> struct tap_field */
 	TAP_MAP_KSYMS,		/* array, 1 entry: kernel_v() symbol addresses */
 	TAP_MAP_TABLE0,
+	/*
+	 * After the tables, if the script needs it: a read-only array, 1 entry,
+	 * BPF_F_RDONLY_PROG and frozen: sprintf() formats for bpf_snprintf().
+	 */
 };
 
 /*
@@ -87,10 +91,15 @@ struct tap_map_def {
 	char name[16];
 	unsigned int type, key_size, value_size, max_entries, flags;
 	struct tap_sym *sym;		/* tables: the global it belongs to */
-	/* tables: the key's parts in order, and the value */
+	/* tables: the key's parts in order (none: one element, key 0), and the value */
 	int nr_keys;
 	struct tap_layout keys[TAP_MAX_KEYS];
 	struct tap_layout value;
+	/* aggregations with lhist(): hist_nr buckets of hist_step from hist_min */
+	long long hist_min, hist_max, hist_step;
+	int hist_nr;			/* 0: log2 buckets */
+	/* entry 0's value_size bytes, written before the map is frozen (rodata) */
+	void *data;
 };
 
 /* A probe spec as written, where it was written: for messages. */

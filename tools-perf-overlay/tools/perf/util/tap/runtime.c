@@ -388,7 +388,7 @@ static void report_losses(struct runtime *rt)
 			"full at %u entries)\n", (unsigned long long)drops,
 			rt->obj->table_entries);
 	if (loops)
-		fprintf(stderr, "perf tap: warning: while loops were stopped %llu times after "
+		fprintf(stderr, "perf tap: warning: loops were stopped %llu times after "
 			"%u iterations (--loop-max)\n", (unsigned long long)loops,
 			rt->obj->loop_max);
 	if (rt->printer.bad)
