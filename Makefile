@@ -13,6 +13,12 @@
 #   make core-asan  the same with ASan+UBSan: build/core-asan/tap-core
 #   make fuzz     fuzz the compiler with libFuzzer for FUZZ_SECONDS
 #                 (default 3600); crashes are left in build/fuzz/artifacts
+#   make series   the upstream patch series in build/series (git format-patch
+#                 output and cover letter, from patches/upstream.map)
+#   make series-check  git am the series onto a fresh 6.12 tree, build perf
+#                 at every patch and run checkpatch --strict over it
+#   make install  install perf and the perf-tap man page under prefix
+#                 (default /usr/local)
 #   make clean    remove the build output (keeps the unpacked tree)
 #   make distclean  remove build/ altogether
 
@@ -32,7 +38,7 @@ PERF_FLAGS := NO_LIBPYTHON=1 NO_LIBPERL=1 NO_JEVENTS=1 NO_SLANG=1 NO_GTK2=1 \
 	JOBS=$(PERF_JOBS) prefix=$(PERF_PREFIX)
 
 .PHONY: all build prepare perf man check demo bench clean distclean \
-	core core-asan fuzz fuzz-short
+	core core-asan fuzz fuzz-short series series-check install
 
 all: build
 
@@ -150,6 +156,15 @@ demo: build
 bench: build
 	/usr/bin/python3 $(ROOT)/scripts/bench/bench.py \
 		$(if $(filter-out 0,$(QUICK)),--quick)
+
+# The upstream series (Documentation/series.md).  series-check builds
+# perf with the same flags as make, less the jobs and the prefix.
+series: prepare
+	$(ROOT)/scripts/series.py
+
+series-check: series
+	PERF_FLAGS='$(filter-out JOBS=% prefix=%,$(PERF_FLAGS))' JOBS=$(PERF_JOBS) \
+		$(ROOT)/scripts/series-check.sh
 
 # Keeps build/fuzz/corpus and build/fuzz/artifacts: what fuzzing found.
 clean:
