@@ -62,14 +62,38 @@ MAN_DATE = $(shell git -C $(ROOT) log -1 --format=%cd --date=short \
 # Only the perf-tap page: building all of perf's pages takes minutes.
 # /usr/bin first: asciidoc runs "python3 -m asciidoc", which another
 # python3 earlier in $PATH (pyenv, a venv) lacks.
-man: perf
-	@mkdir -p $(MAN1DIR)
+define build-man-page
 	+@PATH=/usr/bin:/bin:$$PATH $(MAKE) --no-print-directory \
 		-C $(TREE)/tools/perf/Documentation O=$(PERF_OUT) \
 		PERF_DATE='$(MAN_DATE)' PERF_VERSION='$(PERF_VERSION)' \
 		$(PERF_OUT)/perf-tap.1
+endef
+
+man: perf
+	@mkdir -p $(MAN1DIR)
+	$(build-man-page)
 	@cmp -s $(PERF_OUT)/perf-tap.1 $(MAN1DIR)/perf-tap.1 || \
 		install -m 644 $(PERF_OUT)/perf-tap.1 $(MAN1DIR)/perf-tap.1
+
+# make install [prefix=DIR] [DESTDIR=DIR]: perf's own install-bin (perf,
+# its libexec directory with the perf test shell tests, ...) built for
+# prefix, and the perf-tap man page in prefix/share/man/man1, where man
+# finds it (/usr/local/share/man is on man's default path).  perf has its
+# paths compiled in, so a prefix other than the build's own (build/install)
+# recompiles the few objects that hold them and relinks perf; the next
+# make switches back.
+prefix ?= /usr/local
+INSTALL_FLAGS := $(filter-out prefix=%,$(PERF_FLAGS)) prefix=$(prefix)
+
+install: prepare
+	@mkdir -p $(PERF_OUT)
+	+flock $(PERF_OUT)/.lock $(MAKE) -C $(TREE)/tools/perf O=$(PERF_OUT) \
+		$(INSTALL_FLAGS) install-bin
+	$(build-man-page)
+	install -d -m 755 $(DESTDIR)$(prefix)/share/man/man1
+	install -m 644 $(PERF_OUT)/perf-tap.1 $(DESTDIR)$(prefix)/share/man/man1/perf-tap.1
+	@echo "installed $(DESTDIR)$(prefix)/bin/perf and" \
+		"$(DESTDIR)$(prefix)/share/man/man1/perf-tap.1 (man perf-tap)"
 
 check: build core-asan
 	cd $(ROOT) && ./tests/run

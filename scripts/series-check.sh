@@ -24,6 +24,8 @@
 #                  config; full: build the whole bzImage at every kernel
 #                  patch (8 to 16 minutes the first time on 2 CPUs);
 #                  0: no kernel builds (the vm tier builds the last one)
+#   SERIES_BUILD   0: build nothing (git am and checkpatch only)
+#   SERIES_CHECK_DIR  the work directory (default build/series-check)
 #   JOBS           parallel jobs (default: the number of CPUs)
 #
 # Builds run under nice -n 10.  Prints a line per step with its time and a
@@ -36,7 +38,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SERIES=${SERIES:-$ROOT/build/series}
-WORK=$ROOT/build/series-check
+WORK=${SERIES_CHECK_DIR:-$ROOT/build/series-check}
 TREE_NAME=linux-source-6.12
 TREE=$WORK/$TREE_NAME
 TARBALL=/usr/src/$TREE_NAME.tar.xz
@@ -46,6 +48,7 @@ BPFTOOL_OUT=$WORK/bpftool/
 LOG=$WORK/log
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 SERIES_KERNEL=${SERIES_KERNEL:-objects}
+SERIES_BUILD=${SERIES_BUILD:-1}
 read -r -a PERF_FLAGS <<< "${PERF_FLAGS:-}"
 
 # checkpatch runs scripts/spdxcheck.py, which needs ply and GitPython.
@@ -199,6 +202,7 @@ build_kernel()
 
 kernel_note=""
 n=0
+[ "$SERIES_BUILD" != 0 ] || commits=()
 for c in "${commits[@]}"; do
 	n=$((n + 1))
 	subject=$(git -C "$TREE" log -1 --format=%s "$c")
@@ -230,51 +234,105 @@ done
 
 # ---- 4. checkpatch -------------------------------------------------------------
 
+# checkpatch's report of patch P, one line per finding, with the file of the
+# patch it is about: "FILE: LEVEL:TYPE: message (PATCH:LINE)"; FILE is
+# "(commit message)" before the first diff.
+checkpatch_one()
+{
+	local p=$1 name
+	name=$(basename "$p")
+	# checkpatch exits 1 when it has anything to say; its summary tells.
+	(cd "$TREE" && ./scripts/checkpatch.pl --strict --show-types --terse "$p" || true) 2>&1 |
+	awk -v name="$name" '
+		FNR == NR {
+			if ($0 ~ /^diff --git a\//) {
+				f = $3
+				sub(/^a\//, "", f)
+			}
+			file[FNR] = f
+			next
+		}
+		/^total: / { print "total " $2 " " $4 " " $6; next }
+		{
+			n = split($0, a, ":")
+			if (n < 4 || a[2] !~ /^[0-9]+$/) {
+				print "other " $0
+				next
+			}
+			msg = $0
+			sub(/^[^:]*:[0-9]+: /, "", msg)
+			f = file[a[2] + 0]
+			print (f == "" ? "(commit message)" : f) ": " msg " (" name ":" a[2] ")"
+		}' "$p" -
+}
+
 report=$WORK/checkpatch.txt
 : > "$report"
-errors=0 warnings=0 checks=0
 for p in "${patches[@]}"; do
-	# checkpatch exits 1 when it has anything to say; its summary tells.
-	(cd "$TREE" && ./scripts/checkpatch.pl --strict --show-types --terse "$p") \
-		>> "$report" 2>&1 || true
+	checkpatch_one "$p" >> "$report"
 done
-sed -i "s|^$SERIES/||" "$report"
 read -r errors warnings checks < <(awk '
-	/^total: / { e += $2; w += $4; c += $6 }
+	$1 == "total" { e += $2; w += $3; c += $4 }
 	END { print e + 0, w + 0, c + 0 }' "$report")
+sed -i '/^total /d' "$report"
+if grep -q '^other ' "$report"; then
+	grep '^other ' "$report" >&2
+	die "checkpatch said something this script does not understand"
+fi
 
-# The types the cover letter justifies: its lines " - TYPE: why".
-mapfile -t justified < <(sed -n 's/^ - \([A-Z][A-Z_]*\): .*/\1/p' "$cover" | sort -u)
-mapfile -t seen < <(sed -n 's/^[^ ]*: \(WARNING\|CHECK\):\([A-Z_]*\): .*/\2/p' "$report" |
-	sort -u)
-unjustified=$(comm -23 <(printf '%s\n' "${seen[@]}") <(printf '%s\n' "${justified[@]}") |
-	sed '/^$/d')
-stale=$(comm -13 <(printf '%s\n' "${seen[@]}") <(printf '%s\n' "${justified[@]}") |
-	sed '/^$/d')
+# What the cover letter allows: the types it justifies (its lines
+# " - TYPE: why"), and what patches/upstream-cover.txt lists as pending
+# ("#pending: TYPE FILE..."): known findings in files that others are
+# changing right now, to be fixed before the series is sent.
+cover_src=$ROOT/patches/upstream-cover.txt
+mapfile -t justified < <(sed -n 's/^ - \([A-Z][A-Z0-9_]*\): .*/\1/p' "$cover" | sort -u)
+declare -A pending=()
+while read -r _ type files; do
+	for f in $files; do
+		pending[$type $f]=1
+	done
+done < <(grep '^#pending: ' "$cover_src" || true)
+
+unjustified=() waiting=()
+while IFS= read -r line; do
+	file=${line%%: *}
+	rest=${line#*: }
+	level=${rest%%:*}
+	type=${rest#*:}
+	type=${type%%:*}
+	[ "$level" = ERROR ] && continue
+	if printf '%s\n' "${justified[@]}" | grep -qx -- "$type"; then
+		continue
+	elif [ -n "${pending[$type $file]:-}" ]; then
+		waiting+=("$line")
+	else
+		unjustified+=("$line")
+	fi
+done < "$report"
 
 echo
 echo "checkpatch.pl --strict: $errors errors, $warnings warnings, $checks checks" \
 	"(${report#"$ROOT"/})"
-awk -F': ' '/: (WARNING|CHECK|ERROR):/ { split($2, a, ":"); print "  " a[1] ":" a[2] }' \
-	"$report" | sort | uniq -c | sort -rn
+sed 's/^\([^:]*\): \([A-Z]*\):\([A-Z0-9_]*\):.*/\1 \2:\3/' "$report" | sort | uniq -c |
+	sort -k2,2 -k1,1rn | sed 's/^/  /'
 status=0
 if [ "$errors" -gt 0 ]; then
 	grep ': ERROR:' "$report" >&2
 	echo "series-check: error: checkpatch reports $errors errors" >&2
 	status=1
 fi
-if [ -n "$unjustified" ]; then
-	echo "series-check: error: checkpatch types the cover letter does not justify" \
-		"(patches/upstream-cover.txt):" >&2
-	# shellcheck disable=SC2001
-	echo "$unjustified" | sed 's/^/  /' >&2
+if [ ${#waiting[@]} -gt 0 ]; then
+	say "pending (patches/upstream-cover.txt #pending:, to fix before sending):" \
+		"${#waiting[@]} findings"
+fi
+if [ ${#unjustified[@]} -gt 0 ]; then
+	echo "series-check: error: findings of a type the cover letter does not justify," \
+		"in a file not listed as pending (patches/upstream-cover.txt):" >&2
+	printf '  %s\n' "${unjustified[@]}" >&2
 	status=1
 fi
-if [ -n "$stale" ]; then
-	say "note: the cover letter justifies types checkpatch no longer reports:" \
-		"$(echo "$stale" | tr '\n' ' ')"
-fi
 [ -z "$kernel_note" ] || say "note: $kernel_note"
+[ "$SERIES_BUILD" != 0 ] || say "note: nothing was built (SERIES_BUILD=0)"
 
 secs=$(($(date +%s) - start_all))
 if [ $status = 0 ]; then

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """make series: the upstream patch series, generated from the overlays.
 
-    scripts/series.py [--check-map] [--out DIR] [--work DIR] [-v]
+    scripts/series.py [--check-map] [--out DIR] [--work DIR] [--root DIR] [-v]
 
 Reads patches/upstream.map (its header says how), checks that every file
 of kernel-overlay/ and tools-perf-overlay/ and every hunk of the patches in
@@ -420,6 +420,21 @@ def tarball_version():
     return v
 
 
+def kernel_version(tree):
+    """VERSION.PATCHLEVEL.SUBLEVEL of the unpacked tree's Makefile."""
+    v = {}
+    path = os.path.join(tree, "Makefile")
+    try:
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"(VERSION|PATCHLEVEL|SUBLEVEL) = (\d+)", line)
+                if m:
+                    v[m.group(1)] = m.group(2)
+    except OSError:
+        pass
+    return ".".join(v.get(k, "?") for k in ("VERSION", "PATCHLEVEL", "SUBLEVEL"))
+
+
 def pristine_tree(work):
     """build/series-src/linux-source-6.12 at its base commit (the tarball)."""
     tree = os.path.join(work, TREE_NAME)
@@ -603,7 +618,7 @@ def expected_tree(tree, files, names):
                           "\n".join("  " + x for x in problems))
 
 
-def cover_letter(out, used):
+def cover_letter(out, used, tree):
     with open(COVER) as f:
         text = f.read()
     kernel = any(not path.startswith("tools/") for p in used
@@ -624,7 +639,8 @@ def cover_letter(out, used):
     text = "\n".join(keep)
     subject, _, blurb = text.strip("\n").partition("\n")
     blurb = blurb.strip("\n")
-    blurb = blurb.replace("@BASE@", "Linux %s %s (Debian)" % (TREE_NAME, tarball_version()))
+    blurb = blurb.replace("@BASE@", "Linux %s as Debian ships it\n(%s %s)" %
+                          (kernel_version(tree), TREE_NAME, tarball_version()))
     bench = bench_table()
     blurb = blurb.replace("@BENCH@", bench)
     path = os.path.join(out, "0000-cover-letter.patch")
@@ -693,6 +709,14 @@ def format_bench(res):
     return "\n".join(lines)
 
 
+def set_root(root):
+    global ROOT, MAP, COVER, SERIES
+    ROOT = root
+    MAP = os.path.join(ROOT, "patches", "upstream.map")
+    COVER = os.path.join(ROOT, "patches", "upstream-cover.txt")
+    SERIES = os.path.join(ROOT, "patches", "series")
+
+
 def main():
     global verbose
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -700,9 +724,12 @@ def main():
                     help="only check that the map and the sources agree")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "series"))
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "series-src"))
+    ap.add_argument("--root", help="the repository (default: this script's)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     verbose = args.verbose
+    if args.root:
+        set_root(os.path.abspath(args.root))
 
     try:
         patches = parse_map(MAP)
@@ -721,7 +748,7 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
         run(["git", "-C", tree, "format-patch", "-q", "--cover-letter", "--no-signature",
              "--subject-prefix=PATCH", "-o", tmp, "pristine..HEAD"])
-        cover_letter(tmp, used)
+        cover_letter(tmp, used, tree)
         shutil.rmtree(args.out, ignore_errors=True)
         os.rename(tmp, args.out)
         for f in sorted(os.listdir(args.out)):

@@ -95,7 +95,7 @@ static int test__tap_programs(struct test_suite *test __maybe_unused,
 	int ret = TEST_FAIL;
 
 	obj = compile(script, diag, sizeof(diag));
-	TEST_ASSERT_VAL("the script compiles", obj != NULL);
+	TEST_ASSERT_VAL("the script compiles", obj);
 	if (diag[0]) {
 		pr_debug("a diagnostic for a good script: %s\n", diag);
 		goto out;
@@ -166,7 +166,7 @@ static int test__tap_tables(struct test_suite *test __maybe_unused,
 	int ret = TEST_FAIL;
 
 	obj = compile(script, diag, sizeof(diag));
-	TEST_ASSERT_VAL("the script compiles", obj != NULL);
+	TEST_ASSERT_VAL("the script compiles", obj);
 	for (int i = TAP_MAP_TABLE0; i < obj->nr_maps; i++) {
 		if (obj->maps[i].nr_keys == 2)
 			t = &obj->maps[i];
@@ -251,14 +251,14 @@ static int test__tap_limits(struct test_suite *test __maybe_unused,
 	char *script, *p, diag[1024];
 
 	script = malloc(2 * depth + 64);
-	TEST_ASSERT_VAL("memory", script != NULL);
+	TEST_ASSERT_VAL("memory", script);
 	p = script + sprintf(script, "trace_end { print(");
 	memset(p, '(', depth);
 	p += depth;
 	*p++ = '1';
 	memset(p, ')', depth);
 	p += depth;
-	strcpy(p, ") }");
+	memcpy(p, ") }", 4);
 	obj = compile(script, diag, sizeof(diag));
 	free(script);
 	if (obj) {
@@ -267,7 +267,7 @@ static int test__tap_limits(struct test_suite *test __maybe_unused,
 		return TEST_FAIL;
 	}
 	TEST_ASSERT_VAL("a diagnostic at line 1", !strncmp(diag, "test.tap:1:", 11));
-	TEST_ASSERT_VAL("says it is nested too deep", strstr(diag, "nested") != NULL);
+	TEST_ASSERT_VAL("says it is nested too deep", strstr(diag, "nested"));
 	return TEST_OK;
 }
 
@@ -280,7 +280,7 @@ static int test__tap_timers(struct test_suite *test __maybe_unused,
 	int ret = TEST_OK;
 
 	obj = compile("profile-99hz { n += 1 }", diag, sizeof(diag));
-	TEST_ASSERT_VAL("profile-99hz compiles", obj != NULL);
+	TEST_ASSERT_VAL("profile-99hz compiles", obj);
 	prog = find_prog(obj, TAP_PROG_TIMER);
 	if (!prog || !prog->profile || prog->period_ns != 1000000000LL / 99) {
 		pr_debug("profile-99hz: want a profile timer of %lld ns\n", 1000000000LL / 99);

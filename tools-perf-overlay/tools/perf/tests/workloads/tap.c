@@ -40,7 +40,7 @@
 /* A uprobe target: not inlined, and the asm keeps the calls. */
 noinline void workload_marker(long i);
 
-static __noreturn void usage(void)
+static __noreturn void print_usage(void)
 {
 	fprintf(stderr,
 		"usage: perf test -w tap CMD [ARGS] [CMD [ARGS] ...]\n"
@@ -55,7 +55,7 @@ static __noreturn void die(const char *what, const char *arg)
 	exit(2);
 }
 
-static long number(const char *s)
+static long parse_count(const char *s)
 {
 	char *end;
 	long v;
@@ -204,23 +204,23 @@ static bool check_commands(int argc, const char **argv)
 	bool pause = false;
 
 	if (argc < 1)
-		usage();
+		print_usage();
 	for (int i = 0; i < argc; ) {
 		int n = arity(argv[i]);
 
 		if (n < 0) {
 			fprintf(stderr, "tap workload: unknown command '%s'\n", argv[i]);
-			usage();
+			print_usage();
 		}
 		if (i + n >= argc) {
 			fprintf(stderr, "tap workload: '%s' needs %d argument(s)\n", argv[i], n);
-			usage();
+			print_usage();
 		}
 		if (!strcmp(argv[i], "pause"))
 			pause = true;
 		/* "open" takes a path, then a number */
 		for (int k = !strcmp(argv[i], "open") ? 2 : 1; k <= n; k++)
-			number(argv[i + k]);
+			parse_count(argv[i + k]);
 		i += n + 1;
 	}
 	return pause;
@@ -247,21 +247,21 @@ static int tap(int argc, const char **argv)
 		const char *cmd = argv[i];
 
 		if (!strcmp(cmd, "getpid"))
-			do_getpid(number(argv[i + 1]));
+			do_getpid(parse_count(argv[i + 1]));
 		else if (!strcmp(cmd, "open"))
-			do_open(argv[i + 1], number(argv[i + 2]));
+			do_open(argv[i + 1], parse_count(argv[i + 2]));
 		else if (!strcmp(cmd, "read"))
-			do_read(number(argv[i + 1]), number(argv[i + 2]));
+			do_read(parse_count(argv[i + 1]), parse_count(argv[i + 2]));
 		else if (!strcmp(cmd, "threads"))
-			do_threads(number(argv[i + 1]), number(argv[i + 2]));
+			do_threads(parse_count(argv[i + 1]), parse_count(argv[i + 2]));
 		else if (!strcmp(cmd, "sleep"))
-			do_sleep(number(argv[i + 1]));
+			do_sleep(parse_count(argv[i + 1]));
 		else if (!strcmp(cmd, "pause"))
 			do_pause(&waitmask);
 		else if (!strcmp(cmd, "call"))
-			do_call(number(argv[i + 1]));
+			do_call(parse_count(argv[i + 1]));
 		else if (!strcmp(cmd, "exit"))
-			exit((int)number(argv[i + 1]));
+			exit((int)parse_count(argv[i + 1]));
 		i += arity(cmd) + 1;
 	}
 	return 0;
