@@ -34,6 +34,29 @@ struct tap_type *tap_type_resolve(struct tap_type *t)
 	return t;
 }
 
+/* The name of a type that has no parts, as error messages say it. */
+static const char *plain_type_name(enum tap_type_kind kind)
+{
+	switch (kind) {
+	case TAP_T_ANY:
+		return "unknown";
+	case TAP_T_NUM:
+		return "number";
+	case TAP_T_STR:
+		return "string";
+	case TAP_T_STACK:
+		return "stack";
+	case TAP_T_AGG:
+		return "aggregation";
+	case TAP_T_VOID:
+		return "nothing";
+	case TAP_T_RECORD:
+		return "event record";
+	default:
+		return "?";
+	}
+}
+
 const char *tap_type_str(struct tap_type *t, char *buf, size_t size)
 {
 	char k[128], v[128];
@@ -45,28 +68,18 @@ const char *tap_type_str(struct tap_type *t, char *buf, size_t size)
 		snprintf(buf, size, "nothing");
 		return buf;
 	}
-	switch (t->kind) {
-	case TAP_T_ANY:   snprintf(buf, size, "unknown"); break;
-	case TAP_T_NUM:   snprintf(buf, size, "number"); break;
-	case TAP_T_STR:   snprintf(buf, size, "string"); break;
-	case TAP_T_STACK: snprintf(buf, size, "stack"); break;
-	case TAP_T_AGG:   snprintf(buf, size, "aggregation"); break;
-	case TAP_T_VOID:  snprintf(buf, size, "nothing"); break;
-	case TAP_T_RECORD: snprintf(buf, size, "event record"); break;
-	case TAP_T_TABLE:
-		snprintf(buf, size, "table (");
-		for (i = 0; i < t->nkeys; i++) {
-			len = strlen(buf);
-			snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
-				 tap_type_str(t->key[i], k, sizeof(k)));
-		}
-		len = strlen(buf);
-		snprintf(buf + len, size - len, ") -> %s", tap_type_str(t->val, v, sizeof(v)));
-		break;
-	default:
-		snprintf(buf, size, "?");
-		break;
+	if (t->kind != TAP_T_TABLE) {
+		snprintf(buf, size, "%s", plain_type_name(t->kind));
+		return buf;
 	}
+	snprintf(buf, size, "table (");
+	for (i = 0; i < t->nkeys; i++) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+			 tap_type_str(t->key[i], k, sizeof(k)));
+	}
+	len = strlen(buf);
+	snprintf(buf + len, size - len, ") -> %s", tap_type_str(t->val, v, sizeof(v)));
 	return buf;
 }
 

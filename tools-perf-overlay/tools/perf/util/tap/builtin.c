@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include <linux/kernel.h>
+
 #include "builtin.h"
 
 #define VALUE(n, i, where, t) \
@@ -70,7 +72,7 @@ static const struct tap_builtin_def builtins[] = {
 	CALL("tostring",	TAP_B_TOSTRING, 1, 1, "one number", TAP_IN_ANY, STR),
 };
 
-#define NR_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+#define NR_BUILTINS (ARRAY_SIZE(builtins))
 
 const struct tap_builtin_def *tap_builtin_find(const char *name, bool call)
 {
@@ -154,7 +156,7 @@ const char *tap_builtin_closest(const char *name, bool call)
 	int best_d = 3;
 	size_t i;
 
-	for (i = 0; i < sizeof(synonyms) / sizeof(synonyms[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(synonyms); i++)
 		if (!strcmp(synonyms[i].other, name))
 			return synonyms[i].ours;
 	if (strlen(name) < 3)

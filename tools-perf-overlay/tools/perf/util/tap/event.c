@@ -85,7 +85,7 @@ static bool is_event_dir(const char *events, const char *sys, const char *name)
 typedef int (*match_fn)(void *arg, const char *sys, const char *name);
 
 /* Call @fn for every tracefs event matching "SYS:EVENT" globs; count them. */
-static int for_each_match(const char *spec, match_fn fn, void *arg)
+static int match_events(const char *spec, match_fn fn, void *arg)
 {
 	char *copy = strdup(spec), *colon, *events;
 	struct dirent *sd, *ed;
@@ -387,7 +387,7 @@ static int resolve(struct tap_events *evs, struct tap_object *obj, bool verbose,
 					return -1;
 				continue;
 			}
-			n = for_each_match(spec->text, add_match, &arg);
+			n = match_events(spec->text, add_match, &arg);
 			if (n == -EINVAL) {
 				spec_error(obj, spec, "a probe spec is SUBSYSTEM:EVENT, not");
 				return -1;
@@ -504,7 +504,7 @@ int tap_events__field_type(void *arg, const struct tap_node *trace, const char *
 			snprintf(why, why_size, "probes have no named fields: use arg0..arg5");
 			return -1;
 		}
-		if (for_each_match(spec->name, check_field, &fc) < 0) {
+		if (match_events(spec->name, check_field, &fc) < 0) {
 			if (!why[0])
 				snprintf(why, why_size, "cannot read the events of '%s'",
 					 spec->name);
@@ -567,7 +567,7 @@ static int print_match(void *arg, const char *sys, const char *name)
 
 int tap_events__list(const char *spec)
 {
-	int n = for_each_match(spec, print_match, NULL);
+	int n = match_events(spec, print_match, NULL);
 
 	if (n == -EINVAL)
 		fprintf(stderr, "perf tap: a probe spec is SUBSYSTEM:EVENT, not '%s'\n", spec);

@@ -151,8 +151,7 @@ static void gen_probename(struct gen *g, struct tap_node *n, unsigned int dst)
 		for (in = g->fn; in; in = in->up)
 			at = in->call;		/* the outermost call */
 		tap_error(g->c, at->line, at->col,
-			  "'probename' has no value outside probes and timers (used in a "
-			  "function called here)");
+			  "'probename' has no value outside probes and timers (used in a function called here)");
 	}
 
 	g->uses_event = true;

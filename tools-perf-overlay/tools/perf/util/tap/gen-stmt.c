@@ -389,7 +389,7 @@ void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 	g->fn = &in;
 	g->loop = NULL;
 	gen_block(g, fn->b);
-	/* after the call is reachable if the body falls through or returns */
+	/* after the call is reachable if the body can run to its end or returns */
 	g->dead = g->dead && !in.returns;
 	g->fn = in.up;
 	g->loop = in.loop;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/kernel.h>
+
 #include "gen.h"
 
 static void gen_agg_fold(struct gen *g, int map, unsigned int key, unsigned int acc,
@@ -34,8 +36,10 @@ void gen_callback_begin(struct gen *g, struct saved_code *sv, struct callback *c
 	g->insns = NULL;
 	g->lines = NULL;
 	g->joff = NULL;
-	g->cnt = g->cap = 0;
-	g->stack = g->max_stack = 0;
+	g->cnt = 0;
+	g->cap = 0;
+	g->stack = 0;
+	g->max_stack = 0;
 	g->to_exit = NULL;
 	g->cb_exits = NULL;
 	g->loop = NULL;
@@ -202,7 +206,8 @@ void gen_print_hist(struct gen *g, struct tap_node *call)
 	gen_record(g, TAP_REC_HIST_BEGIN, NULL, table->next, table->sym->map);
 	rec = gen_rec_new(g, TAP_REC_HIST_ENTRY, &id);
 	rec->map = table->sym->map;
-	rec->size = size = TAP_REC_HDR + m->key_size + m->value_size;
+	size = TAP_REC_HDR + m->key_size + m->value_size;
+	rec->size = size;
 	buf = scratch_alloc(g, size);
 	gen_callback_begin(g, &sv, cb, false);
 	ST_IMM(BPF_W, R7, buf, id);
@@ -553,7 +558,7 @@ void gen_agg_update(struct gen *g, struct tap_node *n)
 	MOV_IMM(R3, 0);
 	j1 = JMP_IMM(BPF_JSLT, R2, 1, 0);
 	MOV_IMM(R3, 1);
-	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(shifts); i++) {
 		MOV_REG(R5, R2);
 		ALU64_IMM(BPF_RSH, R5, shifts[i]);
 		JMP_IMM(BPF_JEQ, R5, 0, 2);

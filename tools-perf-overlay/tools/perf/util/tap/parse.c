@@ -5,7 +5,7 @@
  *   script    := { item }
  *   item      := 'var' NAME ['=' expr] | 'function' NAME '(' [NAME {',' NAME}] ')' block
  *              | 'trace' SPEC {',' SPEC} ['/' expr '/'] block
- *              | 'trace_end' block | TIMER ['/' expr '/'] block | stmt
+ *              | stmt | 'trace_end' block | TIMER ['/' expr '/'] block
  *   stmt      := 'var' NAME ['=' expr] | 'if' expr block {'elseif' expr block} ['else' block]
  *              | 'while' expr block | 'for' '(' NAME ',' NAME 'in' 'pairs' '(' expr ')' ')' block
  *              | 'for' '(' NAME '=' expr ',' expr [',' expr] ')' block
@@ -20,6 +20,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/compiler.h>
 
 #include "lex.h"
 #include "parse.h"
@@ -42,7 +44,7 @@ static bool is(struct parser *p, int kind)
 	return p->tok.kind == kind;
 }
 
-static void __attribute__((noreturn)) unexpected(struct parser *p, const char *what)
+static void __noreturn unexpected(struct parser *p, const char *what)
 {
 	const char *found = tap_tok_name(p->tok.kind);
 
@@ -619,7 +621,7 @@ static struct tap_node *block(struct parser *p)
 	return n;
 }
 
-static struct tap_node *function(struct parser *p)
+static struct tap_node *parse_function(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_FUNC), **tail = &n->list, *param;
 
@@ -682,7 +684,7 @@ static struct tap_node *trace(struct parser *p)
 }
 
 /* "tick-100ms", "profile-99hz": period in ns */
-static struct tap_node *timer(struct parser *p)
+static struct tap_node *parse_timer(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_TIMER);
 	const char *num = strchr(p->tok.str, '-') + 1;
@@ -732,7 +734,7 @@ static struct tap_node *timer(struct parser *p)
  *   kdebug.kretprobe("FUNC", function () { ... })
  * are the same as trace probe:FUNC { ... } and probe:FUNC%return.
  */
-static struct tap_node *kdebug(struct parser *p)
+static struct tap_node *parse_kdebug(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_TRACE), *spec;
 	bool ret;
@@ -779,8 +781,7 @@ static void check_depth(struct tap_compiler *c, const struct tap_node *n, int de
 	for (; n; n = n->next) {
 		if (depth > TAP_MAX_DEPTH)
 			tap_error(c, n->line, n->col,
-				  "nested more than %d levels deep (each operator of "
-				  "'a + b + ...' is a level: split it with variables)",
+				  "nested more than %d levels deep (each operator of 'a + b + ...' is a level: split it with variables)",
 				  TAP_MAX_DEPTH);
 		check_depth(c, n->a, depth + 1);
 		check_depth(c, n->b, depth + 1);
@@ -802,7 +803,7 @@ struct tap_node *tap_parse(struct tap_compiler *c)
 			next(&p);
 			continue;
 		case TK_FUNCTION:
-			tail = append(tail, function(&p));
+			tail = append(tail, parse_function(&p));
 			break;
 		case TK_TRACE:
 			tail = append(tail, trace(&p));
@@ -814,13 +815,13 @@ struct tap_node *tap_parse(struct tap_compiler *c)
 			tail = append(tail, end);
 			break;
 		case TK_TIMER:
-			tail = append(tail, timer(&p));
+			tail = append(tail, parse_timer(&p));
 			break;
 		case TK_CH('}'):
 			tap_error(c, p.tok.line, p.tok.col, "unexpected '}'");
 		case TK_NAME:
 			if (!strcmp(p.tok.str, "kdebug") && p.lx.p[0] == '.' && p.lx.p[1] != '.') {
-				tail = append(tail, kdebug(&p));
+				tail = append(tail, parse_kdebug(&p));
 				break;
 			}
 			tail = append(tail, stmt(&p));
