@@ -108,7 +108,7 @@ check: build core-asan
 # disassembler (kernel/bpf/disasm.c) for --dump-bpf come from there.
 TAP_SRC := $(ROOT)/tools-perf-overlay/tools/perf/util/tap
 CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c builtin.c sema.c \
-	jumps.c compile.c dump-bpf.c) $(wildcard $(TAP_SRC)/gen-*.c) \
+	jumps.c compile.c object.c dump-bpf.c) $(wildcard $(TAP_SRC)/gen-*.c) \
 	$(TREE)/kernel/bpf/disasm.c
 CORE_DEPS := $(CORE_SRCS) $(wildcard $(TAP_SRC)/*.h)
 CORE_CFLAGS := -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -I$(TAP_SRC) \

@@ -249,7 +249,6 @@ static int cmp_entries(const void *a, const void *b)
 static int format_key(struct tap_printer *p, const struct tap_map_def *map, const char *key,
 		      char **label, char **frames)
 {
-	struct tap_type *t = tap_type_resolve(map->sym->type);
 	struct strbuf lb, fb;
 	unsigned int off = 0;
 	int k, nstacks = 0;
@@ -260,8 +259,8 @@ static int format_key(struct tap_printer *p, const struct tap_map_def *map, cons
 		strbuf_release(&lb);
 		return -ENOMEM;
 	}
-	for (k = 0; k < t->nkeys; k++) {
-		enum tap_type_kind kind = tap_type_resolve(t->key[k])->kind;
+	for (k = 0; k < map->nr_keys; k++) {
+		enum tap_type_kind kind = map->keys[k].kind;
 		long long num;
 
 		if (kind == TAP_T_STR) {
@@ -504,6 +503,29 @@ static void hist_print(struct tap_printer *p, struct tap_hist *h, bool agg)
 		fprintf(p->fp, "%*s   (%zu more)\n", (int)width, "...", h->nr - (size_t)limit);
 }
 
+/* A print_hist whose end record was lost: print what came all the same. */
+static void hist_flush(struct tap_printer *p, struct tap_hist *h)
+{
+	if (!h->nr)
+		return;
+	hist_print(p, h, h->agg);
+	fprintf(p->fp, "(print_hist incomplete: output records were lost)\n");
+	hist_reset(h);
+}
+
+void tap_printer__exit(struct tap_printer *p)
+{
+	int i;
+
+	for (i = 0; i < p->nr_hists; i++) {
+		hist_flush(p, &p->hists[i]);
+		hist_reset(&p->hists[i]);
+	}
+	free(p->hists);
+	p->hists = NULL;
+	p->nr_hists = 0;
+}
+
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 {
 	struct tap_printer *p = arg;
@@ -536,8 +558,10 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 		break;
 	case TAP_REC_HIST_BEGIN:
 		h = hist_of(p, cpu);
-		hist_reset(h);
+		hist_flush(p, h);
 		h->limit = 20;
+		h->agg = def->map >= 0 && TAP_MAP_TABLE0 + def->map < p->obj->nr_maps &&
+			 p->obj->maps[TAP_MAP_TABLE0 + def->map].type == BPF_MAP_TYPE_PERCPU_HASH;
 		if (def->nargs)
 			memcpy(&h->limit, rec + def->args[0].offset, sizeof(h->limit));
 		break;

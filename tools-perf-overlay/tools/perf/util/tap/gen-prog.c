@@ -154,17 +154,17 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	gen_reset(g);
 	g->variant = variant;
 	g->prog = prog;
-	g->line = prog->node ? prog->node->line : 1;
+	g->line = prog->line;
 	if (top_level) {
 		for (n = body_items; n && !g->dead; n = n->next)
 			if (n->kind != TAP_N_FUNC && n->kind != TAP_N_TRACE &&
 			    n->kind != TAP_N_TRACE_END && n->kind != TAP_N_TIMER)
 				gen_stmt(g, n);
 	} else {
-		if (prog->kind == TAP_PROG_TRACE && prog->node->a) {
+		if (prog->kind == TAP_PROG_TRACE && g->block->a) {
 			/* /filter/: the body runs only where it is non-zero */
-			g->line = prog->node->a->line;
-			gen_num(g, prog->node->a);
+			g->line = g->block->a->line;
+			gen_num(g, g->block->a);
 			jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
 			g->scratch = SCRATCH_FIRST;
 			g->stack = 0;
@@ -179,7 +179,7 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	g->joff = NULL;
 	g->cnt = g->cap = 0;
 	g->to_exit = NULL;
-	g->line = prog->node ? prog->node->line : 1;
+	g->line = prog->line;
 	MOV_REG(R6, BPF_REG_1);
 	if (prog->kind == TAP_PROG_TRACE || prog->kind == TAP_PROG_TIMER)
 		prologue_exit_check(g);
@@ -215,7 +215,7 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	else
 		body_exits = g->to_exit;
 
-	g->line = prog->node ? prog->node->line : 1;
+	g->line = prog->line;
 	for (f = body_exits; f; f = f->next)
 		patch_here(g, f->insn);
 	MOV_IMM(R0, 0);
@@ -303,6 +303,7 @@ static void prog_specs(struct gen *g, struct tap_prog_def *prog, struct tap_node
 	int i = 0;
 
 	prog->line = n->line;
+	prog->col = n->col;
 	if (n->kind == TAP_N_TIMER) {
 		prog->specs = gen_obj_alloc(g, sizeof(*prog->specs));
 		prog->specs[0] = (struct tap_spec){ gen_obj_strdup(g, n->name), n->line, n->col };
@@ -354,8 +355,10 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	/* program 0: top-level code */
 	obj->progs[0].kind = TAP_PROG_MAIN;
 	obj->progs[0].line = 1;
+	obj->progs[0].col = 1;
 	snprintf(obj->progs[0].name, sizeof(obj->progs[0].name), "tap_main");
 	g.prog_idx = 0;
+	g.block = NULL;
 	gen_program(&g, &obj->progs[0], items, true, TAP_CODE_RAW);
 	obj->scratch_size = g.max_scratch;
 
@@ -385,6 +388,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 			break;
 		}
 		g.prog_idx = i;
+		g.block = n;
 		gen_program(&g, prog, n->b, false, TAP_CODE_RAW);
 		/* twins for syscalls:* views and for perf tracepoint events */
 		if (prog->kind == TAP_PROG_TRACE) {

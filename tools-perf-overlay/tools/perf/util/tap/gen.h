@@ -113,6 +113,7 @@ struct gen {
 	struct tap_object *obj;
 	struct tap_sema *sema;
 	struct tap_prog_def *prog;
+	struct tap_node *block;		/* the program's block (NULL: top level) */
 	int prog_idx;
 	/*
 	 * The program being built, in arena memory (freed with the compiler,

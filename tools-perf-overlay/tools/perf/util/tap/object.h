@@ -136,7 +136,7 @@ struct tap_prog_def {
 	struct tap_code code[TAP_CODE_NR];
 	unsigned int stack_size;
 	struct tap_node *node;		/* the block it came from (NULL for main) */
-	int line;			/* the block's line (1 for main) */
+	int line, col;			/* where the block starts (1:1 for main) */
 	struct tap_spec *specs;		/* trace: its specs; timer: its name */
 	int nr_specs;
 	bool uses_argstr;		/* needs the event record: no raw tracepoints */
@@ -232,6 +232,14 @@ struct tap_compile_opts {
 /* Zeroed memory that lives as long as @obj; NULL if there is none. */
 void *tap_object__alloc(struct tap_object *obj, size_t size);
 char *tap_object__strndup(struct tap_object *obj, const char *s, size_t len);
+
+/*
+ * The object as bytes (object.c describes the layout), and back: a new
+ * object, or -EINVAL for damaged input, -EPROTONOSUPPORT for another
+ * version.  The copy has no compiler state: prog->node and map->sym are NULL.
+ */
+int tap_object__serialize(const struct tap_object *obj, void **data, size_t *size);
+int tap_object__deserialize(const void *data, size_t size, struct tap_object **objp);
 
 /* "FILE:LINE:COL: error: ..." with the script's line and a caret, as the compiler says it. */
 void tap_object__error(const struct tap_object *obj, int line, int col, const char *fmt, ...)

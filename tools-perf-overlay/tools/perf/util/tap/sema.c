@@ -303,7 +303,8 @@ static struct tap_type *field(struct sema *s, struct tap_node *n)
 	if (i == obj->nr_fields) {
 		const char **f = tap_alloc(s->c, (i + 1) * sizeof(*f));
 
-		memcpy(f, obj->fields, i * sizeof(*f));
+		if (i)
+			memcpy(f, obj->fields, i * sizeof(*f));
 		f[i] = n->name;
 		obj->fields = f;
 		obj->nr_fields++;
@@ -474,7 +475,8 @@ static void kernel_sym(struct sema *s, const char *name)
 		if (!strcmp(obj->ksyms[i], name))
 			return;
 	k = tap_alloc(s->c, (i + 1) * sizeof(*k));
-	memcpy(k, obj->ksyms, i * sizeof(*k));
+	if (i)
+		memcpy(k, obj->ksyms, i * sizeof(*k));
 	k[i] = name;
 	obj->ksyms = k;
 	obj->nr_ksyms++;
