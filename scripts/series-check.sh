@@ -336,7 +336,9 @@ fi
 
 secs=$(($(date +%s) - start_all))
 if [ $status = 0 ]; then
-	say "ok: ${#patches[@]} patches apply, build one by one and pass checkpatch" \
+	built="build one by one"
+	[ "$SERIES_BUILD" != 0 ] || built="(not built)"
+	say "ok: ${#patches[@]} patches apply, $built and pass checkpatch" \
 		"($((secs / 60)) min $((secs % 60)) s)"
 else
 	say "FAILED after $((secs / 60)) min $((secs % 60)) s"
