@@ -562,4 +562,3 @@ int runtime__load_progs(struct runtime *rt)
 	}
 	return 0;
 }
-
