@@ -616,6 +616,12 @@ def expected_tree(tree, files, names):
     if problems:
         raise SeriesError("the series does not rebuild the project's tree:\n" +
                           "\n".join("  " + x for x in problems))
+    # What git am --whitespace=error-all (make series-check) refuses:
+    # trailing white space, a space before a tab, blank lines at the end.
+    p = subprocess.run(["git", "-C", tree, "diff", "--check", "pristine", "HEAD"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode:
+        raise SeriesError("white space errors (git diff --check):\n" + p.stdout.rstrip())
 
 
 def cover_letter(out, used, tree):

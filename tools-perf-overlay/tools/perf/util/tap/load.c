@@ -573,4 +573,3 @@ int runtime__load_progs(struct runtime *rt)
 	}
 	return 0;
 }
-
