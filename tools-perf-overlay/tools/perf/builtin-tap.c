@@ -151,6 +151,10 @@ int cmd_tap(int argc, const char **argv)
 		.table_entries = 10240,
 		.loop_max = 1024,
 	};
+	static const struct tap_resolver resolver = {
+		.field_type = tap_events__field_type,
+		.code_kinds = tap_events__code_kinds,
+	};
 	struct tap_run_opts ropts = { 0 };
 	const char *script = NULL, *list = NULL, *file, *pid_arg = NULL;
 	const char *mmap_arg = NULL;
@@ -242,10 +246,10 @@ int cmd_tap(int argc, const char **argv)
 		return 1;
 	}
 	copts.file = file;
-	/* arg.NAME is typed from the events' formats in tracefs */
+	/* arg.NAME is typed from the events' formats, and code made for how they attach */
 	if (!syntax_only)
-		copts.field_type = tap_events__field_type;
-	copts.dump_ast = dump_ast;
+		copts.resolver = &resolver;
+	copts.dump_ast = dump_ast ? stdout : NULL;
 	copts.syntax_only = syntax_only;
 	obj = tap_compile(text, &copts);
 	if (!obj) {

@@ -32,7 +32,6 @@
 #include "attach-check.h"
 #include "output.h"
 #include "runtime-int.h"
-#include "sema.h"
 
 static int add_fd(int **fds, int *nr, int fd)
 {

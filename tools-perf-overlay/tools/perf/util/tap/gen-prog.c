@@ -135,6 +135,14 @@ static void finish_code(struct gen *g, struct tap_code *code, unsigned int *offs
 		gen_too_large(g);
 }
 
+static void code_free(struct tap_code *code)
+{
+	free(code->insns);
+	free(code->lines);
+	free(code->func_off);
+	memset(code, 0, sizeof(*code));
+}
+
 /*
  * Generate the body first, then put the prologue it needs in front.  Jump
  * distances are relative, so they survive the move; jumps to the exit
@@ -281,7 +289,6 @@ static void define_maps(struct gen *g)
 			tap_type_resolve(t->val)->kind == TAP_T_AGG ?
 			BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, key_size,
 			value_size(g, t->val), obj->table_entries);
-		obj->maps[TAP_MAP_TABLE0 + i].sym = sym;
 		table_layout(g, &obj->maps[TAP_MAP_TABLE0 + i], t);
 		obj->maps[TAP_MAP_TABLE0 + i].hist_nr = sym->hist_nr;
 		obj->maps[TAP_MAP_TABLE0 + i].hist_min = sym->hist_min;
@@ -343,24 +350,43 @@ static void table_layout(struct gen *g, struct tap_map_def *m, struct tap_type *
 /* A block's probe specs (a timer's name) as plain data, for the runtime. */
 static void prog_specs(struct gen *g, struct tap_prog_def *prog, struct tap_node *n)
 {
-	struct tap_node *spec;
-	int i = 0;
+	struct tap_spec *specs;
+	int i, nr;
 
 	prog->line = n->line;
 	prog->col = n->col;
-	if (n->kind == TAP_N_TIMER) {
-		prog->specs = gen_obj_alloc(g, sizeof(*prog->specs));
-		prog->specs[0] = (struct tap_spec){ gen_obj_strdup(g, n->name), n->line, n->col };
-		prog->nr_specs = 1;
+	if (n->kind != TAP_N_TRACE && n->kind != TAP_N_TIMER)
 		return;
-	}
-	if (n->kind != TAP_N_TRACE)
-		return;
-	prog->nr_specs = tap_list_len(n->list);
-	prog->specs = gen_obj_alloc(g, prog->nr_specs * sizeof(*prog->specs));
-	for (spec = n->list; spec; spec = spec->next, i++)
-		prog->specs[i] = (struct tap_spec){ gen_obj_strdup(g, spec->name), spec->line,
-						    spec->col };
+	specs = tap_block_specs(g->c, n, &nr);
+	prog->specs = gen_obj_alloc(g, nr * sizeof(*prog->specs));
+	prog->nr_specs = nr;
+	for (i = 0; i < nr; i++)
+		prog->specs[i] = (struct tap_spec){ gen_obj_strdup(g, specs[i].text),
+						    specs[i].line, specs[i].col };
+}
+
+/*
+ * A trace block's code for each way its events are attached (see enum
+ * tap_code_kind).  The raw tracepoint variant comes first: generating it
+ * tells whether the block reads the event's record, which the resolver
+ * needs to say which variants the events take.
+ */
+static void trace_variants(struct gen *g, struct tap_prog_def *prog, struct tap_node *n)
+{
+	const struct tap_resolver *r = g->c->resolver;
+	unsigned int kinds = 0;
+	int v;
+
+	gen_program(g, prog, n->b, false, TAP_CODE_RAW);
+	if (r && r->code_kinds)
+		kinds = r->code_kinds(r->arg, prog->specs, prog->nr_specs, prog->uses_argstr);
+	if (!kinds)
+		kinds = (1U << TAP_CODE_NR) - 1;
+	for (v = TAP_CODE_RAW + 1; v < TAP_CODE_NR; v++)
+		if (kinds & (1U << v))
+			gen_program(g, prog, n->b, false, (enum tap_code_kind)v);
+	if (!(kinds & (1U << TAP_CODE_RAW)))
+		code_free(&prog->code[TAP_CODE_RAW]);
 }
 
 /* Names the runtime needs after the compiler is gone: copied into the object. */
@@ -413,7 +439,6 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 		    n->kind != TAP_N_TIMER)
 			continue;
 		prog = &obj->progs[++i];
-		prog->node = n;
 		prog_specs(&g, prog, n);
 		switch (n->kind) {
 		case TAP_N_TRACE:
@@ -433,13 +458,10 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 		}
 		g.prog_idx = i;
 		g.block = n;
-		gen_program(&g, prog, n->b, false, TAP_CODE_RAW);
-		/* twins for syscalls:* views and for perf tracepoint events */
-		if (prog->kind == TAP_PROG_TRACE) {
-			gen_program(&g, prog, n->b, false, TAP_CODE_SYSCALL);
-			gen_program(&g, prog, n->b, false, TAP_CODE_PERF_TP);
-			gen_program(&g, prog, n->b, false, TAP_CODE_KPROBE);
-		}
+		if (prog->kind == TAP_PROG_TRACE)
+			trace_variants(&g, prog, n);
+		else
+			gen_program(&g, prog, n->b, false, TAP_CODE_RAW);
 		if (g.max_scratch > obj->scratch_size)
 			obj->scratch_size = g.max_scratch;
 	}

@@ -16,9 +16,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "util/debug.h"
 #include "output.h"
 #include "runtime-int.h"
-#include "sema.h"
 
 int runtime__create_maps(struct runtime *rt)
 {
@@ -411,14 +411,29 @@ int runtime__load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_p
 	return runtime__load_prog_as(rt, prog, type, 0, code);
 }
 
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		     enum bpf_attach_type attach_type, const struct tap_code *code);
+
 int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
 			  enum bpf_attach_type attach_type, const struct tap_code *code)
+{
+	if (!code->insns) {
+		/* the compiler's resolver did not foresee this way of attaching */
+		pr_err("perf tap: %s has no code for this kind of event\n", prog->name);
+		return -EINVAL;
+	}
+	return load_prog(rt, prog, type, attach_type, code);
+}
+
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		     enum bpf_attach_type attach_type, const struct tap_code *code)
 {
 	const struct bpf_insn *insns = code->insns;
 	const unsigned int *func_off = code->func_off;
 	unsigned int cnt = code->cnt;
 	int nr_funcs = code->nr_funcs;
 	const int *lines = code->lines;
+
 	struct bpf_func_info *info = NULL;
 	struct btf *btf = NULL;
 	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
@@ -542,7 +557,8 @@ int runtime__load_progs(struct runtime *rt)
 		struct tap_prog_def *prog = &rt->obj->progs[i];
 		struct prog_state *ps = &rt->progs[i];
 
-		if (needs_plain(rt, i) || rt->opts->verify_only) {
+		/* a trace block has code only for the ways its events attach */
+		if (prog->code[TAP_CODE_RAW].insns && (needs_plain(rt, i) || rt->opts->verify_only)) {
 			ps->fd = runtime__load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?
 					   BPF_PROG_TYPE_PERF_EVENT : BPF_PROG_TYPE_RAW_TRACEPOINT,
 					   &prog->code[TAP_CODE_RAW]);
@@ -556,14 +572,14 @@ int runtime__load_progs(struct runtime *rt)
 			if (ps->sys_fd < 0)
 				return ps->sys_fd;
 		}
-		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE &&
+		if (rt->opts->verify_only && prog->code[TAP_CODE_KPROBE].insns &&
 		    !access("/sys/bus/event_source/devices/kprobe", F_OK)) {
 			ps->kprobe_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_KPROBE,
 						  &prog->code[TAP_CODE_KPROBE]);
 			if (ps->kprobe_fd < 0)
 				return ps->kprobe_fd;
 		}
-		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE) {
+		if (rt->opts->verify_only && prog->code[TAP_CODE_PERF_TP].insns) {
 			/* as a perf tracepoint program too, as the slow path loads it */
 			ps->tp_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
 					      &prog->code[TAP_CODE_PERF_TP]);

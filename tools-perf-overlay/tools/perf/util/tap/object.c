@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "object.h"
-#include "sema.h"
 
 static const char magic[8] = "TAPOBJ";
 

@@ -32,7 +32,6 @@
 
 #include "output.h"
 #include "runtime-int.h"
-#include "sema.h"
 #include "track.h"
 #include "usym.h"
 
