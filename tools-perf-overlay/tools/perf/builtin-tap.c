@@ -114,20 +114,33 @@ static int check_cpu_list(const char *list)
 	return 0;
 }
 
-/* -p: one process id, a positive number. */
-static int parse_pid(const char *arg, pid_t *pid)
+/* -p: process ids as perf takes them, "1234" or "1234,5678", each alive. */
+static int parse_pids(const char *arg, struct tap_run_opts *ropts)
 {
-	char *end;
-	long n;
+	const char *s = arg;
 
-	errno = 0;
-	n = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || n <= 0 || n > INT_MAX) {
-		fprintf(stderr, "perf tap: -p: not a process id: '%s'\n", arg);
-		return -1;
+	while (ropts->nr_pids < TAP_MAX_TARGETS) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (errno || end == s || (*end && *end != ',') || n <= 0 || n > INT_MAX) {
+			fprintf(stderr, "perf tap: -p: not a process id: '%.*s'\n",
+				(int)strcspn(s, ","), s);
+			return -1;
+		}
+		if (kill((pid_t)n, 0) && errno == ESRCH) {
+			fprintf(stderr, "perf tap: no process with pid %ld\n", n);
+			return -1;
+		}
+		ropts->pids[ropts->nr_pids++] = (pid_t)n;
+		if (!*end)
+			return 0;
+		s = end + 1;
 	}
-	*pid = (pid_t)n;
-	return 0;
+	fprintf(stderr, "perf tap: -p: more than %d processes\n", TAP_MAX_TARGETS);
+	return -1;
 }
 
 /* -m: perf record's syntax (pages, or a size such as 1M), at least one page. */
@@ -161,13 +174,12 @@ int cmd_tap(int argc, const char **argv)
 	bool dump_ast = false, dump_bpf = false, syntax_only = false;
 	struct tap_object *obj;
 	char *text = NULL;
-	pid_t pid = 0;
 	int ret;
 	const struct option options[] = {
 	OPT_STRING('e', "script", &script, "script", "run this script text"),
 	OPT_STRING('C', "cpu", &ropts.cpus, "cpus", "trace only on these CPUs (0,2-3)"),
 	OPT_STRING('p', "pid", &pid_arg, "pid",
-		   "trace only this process (probe bodies run for it alone)"),
+		   "trace only these processes, 1234,5678 (probe bodies run for them alone)"),
 	OPT_STRING('l', "list", &list, "spec", "list the events a probe spec matches"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
@@ -189,7 +201,7 @@ int cmd_tap(int argc, const char **argv)
 
 	argc = parse_options(argc, argv, options, tap_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION | PARSE_OPT_KEEP_DASHDASH);
-	if (pid_arg && parse_pid(pid_arg, &pid))
+	if (pid_arg && parse_pids(pid_arg, &ropts))
 		return 1;
 	if (mmap_arg && parse_mmap_pages(mmap_arg, &ropts.mmap_pages))
 		return 1;
@@ -235,13 +247,8 @@ int cmd_tap(int argc, const char **argv)
 		free(text);
 		return 1;
 	}
-	if (argc > 0 && pid) {
+	if (argc > 0 && ropts.nr_pids) {
 		fprintf(stderr, "perf tap: give either -p or a command, not both\n");
-		free(text);
-		return 1;
-	}
-	if (pid && kill(pid, 0) && errno == ESRCH) {
-		fprintf(stderr, "perf tap: no process with pid %d\n", pid);
 		free(text);
 		return 1;
 	}
@@ -269,7 +276,6 @@ int cmd_tap(int argc, const char **argv)
 		free(text);
 		return 0;
 	}
-	ropts.pid = pid;
 	ropts.argv = argc > 0 ? argv : NULL;
 	ret = tap_run(obj, &ropts);
 	tap_object__delete(obj);

@@ -242,14 +242,7 @@ void prologue_event(struct gen *g, bool syscalls)
 		LDX(BPF_DW, R0, FP, SLOT_EVENT);
 		ALU64_IMM(BPF_AND, R0, (1 << 30) - 1);
 		ALU64_REG(BPF_ADD, R0, R3);
-		STX(BPF_W, FP, SLOT_KEY, R0);
-		ld_map(g, R1, TAP_MAP_SYSCALLS);
-		MOV_REG(R2, FP);
-		ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
-		CALL(BPF_FUNC_map_lookup_elem);
-		jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
-		LDX(BPF_W, R0, R0, 0);
-		jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+		gen_lookup_u32_or_exit(g, TAP_MAP_SYSCALLS);
 		ALU64_IMM(BPF_SUB, R0, 1);
 		patch_here(g, j_plain);
 	}

@@ -18,32 +18,36 @@ static void prologue_exit_check(struct gen *g)
 	jump_to_exit(g, JMP_IMM(BPF_JNE, R0, 0, 0));
 }
 
-/* -C: only the chosen CPUs run trace probes. */
-static void prologue_cpus(struct gen *g)
+/*
+ * Jump to the exit unless map @map has an entry at the u32 key in R0 (a
+ * CPU, a tgid): the filters of -C and -p, only when the globals slot
+ * @flag is set, so that without them a probe pays one load.
+ */
+static void prologue_member(struct gen *g, unsigned int flag, int map, int helper,
+			    int shift)
 {
 	unsigned int all;
 
-	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, flag);
 	LDX(BPF_DW, R2, R1, 0);
 	all = JMP_IMM(BPF_JEQ, R2, 0, 0);
-	CALL(BPF_FUNC_get_smp_processor_id);
-	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
-	LDX(BPF_DW, R2, R1, 0);
-	ALU64_REG(BPF_RSH, R2, R0);
-	ALU64_IMM(BPF_AND, R2, 1);
-	jump_to_exit(g, JMP_IMM(BPF_JEQ, R2, 0, 0));
+	CALL(helper);
+	if (shift)
+		ALU64_IMM(BPF_RSH, R0, shift);
+	gen_lookup_u32_or_exit(g, map);
 	patch_here(g, all);
 }
 
-/* Only the target process (if any) runs trace probes. */
+/* -C: only the chosen CPUs run trace probes. */
+static void prologue_cpus(struct gen *g)
+{
+	prologue_member(g, TAP_G_CPUS, TAP_MAP_CPUS, BPF_FUNC_get_smp_processor_id, 0);
+}
+
+/* -p, -- cmd: only the target processes run trace probes (the tgid: pid_tgid >> 32). */
 static void prologue_target(struct gen *g)
 {
-	CALL(BPF_FUNC_get_current_pid_tgid);
-	ALU64_IMM(BPF_RSH, R0, 32);
-	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_TARGET);
-	LDX(BPF_DW, R1, R1, 0);
-	JMP_IMM(BPF_JEQ, R1, 0, 1);
-	jump_to_exit(g, JMP_REG(BPF_JNE, R0, R1, 0));
+	prologue_member(g, TAP_G_TARGET, TAP_MAP_TARGETS, BPF_FUNC_get_current_pid_tgid, 32);
 }
 
 static void prologue_scratch(struct gen *g)
@@ -273,6 +277,9 @@ static void define_maps(struct gen *g)
 		sizeof(struct tap_field), 0);
 	/* value size set once sema has counted kernel_v() symbols: below */
 	add_map(obj, TAP_MAP_KSYMS, "tap_ksyms", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+	/* -C and -p: as many CPUs as there are, and a few processes */
+	add_map(obj, TAP_MAP_CPUS, "tap_cpus", BPF_MAP_TYPE_ARRAY, 4, 4, 0);
+	add_map(obj, TAP_MAP_TARGETS, "tap_targets", BPF_MAP_TYPE_HASH, 4, 4, TAP_MAX_TARGETS);
 	for (i = 0; i < sema->ntables; i++) {
 		struct tap_sym *sym = sema->tables[i];
 		struct tap_type *t = tap_type_resolve(sym->type);

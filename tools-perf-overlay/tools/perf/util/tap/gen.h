@@ -235,6 +235,8 @@ static inline void patch_list_here(struct gen *g, struct fixup *list)
 		patch_here(g, list->insn);
 }
 
+void gen_lookup_u32_or_exit(struct gen *g, int map);
+
 /* Leave the program from the jump at @at (a callback: stop its walk). */
 static inline void exit_now(struct gen *g, unsigned int at)
 {

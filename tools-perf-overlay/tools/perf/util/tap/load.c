@@ -26,6 +26,7 @@ int runtime__create_maps(struct runtime *rt)
 	int i;
 
 	obj->maps[TAP_MAP_EVENTS].max_entries = (unsigned int)tap_output__nr_cpus(rt->out);
+	obj->maps[TAP_MAP_CPUS].max_entries = (unsigned int)tap_output__nr_cpus(rt->out);
 	obj->maps[TAP_MAP_SCRATCH].value_size = obj->scratch_size;
 	obj->maps[TAP_MAP_SCRATCH].max_entries = (unsigned int)obj->nr_progs;
 	obj->maps[TAP_MAP_PROBENAMES].max_entries = rt->evs.nr ? (unsigned int)rt->evs.nr : 1;

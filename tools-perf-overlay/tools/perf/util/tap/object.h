@@ -30,13 +30,13 @@ enum tap_type_kind {
 
 /* Fixed slots at the start of the globals map value; the script's globals follow. */
 #define TAP_G_EXITED	0	/* set by exit(): every probe returns at once */
-#define TAP_G_TARGET	8	/* tgid that probes are restricted to, 0 for all */
+#define TAP_G_TARGET	8	/* 1: probes run only for the tgids in TAP_MAP_TARGETS */
 #define TAP_G_DROPS	16	/* table updates lost because a table was full */
 #define TAP_G_LOOPS	24	/* while loops stopped at --loop-max */
 #define TAP_G_OUTFAIL	32	/* records bpf_perf_event_output refused */
 #define TAP_G_NCPUS	40	/* possible CPUs, for folding per-CPU aggregations */
 #define TAP_G_CLOCK	48	/* CLOCK_REALTIME - CLOCK_MONOTONIC at start, in ns */
-#define TAP_G_CPUS	56	/* -C: mask of the CPUs probes run on, 0 for all */
+#define TAP_G_CPUS	56	/* 1: probes run only on the CPUs in TAP_MAP_CPUS (-C) */
 #define TAP_G_STACKLOST	64	/* stack() values lost to stack map hash collisions */
 #define TAP_G_FIRST	72
 
@@ -59,6 +59,8 @@ enum {
 	TAP_MAP_STACKS,		/* stack trace map: stack() ids -> return addresses */
 	TAP_MAP_FIELDS,		/* array: event * nr_fields + field -> struct tap_field */
 	TAP_MAP_KSYMS,		/* array, 1 entry: kernel_v() symbol addresses */
+	TAP_MAP_CPUS,		/* array: CPU -> 1 where trace probes run (-C) */
+	TAP_MAP_TARGETS,	/* hash: tgid -> 1 for the processes traced (-p, -- cmd) */
 	TAP_MAP_TABLE0,
 	/*
 	 * After the tables, if the script needs it: a read-only array, 1 entry,
@@ -72,6 +74,7 @@ enum {
  */
 #define TAP_COOKIE_SYSCALL	(1ULL << 31)
 #define TAP_SYSCALL_SLOTS	1024	/* syscall numbers per dispatch base */
+#define TAP_MAX_TARGETS		1024	/* processes -p may name */
 #define TAP_STACK_DEPTH		127	/* frames kept per stack (PERF_MAX_STACK_DEPTH) */
 /*
  * A stack value: a kernel stack id (negative: why there is none), or for
@@ -223,7 +226,7 @@ struct tap_rec_def {
  * compiler and its syntax tree are gone when tap_compile() returns.  Its
  * shape is versioned because perf tap record saves it with the trace.
  */
-#define TAP_OBJECT_VERSION	1
+#define TAP_OBJECT_VERSION	2
 
 struct tap_object {
 	unsigned int version;		/* TAP_OBJECT_VERSION */

@@ -41,29 +41,62 @@
 
 volatile sig_atomic_t tap_signals;
 
-/* -C: perf's CPU list syntax ("0,2-3") into a mask of online CPUs. */
-static int parse_cpus(struct runtime *rt, const char *list)
+/* -C: perf's CPU list syntax ("0,2-3"); probes run only on those CPUs. */
+static int set_cpus(struct runtime *rt, const char *list)
 {
-	struct perf_cpu_map *map = perf_cpu_map__new(list);
 	struct perf_cpu cpu;
-	int idx;
+	__u32 one = 1;
+	int idx, err;
 
-	if (!map || perf_cpu_map__is_empty(map)) {
+	rt->cpus = perf_cpu_map__new(list);
+	if (!rt->cpus || perf_cpu_map__is_empty(rt->cpus)) {
 		fprintf(stderr, "perf tap: -C: not a CPU list: '%s'\n", list);
-		perf_cpu_map__put(map);
 		return -EINVAL;
 	}
-	perf_cpu_map__for_each_cpu(cpu, idx, map) {
-		if (cpu.cpu < 0 || cpu.cpu >= 64 || tap_output__fd(rt->out, cpu.cpu) < 0) {
-			fprintf(stderr, "perf tap: -C: CPU %d is not online (or above 63)\n",
-				cpu.cpu);
-			perf_cpu_map__put(map);
+	perf_cpu_map__for_each_cpu(cpu, idx, rt->cpus) {
+		__u32 key = (__u32)cpu.cpu;
+
+		if (cpu.cpu < 0 || tap_output__fd(rt->out, cpu.cpu) < 0) {
+			fprintf(stderr, "perf tap: -C: CPU %d is not online\n", cpu.cpu);
 			return -EINVAL;
 		}
-		rt->cpu_mask |= 1ULL << cpu.cpu;
+		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_CPUS], &key, &one, BPF_ANY);
+		if (err)
+			return err;
 	}
-	perf_cpu_map__put(map);
-	return 0;
+	return runtime__set_global(rt, TAP_G_CPUS, 1);
+}
+
+/* -p and the workload: probes run only for these processes. */
+static int set_targets(struct runtime *rt)
+{
+	__u32 one = 1, key;
+	int i, err;
+
+	for (i = 0; i < rt->opts->nr_pids; i++) {
+		key = (__u32)rt->opts->pids[i];
+		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_TARGETS], &key, &one, BPF_ANY);
+		if (err)
+			return err;
+	}
+	if (rt->child > 0) {
+		key = (__u32)rt->child;
+		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_TARGETS], &key, &one, BPF_ANY);
+		if (err)
+			return err;
+	}
+	return runtime__set_global(rt, TAP_G_TARGET, 1);
+}
+
+/* -p: whether any of the processes is still there. */
+static bool targets_alive(struct runtime *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->opts->nr_pids; i++)
+		if (!kill(rt->opts->pids[i], 0) || errno != ESRCH)
+			return true;
+	return false;
 }
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC now: gettimeofday_*() add it in BPF. */
@@ -323,18 +356,19 @@ static void trace_loop(struct runtime *rt)
 		tap_output__poll(rt->out, 100);
 		drain(rt);
 		/* keep the target's mappings for ustack(): it may exit before they print */
-		if (rt->obj->uses_stacks && (rt->child > 0 || rt->opts->pid > 0)) {
+		if (rt->obj->uses_stacks && (rt->child > 0 || rt->opts->nr_pids)) {
 			if (!rt->usyms)
 				rt->usyms = tap_usyms__new();
-			if (rt->usyms)
-				tap_usyms__snapshot(rt->usyms, rt->child > 0 ? rt->child :
-						    rt->opts->pid);
+			for (int i = 0; rt->usyms && i < rt->opts->nr_pids; i++)
+				tap_usyms__snapshot(rt->usyms, rt->opts->pids[i]);
+			if (rt->usyms && rt->child > 0)
+				tap_usyms__snapshot(rt->usyms, rt->child);
 		}
 		if (rt->child > 0) {
 			reap_workload(rt, false);
 			if (rt->child_done)
 				break;
-		} else if (rt->opts->pid > 0 && kill(rt->opts->pid, 0) && errno == ESRCH) {
+		} else if (rt->opts->nr_pids && !targets_alive(rt)) {
 			break;
 		}
 	}
@@ -437,6 +471,7 @@ static void cleanup(struct runtime *rt)
 	tap_printer__exit(&rt->printer);
 	tap_track__delete(rt->track);
 	tap_usyms__delete(rt->usyms);
+	perf_cpu_map__put(rt->cpus);
 	if (rt->machine) {
 		machine__delete(rt->machine);
 		symbol__exit();
@@ -501,20 +536,12 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	err = runtime__set_global(&rt, TAP_G_NCPUS, (__u64)libbpf_num_possible_cpus());
 	if (!err)
 		err = runtime__set_global(&rt, TAP_G_CLOCK, realtime_offset());
-	if (!err && opts->cpus) {
-		err = parse_cpus(&rt, opts->cpus);
-		if (!err)
-			err = runtime__set_global(&rt, TAP_G_CPUS, rt.cpu_mask);
-	}
+	if (!err && opts->cpus)
+		err = set_cpus(&rt, opts->cpus);
+	if (!err && (rt.child > 0 || opts->nr_pids))
+		err = set_targets(&rt);
 	if (err)
 		goto out;
-	if (rt.child > 0 || opts->pid > 0) {
-		pid_t target = rt.child > 0 ? rt.child : opts->pid;
-
-		err = runtime__set_global(&rt, TAP_G_TARGET, (__u64)target);
-		if (err)
-			goto out;
-	}
 
 	/* top-level code runs before any probe is attached */
 	err = runtime__run_once(&rt, 0);
