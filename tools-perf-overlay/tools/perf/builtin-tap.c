@@ -180,6 +180,8 @@ int cmd_tap(int argc, const char **argv)
 	OPT_STRING('C', "cpu", &ropts.cpus, "cpus", "trace only on these CPUs (0,2-3)"),
 	OPT_STRING('p', "pid", &pid_arg, "pid",
 		   "trace only these processes, 1234,5678 (probe bodies run for them alone)"),
+	OPT_BOOLEAN('i', "no-inherit", &ropts.no_inherit,
+		    "not the children of -p's processes or of the command"),
 	OPT_STRING('l', "list", &list, "spec", "list the events a probe spec matches"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),

@@ -248,3 +248,75 @@ void prologue_event(struct gen *g, bool syscalls)
 	}
 	STX(BPF_DW, FP, SLOT_EVENT, R0);
 }
+
+/* Copy @size bytes of kernel memory at R3 to the key slot (zeroed on failure). */
+static void read_kernel_to_slot(struct gen *g, int size)
+{
+	MOV_REG(R1, FP);
+	ALU64_IMM(BPF_ADD, R1, SLOT_KEY);
+	MOV_IMM(R2, size);
+	CALL(BPF_FUNC_probe_read_kernel);
+}
+
+/*
+ * R0 = the u32 at task R3 + globals[@off_slot], an offset in struct
+ * task_struct the runtime found in the kernel's BTF; 0 where it found none.
+ */
+static void task_u32(struct gen *g, unsigned int off_slot)
+{
+	unsigned int unknown;
+
+	ST_IMM(BPF_DW, FP, SLOT_KEY, 0);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, off_slot);
+	LDX(BPF_DW, R2, R1, 0);
+	unknown = JMP_IMM(BPF_JEQ, R2, 0, 0);
+	ALU64_REG(BPF_ADD, R3, R2);
+	read_kernel_to_slot(g, 4);
+	patch_here(g, unknown);
+	LDX(BPF_W, R0, FP, SLOT_KEY);
+}
+
+/* ppid: current->real_parent->tgid. */
+void gen_ppid(struct gen *g)
+{
+	unsigned int unknown;
+
+	g->obj->uses_task = true;
+	CALL(BPF_FUNC_get_current_task);
+	MOV_REG(R3, R0);
+	ST_IMM(BPF_DW, FP, SLOT_KEY, 0);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_TASK_PARENT);
+	LDX(BPF_DW, R2, R1, 0);
+	unknown = JMP_IMM(BPF_JEQ, R2, 0, 0);
+	ALU64_REG(BPF_ADD, R3, R2);
+	read_kernel_to_slot(g, 8);
+	patch_here(g, unknown);
+	LDX(BPF_DW, R3, FP, SLOT_KEY);
+	task_u32(g, TAP_G_TASK_TGID);
+}
+
+/*
+ * The program that follows children (-p, -- cmd): at sched_process_fork
+ * (raw tracepoint: args[0] the parent, args[1] the child, in the parent's
+ * context) a target's child becomes a target.  Threads share the tgid.
+ */
+void gen_follow_body(struct gen *g)
+{
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_TARGET);
+	LDX(BPF_DW, R2, R1, 0);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R2, 0, 0));
+	CALL(BPF_FUNC_get_current_pid_tgid);
+	ALU64_IMM(BPF_RSH, R0, 32);
+	gen_lookup_u32_or_exit(g, TAP_MAP_TARGETS);
+	LDX(BPF_DW, R3, R6, 8);
+	task_u32(g, TAP_G_TASK_TGID);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+	ST_IMM(BPF_W, FP, SLOT_KEY - 8, 1);
+	ld_map(g, R1, TAP_MAP_TARGETS);
+	MOV_REG(R2, FP);
+	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
+	MOV_REG(R3, FP);
+	ALU64_IMM(BPF_ADD, R3, SLOT_KEY - 8);
+	MOV_IMM(R4, BPF_ANY);
+	CALL(BPF_FUNC_map_update_elem);
+}

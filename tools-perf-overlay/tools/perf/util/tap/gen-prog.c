@@ -167,7 +167,9 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	g->variant = variant;
 	g->prog = prog;
 	g->line = prog->line;
-	if (top_level) {
+	if (prog->kind == TAP_PROG_FOLLOW) {
+		gen_follow_body(g);
+	} else if (top_level) {
 		for (n = body_items; n && !g->dead; n = n->next)
 			if (n->kind != TAP_N_FUNC && n->kind != TAP_N_TRACE &&
 			    n->kind != TAP_N_TRACE_END && n->kind != TAP_N_TIMER)
@@ -200,6 +202,9 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 		prologue_cpus(g);
 		prologue_target(g);
 	}
+	/* a profile timer samples what runs: the target's, if there is one */
+	if (prog->kind == TAP_PROG_TIMER && prog->profile)
+		prologue_target(g);
 	if (prog->kind == TAP_PROG_TRACE || (prog->kind == TAP_PROG_TIMER && g->uses_event))
 		prologue_event(g, syscalls);
 	if (g->uses_scratch)
@@ -417,6 +422,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 		 struct tap_object *obj)
 {
 	struct gen g = { .c = c, .obj = obj, .sema = sema, .loop_max = obj->loop_max };
+	struct tap_prog_def *prog;
 	struct tap_node *n;
 	int nprogs = 1, i = 0;
 
@@ -426,6 +432,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	for (n = items; n; n = n->next)
 		if (n->kind == TAP_N_TRACE || n->kind == TAP_N_TRACE_END || n->kind == TAP_N_TIMER)
 			nprogs++;
+	nprogs++;	/* the last: tap_follow */
 	obj->progs = gen_obj_alloc(&g, nprogs * sizeof(*obj->progs));
 	obj->nr_progs = nprogs;
 
@@ -440,8 +447,6 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	obj->scratch_size = g.max_scratch;
 
 	for (n = items; n; n = n->next) {
-		struct tap_prog_def *prog;
-
 		if (n->kind != TAP_N_TRACE && n->kind != TAP_N_TRACE_END &&
 		    n->kind != TAP_N_TIMER)
 			continue;
@@ -472,6 +477,14 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 		if (g.max_scratch > obj->scratch_size)
 			obj->scratch_size = g.max_scratch;
 	}
+	/* loaded and attached only with -p or a command, and unless --no-inherit */
+	prog = &obj->progs[++i];
+	prog->kind = TAP_PROG_FOLLOW;
+	prog->line = prog->col = 1;
+	snprintf(prog->name, sizeof(prog->name), "tap_follow");
+	g.prog_idx = i;
+	g.block = NULL;
+	gen_program(&g, prog, NULL, false, TAP_CODE_RAW);
 	if (!obj->scratch_size)
 		obj->scratch_size = 8;
 	finish_rodata(&g);

@@ -336,6 +336,8 @@ void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b);
 void gen_field(struct gen *g, struct tap_node *n, unsigned int dst);
 void gen_argstr(struct gen *g, unsigned int dst);
 void prologue_event(struct gen *g, bool syscalls);
+void gen_ppid(struct gen *g);
+void gen_follow_body(struct gen *g);
 
 /* gen-emit.c: emitting instructions, recursion bound */
 void gen_num(struct gen *g, struct tap_node *n);

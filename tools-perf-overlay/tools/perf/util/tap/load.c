@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "util/debug.h"
+#include "ktypes.h"
 #include "output.h"
 #include "runtime-int.h"
 
@@ -287,35 +288,13 @@ static const char *last_log_line(char *log)
 	}
 }
 
-/* Byte offset of member @name in struct/union @t, looking into anonymous members. */
-static int btf_member_offset(const struct btf *btf, const struct btf_type *t, const char *name)
-{
-	const struct btf_member *m = btf_members(t);
-	int k, off;
-
-	if (!btf_is_composite(t))
-		return -1;
-	for (k = 0; k < btf_vlen(t); k++, m++) {
-		const char *mname = btf__name_by_offset(btf, m->name_off);
-
-		if (mname && !strcmp(mname, name))
-			return (int)(m->offset / 8);
-		if (mname && *mname)
-			continue;
-		off = btf_member_offset(btf, btf__type_by_id(btf, m->type), name);
-		if (off >= 0)
-			return (int)(m->offset / 8) + off;
-	}
-	return -1;
-}
-
 /*
  * in_interrupt(): patch the per-CPU variable holding the preempt count
  * and the count's offset in it, from the running kernel's BTF.
  */
 static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 {
-	static struct btf *vmlinux;
+	struct btf *vmlinux = tap_ktypes__btf();
 	static int var_id = -1, off = -1;
 	static const char *var_name;
 	unsigned int i;
@@ -327,8 +306,6 @@ static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 			continue;
 		if (var_id < 0) {
 			if (!vmlinux)
-				vmlinux = btf__load_vmlinux_btf();
-			if (libbpf_get_error(vmlinux))
 				return -1;
 			var_id = btf__find_by_name_kind(vmlinux, "__preempt_count", BTF_KIND_VAR);
 			var_name = "__preempt_count";
@@ -343,7 +320,7 @@ static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 					return -1;
 				t = btf__type_by_id(vmlinux, var_id);
 				t = btf__type_by_id(vmlinux, t->type);
-				off = btf_member_offset(vmlinux, t, "preempt_count");
+				off = tap_ktypes__member_offset(vmlinux, t, "preempt_count");
 				if (off < 0)
 					return -1;
 			}
@@ -558,6 +535,8 @@ int runtime__load_progs(struct runtime *rt)
 		struct tap_prog_def *prog = &rt->obj->progs[i];
 		struct prog_state *ps = &rt->progs[i];
 
+		if (prog->kind == TAP_PROG_FOLLOW && !rt->follow && !rt->opts->verify_only)
+			continue;
 		/* a trace block has code only for the ways its events attach */
 		if (prog->code[TAP_CODE_RAW].insns && (needs_plain(rt, i) || rt->opts->verify_only)) {
 			ps->fd = runtime__load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?

@@ -38,7 +38,11 @@ enum tap_type_kind {
 #define TAP_G_CLOCK	48	/* CLOCK_REALTIME - CLOCK_MONOTONIC at start, in ns */
 #define TAP_G_CPUS	56	/* 1: probes run only on the CPUs in TAP_MAP_CPUS (-C) */
 #define TAP_G_STACKLOST	64	/* stack() values lost to stack map hash collisions */
-#define TAP_G_FIRST	72
+#define TAP_G_CPID	72	/* cpid: the command's pid, 0 without one */
+/* offsetof(struct task_struct, tgid / real_parent) from the kernel's BTF, 0 if unknown */
+#define TAP_G_TASK_TGID		80
+#define TAP_G_TASK_PARENT	88
+#define TAP_G_FIRST	96
 
 /* An aggregation element per CPU: count, sum, min, max, log2 histogram. */
 #define TAP_AGG_COUNT	0
@@ -151,6 +155,7 @@ enum tap_prog_kind {
 	TAP_PROG_END,		/* trace_end, run once after */
 	TAP_PROG_TRACE,		/* a trace block */
 	TAP_PROG_TIMER,		/* tick-N / profile-N */
+	TAP_PROG_FOLLOW,	/* raw tracepoint sched_process_fork: targets' children are targets */
 };
 
 /*
@@ -246,6 +251,7 @@ struct tap_object {
 	unsigned int table_entries;
 	unsigned int loop_max;
 	bool uses_stacks;
+	bool uses_task;			/* reads struct task_struct (ppid): offsets from BTF */
 	const char **fields;		/* arg.NAME: the names, by field id */
 	int nr_fields;
 	const char **ksyms;		/* kernel_v(): symbol names, by index */

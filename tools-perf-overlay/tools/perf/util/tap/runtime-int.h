@@ -51,6 +51,8 @@ struct runtime {
 	struct machine *machine;	/* kernel symbols, loaded on first use */
 	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
 	struct perf_cpu_map *cpus;	/* -C, NULL for every CPU */
+	bool follow;			/* targets' children become targets (tap_follow) */
+	int follow_link;
 	struct tap_usyms *usyms;	/* ustack() frames */
 	struct tap_track *track;	/* ... with the mappings of processes that exit */
 	__u64 lost_discarded;		/* lost records of runs repeated (once.c) */

@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "util/cap.h"
+#include "util/debug.h"
 #include <perf/cpumap.h>
 #include "util/machine.h"
 #include "util/map.h"
@@ -32,6 +33,7 @@
 
 #include "output.h"
 #include "runtime-int.h"
+#include "ktypes.h"
 #include "track.h"
 #include "usym.h"
 
@@ -86,6 +88,48 @@ static int set_targets(struct runtime *rt)
 			return err;
 	}
 	return runtime__set_global(rt, TAP_G_TARGET, 1);
+}
+
+/*
+ * Where ppid and tap_follow find a task's tgid and parent: offsets in
+ * struct task_struct from the kernel's BTF.  Without BTF they stay 0, the
+ * programs then read nothing, and following children is said to be off.
+ */
+static int set_task_offsets(struct runtime *rt)
+{
+	int tgid = tap_ktypes__offset("task_struct", "tgid");
+	int parent = tap_ktypes__offset("task_struct", "real_parent");
+	int err;
+
+	if (tgid <= 0 || parent <= 0) {
+		if (rt->follow)
+			pr_warning("perf tap: warning: this kernel has no BTF for struct task_struct:"
+				   " children of the traced processes are not traced\n");
+		if (rt->obj->uses_task)
+			pr_warning("perf tap: warning: this kernel has no BTF for struct task_struct:"
+				   " ppid is 0\n");
+		return 0;
+	}
+	err = runtime__set_global(rt, TAP_G_TASK_TGID, (__u64)tgid);
+	return err ?: runtime__set_global(rt, TAP_G_TASK_PARENT, (__u64)parent);
+}
+
+/* perf record's inheritance: children of the targets are traced from their fork on. */
+static int follow_children(struct runtime *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->obj->nr_progs; i++) {
+		if (rt->obj->progs[i].kind != TAP_PROG_FOLLOW)
+			continue;
+		rt->follow_link = bpf_raw_tracepoint_open("sched_process_fork", rt->progs[i].fd);
+		if (rt->follow_link < 0) {
+			pr_err("perf tap: cannot follow the children of the traced processes: %s\n",
+			       strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
 }
 
 /* -p: whether any of the processes is still there. */
@@ -472,6 +516,9 @@ static void cleanup(struct runtime *rt)
 	tap_track__delete(rt->track);
 	tap_usyms__delete(rt->usyms);
 	perf_cpu_map__put(rt->cpus);
+	if (rt->follow_link >= 0)
+		close(rt->follow_link);
+	tap_ktypes__exit();
 	if (rt->machine) {
 		machine__delete(rt->machine);
 		symbol__exit();
@@ -480,7 +527,8 @@ static void cleanup(struct runtime *rt)
 
 int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 {
-	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1, .exec_pipe = -1 };
+	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1, .exec_pipe = -1,
+			      .follow_link = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int err = -1, end, stop_signals;
 
@@ -498,6 +546,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	}
 	if (tap_events__resolve(&rt.evs, obj, opts->verbose))
 		goto out;
+	rt.follow = ((opts->argv && opts->argv[0]) || opts->nr_pids) && !opts->no_inherit;
 	rt.progs = calloc(obj->nr_progs, sizeof(*rt.progs));
 	if (!rt.progs)
 		goto out;
@@ -540,6 +589,10 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 		err = set_cpus(&rt, opts->cpus);
 	if (!err && (rt.child > 0 || opts->nr_pids))
 		err = set_targets(&rt);
+	if (!err && (rt.follow || obj->uses_task))
+		err = set_task_offsets(&rt);
+	if (!err && rt.child > 0)
+		err = runtime__set_global(&rt, TAP_G_CPID, (__u64)rt.child);
 	if (err)
 		goto out;
 
@@ -549,6 +602,9 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 		goto out;
 	if (!rt.printer.exited && !tap_signals) {
 		err = runtime__attach_all(&rt);
+		/* last, so that a link of perf tap's says its probes are attached */
+		if (!err && rt.follow)
+			err = follow_children(&rt);
 		if (err)
 			goto out;
 		/* a signal while attaching: stop without running the command */

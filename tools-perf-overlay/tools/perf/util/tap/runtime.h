@@ -12,6 +12,7 @@ struct tap_run_opts {
 	int nr_pids;
 	const char **argv;		/* -- cmd: run and trace only it */
 	bool verbose;
+	bool no_inherit;		/* -i: not the children of -p's processes or the command */
 	bool verify_only;		/* load every program (the verifier runs), then stop */
 	const char *cpus;		/* -C: the CPUs to trace on, perf's list syntax */
 	unsigned int mmap_pages;
