@@ -259,10 +259,11 @@ static void read_kernel_to_slot(struct gen *g, int size)
 }
 
 /*
- * R0 = the u32 at task R3 + globals[@off_slot], an offset in struct
- * task_struct the runtime found in the kernel's BTF; 0 where it found none.
+ * The key slot = @size bytes at task R3 + globals[@off_slot], an offset
+ * in struct task_struct the runtime found in the kernel's BTF; 0 where it
+ * found none.
  */
-static void task_u32(struct gen *g, unsigned int off_slot)
+static void task_read(struct gen *g, unsigned int off_slot, int size)
 {
 	unsigned int unknown;
 
@@ -271,28 +272,26 @@ static void task_u32(struct gen *g, unsigned int off_slot)
 	LDX(BPF_DW, R2, R1, 0);
 	unknown = JMP_IMM(BPF_JEQ, R2, 0, 0);
 	ALU64_REG(BPF_ADD, R3, R2);
-	read_kernel_to_slot(g, 4);
+	read_kernel_to_slot(g, size);
 	patch_here(g, unknown);
+}
+
+/* R0 = the tgid of task R3. */
+static void task_tgid(struct gen *g)
+{
+	task_read(g, TAP_G_TASK_TGID, 4);
 	LDX(BPF_W, R0, FP, SLOT_KEY);
 }
 
 /* ppid: current->real_parent->tgid. */
 void gen_ppid(struct gen *g)
 {
-	unsigned int unknown;
-
 	g->obj->uses_task = true;
 	CALL(BPF_FUNC_get_current_task);
 	MOV_REG(R3, R0);
-	ST_IMM(BPF_DW, FP, SLOT_KEY, 0);
-	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_TASK_PARENT);
-	LDX(BPF_DW, R2, R1, 0);
-	unknown = JMP_IMM(BPF_JEQ, R2, 0, 0);
-	ALU64_REG(BPF_ADD, R3, R2);
-	read_kernel_to_slot(g, 8);
-	patch_here(g, unknown);
+	task_read(g, TAP_G_TASK_PARENT, 8);
 	LDX(BPF_DW, R3, FP, SLOT_KEY);
-	task_u32(g, TAP_G_TASK_TGID);
+	task_tgid(g);
 }
 
 /*
@@ -309,7 +308,7 @@ void gen_follow_body(struct gen *g)
 	ALU64_IMM(BPF_RSH, R0, 32);
 	gen_lookup_u32_or_exit(g, TAP_MAP_TARGETS);
 	LDX(BPF_DW, R3, R6, 8);
-	task_u32(g, TAP_G_TASK_TGID);
+	task_tgid(g);
 	jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
 	ST_IMM(BPF_W, FP, SLOT_KEY - 8, 1);
 	ld_map(g, R1, TAP_MAP_TARGETS);
