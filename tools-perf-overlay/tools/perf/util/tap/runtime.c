@@ -142,8 +142,8 @@ static void format_event(void *arg, int cpu, const void *data, FILE *fp)
 /* perf's host machine, for stack() and ustack() names, made on first use */
 static struct machine *runtime__machine(struct runtime *rt)
 {
-	if (!rt->machine && !tap_usym__init())
-		rt->machine = machine__new_host();
+	if (!rt->machine)
+		rt->machine = tap_usym__host_machine();
 	return rt->machine;
 }
 
@@ -159,7 +159,7 @@ static const char *symbolize_kernel(void *arg, u64 addr, char *buf, size_t size)
 {
 	struct runtime *rt = arg;
 
-	return tap_ksym__name(runtime__machine(rt), addr, buf, size);
+	return tap_ksym__name_live(runtime__machine(rt), addr, buf, size);
 }
 
 /* Loading tracing programs needs CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON. */
@@ -318,7 +318,8 @@ static void trace_loop(struct runtime *rt)
 		 */
 		if (rt->obj->uses_stacks && !rt->track && runtime__machine(rt) &&
 		    (rt->child > 0 || rt->opts->pid > 0))
-			tap_usym__read_proc(rt->machine, rt->child > 0 ? rt->child : rt->opts->pid);
+			tap_usym__read_proc(rt->machine,
+					    rt->child > 0 ? rt->child : rt->opts->pid);
 		if (rt->child > 0) {
 			reap_workload(rt, false);
 			if (rt->child_done)

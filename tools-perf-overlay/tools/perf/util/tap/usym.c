@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/zalloc.h>
 #include <perf/threadmap.h>
 
 #include "util/addr_location.h"
+#include "util/debug.h"
 #include "util/demangle-cxx.h"
 #include "util/demangle-rust.h"
 #include "util/dso.h"
+#include "util/env.h"
 #include "util/event.h"
 #include "util/machine.h"
 #include "util/map.h"
@@ -32,6 +35,24 @@ int tap_usym__init(void)
 {
 	symbol_conf.demangle = false;
 	return symbol__init(NULL);
+}
+
+struct machine *tap_usym__host_machine(void)
+{
+	struct machine *machine;
+
+	if (tap_usym__init())
+		return NULL;
+	/* machine__new_host() without its kernel maps: kallsyms is read 3 times */
+	machine = zalloc(sizeof(*machine));
+	if (!machine)
+		return NULL;
+	if (machine__init(machine, "", HOST_KERNEL_ID)) {
+		free(machine);
+		return NULL;
+	}
+	machine->env = &perf_env;
+	return machine;
 }
 
 /*
@@ -110,6 +131,13 @@ const char *tap_ksym__name(struct machine *machine, u64 addr, char *buf, size_t 
 		snprintf(buf, size, "%s+0x%llx", sym->name,
 			 (unsigned long long)(map__map_ip(map, addr) - sym->start));
 	return buf;
+}
+
+const char *tap_ksym__name_live(struct machine *machine, u64 addr, char *buf, size_t size)
+{
+	if (machine && !machine__kernel_map(machine) && machine__create_kernel_maps(machine) < 0)
+		pr_debug("perf tap: cannot make the kernel's maps\n");
+	return tap_ksym__name(machine, addr, buf, size);
 }
 
 int tap_usym__read_proc(struct machine *machine, int pid)

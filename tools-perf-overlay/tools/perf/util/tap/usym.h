@@ -23,6 +23,13 @@ struct machine;
 int tap_usym__init(void);
 
 /*
+ * Live only: perf's machine for this host, for these names, with no
+ * kernel maps until tap_ksym__name_live() needs them.  machine__delete()
+ * it, then symbol__exit().
+ */
+struct machine *tap_usym__host_machine(void);
+
+/*
  * "function+0xoff (file)", a C++ function demangled; "0xADDR (file)" with the address as objdump
  * shows it when no symbol of the mapped file covers @addr; "0xaddr"
  * outside any mapping of a file.  Returns @buf.
@@ -31,6 +38,9 @@ const char *tap_usym__name(struct machine *machine, int pid, u64 addr, char *buf
 
 /* "function+0xoff" for a kernel address, else "0xaddr".  Returns @buf. */
 const char *tap_ksym__name(struct machine *machine, u64 addr, char *buf, size_t size);
+
+/* Live only: tap_ksym__name(), making the running kernel's maps first. */
+const char *tap_ksym__name_live(struct machine *machine, u64 addr, char *buf, size_t size);
 
 /*
  * Live only: @pid's command name and executable mappings, read from /proc
