@@ -18,7 +18,7 @@
 #include "event.h"
 #include "provider.h"
 
-/* The syscall provider comes first: it takes the syscalls:* views of a glob. */
+/* In the order a spec's events are numbered: a glob's syscalls:* views first. */
 const struct tap_provider *const tap_providers[] = {
 	&tap_provider_syscall,
 	&tap_provider_tracepoint,
@@ -49,13 +49,14 @@ struct tap_event *tap_events__add(struct tap_events *evs, const struct tap_provi
 	struct tap_event *ev;
 	int i;
 
-	for (i = 0; i < evs->nr; i++)
+	/* matched by an earlier spec of the block too: one spec's events differ */
+	for (i = evs->block_start; i < evs->spec_start; i++)
 		if (evs->ev[i].provider == p && evs->ev[i].prog == prog && !evs->ev[i].path &&
 		    !strcmp(evs->ev[i].sys, sys) && !strcmp(evs->ev[i].name, name))
-			return &evs->ev[i];	/* matched by two specs of one block */
+			return &evs->ev[i];
 	ev = realloc(evs->ev, (evs->nr + 1) * sizeof(*ev));
 	if (!ev)
-		return NULL;
+		goto nomem;
 	evs->ev = ev;
 	ev = &evs->ev[evs->nr++];
 	memset(ev, 0, sizeof(*ev));
@@ -64,9 +65,11 @@ struct tap_event *tap_events__add(struct tap_events *evs, const struct tap_provi
 	ev->syscall_nr = -1;
 	ev->sys = strdup(sys);
 	ev->name = strdup(name);
-	if (!ev->sys || !ev->name)
-		return NULL;
-	return ev;
+	if (ev->sys && ev->name)
+		return ev;
+nomem:
+	pr_err("perf tap: out of memory for the events of the probe specs\n");
+	return NULL;
 }
 
 void tap_spec__error(struct tap_object *obj, const struct tap_spec *spec, const char *msg)
@@ -117,9 +120,12 @@ static int resolve(struct tap_events *evs, struct tap_object *obj, bool say_how,
 
 		if (prog->kind != TAP_PROG_TRACE && prog->kind != TAP_PROG_TIMER)
 			continue;
-		for (s = 0; s < prog->nr_specs; s++)
+		evs->block_start = evs->nr;
+		for (s = 0; s < prog->nr_specs; s++) {
+			evs->spec_start = evs->nr;
 			if (resolve_spec(evs, obj, &prog->specs[s], i))
 				return -1;
+		}
 	}
 	return 0;
 }

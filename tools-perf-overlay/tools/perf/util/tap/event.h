@@ -28,6 +28,8 @@ struct tap_event {
 struct tap_events {
 	struct tap_event *ev;
 	int nr;
+	int block_start;	/* while resolving: the first event of the block, */
+	int spec_start;		/* ... and of the spec */
 	bool check_only;	/* tap_events__check: only warn where the kernel cannot tell */
 	bool verbose;		/* say how events will be attached */
 };

@@ -104,7 +104,9 @@ static int add_functions(struct tap_events *evs, FILE *fp, const char *glob, boo
 		line[strcspn(line, " \t\n")] = 0;
 		if (!strglobmatch(line, glob))
 			continue;
-		/* a function listed twice (static copies) is one event */
+		/* one function may be listed twice (static copies): once is enough */
+		if (evs->nr > evs->spec_start && !strcmp(evs->ev[evs->nr - 1].name, line))
+			continue;
 		ev = tap_events__add(evs, &tap_provider_kprobe, "probe", line, prog);
 		if (!ev)
 			return -1;

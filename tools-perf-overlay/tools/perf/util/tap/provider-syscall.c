@@ -128,18 +128,7 @@ static int sc_code_kinds(const char *spec, bool uses_argstr __maybe_unused)
 
 static int sc_field_type(const char *spec, struct tap_field_check *fc)
 {
-	const struct tap_tp_name *names;
-	int i, n = tap_tp__match(spec, &names);
-
-	if (n < 0) {
-		snprintf(fc->why, fc->why_size, "cannot read the events of '%s'", spec);
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (tap_syscall__owns(names[i].sys) &&
-		    tap_tp__check_field(fc, names[i].sys, names[i].name))
-			return -1;
-	return 0;
+	return tap_tp__field_type(spec, fc, true);
 }
 
 /* Argument @tf of a syscall: how the record types it, read from pt_regs. */

@@ -217,7 +217,7 @@ struct tep_event *tap_tp__format(const char *sys, const char *name)
 	return tp;
 }
 
-int tap_tp__check_field(struct tap_field_check *fc, const char *sys, const char *name)
+static int check_field(struct tap_field_check *fc, const char *sys, const char *name)
 {
 	struct tep_event *tp = tap_tp__format(sys, name);
 	struct tep_format_field *f = tp ? tep_find_field(tp, fc->name) : NULL;
@@ -333,7 +333,7 @@ static int tp_code_kinds(const char *spec, bool uses_argstr)
 	return n < 0 ? n : 0;
 }
 
-static int tp_field_type(const char *spec, struct tap_field_check *fc)
+int tap_tp__field_type(const char *spec, struct tap_field_check *fc, bool syscalls)
 {
 	const struct tap_tp_name *names;
 	int i, n = tap_tp__match(spec, &names);
@@ -343,9 +343,15 @@ static int tp_field_type(const char *spec, struct tap_field_check *fc)
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (mine(&names[i]) && tap_tp__check_field(fc, names[i].sys, names[i].name))
+		if (tap_syscall__owns(names[i].sys) == syscalls &&
+		    check_field(fc, names[i].sys, names[i].name))
 			return -1;
 	return 0;
+}
+
+static int tp_field_type(const char *spec, struct tap_field_check *fc)
+{
+	return tap_tp__field_type(spec, fc, false);
 }
 
 static void tp_field(const struct tap_event *ev, const char *name, struct tap_field *f)

@@ -77,7 +77,10 @@ extern const struct tap_provider tap_provider_kprobe;
 extern const struct tap_provider tap_provider_uprobe;
 extern const struct tap_provider tap_provider_timer;
 
-/* event.c: a new event of @p for block @prog, or NULL (out of memory). */
+/*
+ * event.c: event sys:name of @p for block @prog: a new one, or the one an
+ * earlier spec of the block added; NULL (said) if out of memory.
+ */
 struct tap_event *tap_events__add(struct tap_events *evs, const struct tap_provider *p,
 				  const char *sys, const char *name, int prog);
 /* An error at @spec: "FILE:LINE:COL: error: MSG 'SPEC'" and the script line. */
@@ -107,8 +110,8 @@ int tap_tp__match(const char *spec, const struct tap_tp_name **names);
 int tap_tp__resolve_match(struct tap_object *obj, const struct tap_spec *spec,
 			  const struct tap_tp_name **names);
 struct tep_event *tap_tp__format(const char *sys, const char *name);
-/* Check @fc->name in event sys:name of a record: 0, or -1 with @fc->why. */
-int tap_tp__check_field(struct tap_field_check *fc, const char *sys, const char *name);
+/* Type @fc->name in the syscalls:* events of @spec, or in the others: 0, or -1. */
+int tap_tp__field_type(const char *spec, struct tap_field_check *fc, bool syscalls);
 /* Where field @name is in the record of event @ev. */
 void tap_tp__record_field(const struct tap_event *ev, const char *name, struct tap_field *f);
 void tap_tp__describe(const struct tap_event *ev, char *buf, size_t size);
