@@ -32,6 +32,7 @@
 #include <linux/err.h>
 
 #include "output.h"
+#include "regs.h"
 #include "runtime-int.h"
 #include "ktypes.h"
 #include "track.h"
@@ -162,8 +163,6 @@ static __u64 realtime_offset(void)
  */
 static void format_event(void *arg, int cpu, const void *data, FILE *fp)
 {
-	/* offsetof(struct pt_regs, di, si, dx, r10, r8, r9) on x86_64 */
-	static const int regs_off[] = { 112, 104, 96, 56, 72, 64 };
 	struct runtime *rt = arg;
 	const unsigned char *d = data;
 	__u32 idx, kind;
@@ -182,8 +181,8 @@ static void format_event(void *arg, int cpu, const void *data, FILE *fp)
 	if (!rt->formats)
 		return;
 	if (!rt->formats[idx]) {
-		tp = trace_event__tp_format(ev->sys, ev->name);
-		if (IS_ERR_OR_NULL(tp))
+		tp = tap_events__format(ev);
+		if (!tp)
 			return;
 		rt->formats[idx] = tp;
 	}
@@ -205,11 +204,11 @@ static void format_event(void *arg, int cpu, const void *data, FILE *fp)
 	memcpy(rec, &(__u16){ (__u16)tp->id }, 2);
 	memcpy(rec + 8, &ev->syscall_nr, 4);
 	if (ev->sys_exit) {
-		memcpy(rec + 16, d + 8 + 80, 8);	/* ax */
+		memcpy(rec + 16, d + 8 + TAP_REGS_RET, 8);
 		size = 24;
 	} else {
-		for (i = 0; i < 6; i++)
-			memcpy(rec + 16 + 8 * i, d + 8 + regs_off[i], 8);
+		for (i = 0; i < TAP_REGS_NR_ARGS; i++)
+			memcpy(rec + 16 + 8 * i, d + 8 + tap_regs_syscall_arg(i), 8);
 		size = 64;
 	}
 	event_format__fprintf(tp, cpu, rec, size, fp);
