@@ -13,7 +13,14 @@
 #     changes, and the kernel when a file outside tools/ changes (see
 #     SERIES_KERNEL),
 #  4. run scripts/checkpatch.pl --strict over every patch: no errors, and
-#     every warning and check of a type the cover letter justifies.
+#     every warning and check of a type the cover letter justifies.  It
+#     runs during the builds, in a second checkout of the last commit.
+#
+# The compilers run through ccache (Documentation/series.md, "ccache"):
+# with the cache of make's perf build, only the files that differ from the
+# ones built there are compiled again.  A hit needs the same preprocessed
+# sources and flags; no object is ever taken from another tree's build
+# directory, and every dependency file must name files of this tree only.
 #
 # Environment:
 #   PERF_FLAGS     the perf build's make variables (the Makefile passes its own)
@@ -25,6 +32,8 @@
 #                  patch (8 to 16 minutes the first time on 2 CPUs);
 #                  0: no kernel builds (the vm tier builds the last one)
 #   SERIES_BUILD   0: build nothing (git am and checkpatch only)
+#   SERIES_CCACHE  0: compile without ccache
+#   CCACHE_DIR     the cache (default /var/cache/perf-tap/ccache, as make's)
 #   SERIES_CHECK_DIR  the work directory (default build/series-check)
 #   JOBS           parallel jobs (default: the number of CPUs)
 #
@@ -49,10 +58,12 @@ LOG=$WORK/log
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 SERIES_KERNEL=${SERIES_KERNEL:-objects}
 SERIES_BUILD=${SERIES_BUILD:-1}
+SERIES_CCACHE=${SERIES_CCACHE:-1}
+CHECKPATCH_TREE=$WORK/checkpatch-tree
 read -r -a PERF_FLAGS <<< "${PERF_FLAGS:-}"
 
 # checkpatch runs scripts/spdxcheck.py, which needs ply and GitPython.
-PACKAGES=(git patch perl python3-ply python3-git gcc make flex bison bc libelf-dev)
+PACKAGES=(git patch perl python3-ply python3-git gcc make flex bison bc libelf-dev ccache)
 
 # /usr/bin first: spdxcheck.py and asciidoc run "python3", which a pyenv
 # or venv python3 earlier in $PATH may lack the modules for.
@@ -87,6 +98,19 @@ step()
 }
 
 install_packages "${PACKAGES[@]}"
+
+# ccache, set up as make's perf build sets it up (the Makefile): base_dir
+# is this work directory, whose tree and perf output sit at the same depth
+# as build/linux-source-6.12 and build/perf, so the relative paths ccache
+# hashes are those of make's build.  Kernel objects are cached too, for
+# the next run.
+CC_ARGS=()
+export CCACHE_DIR=${CCACHE_DIR:-/var/cache/perf-tap/ccache}
+if [ "$SERIES_CCACHE" != 0 ] && mkdir -p "$CCACHE_DIR" 2> /dev/null &&
+   [ -w "$CCACHE_DIR" ]; then
+	export CCACHE_BASEDIR=$WORK CCACHE_IGNOREOPTIONS='-Wp,-MT,*' CCACHE_NOHASHDIR=1
+	CC_ARGS=(CC="ccache gcc")
+fi
 
 mapfile -t patches < <(find "$SERIES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
 	! -name '0000-cover-letter.patch' | sort)
@@ -133,13 +157,100 @@ mapfile -t commits < <(git -C "$TREE" rev-list --reverse pristine..HEAD)
 	die "git am made ${#commits[@]} commits of ${#patches[@]} patches"
 say "git am: ${#patches[@]} patches apply"
 
-# ---- 3. build at every patch ----------------------------------------------------
+# ---- 3. checkpatch, in the background ----------------------------------------
+
+# checkpatch's report of patch P, one line per finding, with the file of the
+# patch it is about: "FILE: LEVEL:TYPE: message (PATCH:LINE)"; FILE is
+# "(commit message)" before the first diff.
+checkpatch_one()
+{
+	local p=$1 name
+	name=$(basename "$p")
+	# checkpatch exits 1 when it has anything to say; its summary tells.
+	(cd "$CHECKPATCH_TREE" && ./scripts/checkpatch.pl --strict --show-types --terse "$p" || true) 2>&1 |
+	awk -v name="$name" '
+		FNR == NR {
+			if ($0 ~ /^diff --git a\//) {
+				f = $3
+				sub(/^a\//, "", f)
+			}
+			file[FNR] = f
+			next
+		}
+		/^total: / { print "total " $2 " " $4 " " $6; next }
+		{
+			n = split($0, a, ":")
+			if (n < 4 || a[2] !~ /^[0-9]+$/) {
+				print "other " $0
+				next
+			}
+			msg = $0
+			sub(/^[^:]*:[0-9]+: /, "", msg)
+			f = file[a[2] + 0]
+			print (f == "" ? "(commit message)" : f) ": " msg " (" name ":" a[2] ")"
+		}' "$p" -
+}
+
+# Every patch's report in $WORK/checkpatch.d/, JOBS at a time, in a second
+# checkout of the last commit: the builds check the others out in $TREE,
+# and checkpatch reads the tree (scripts/, LICENSES/ through git, headers
+# it looks for).  Its own time goes to checkpatch.d/time.
+run_checkpatch()
+{
+	local p running=0 t0
+
+	t0=$(date +%s)
+	mkdir -p "$WORK/checkpatch.d"
+	git -C "$TREE" worktree add -q --detach "$CHECKPATCH_TREE" HEAD || return 1
+	for p in "${patches[@]}"; do
+		if [ $running -ge "$JOBS" ]; then
+			wait -n || return 1
+			running=$((running - 1))
+		fi
+		checkpatch_one "$p" > "$WORK/checkpatch.d/$(basename "$p").txt" &
+		running=$((running + 1))
+	done
+	while [ $running -gt 0 ]; do
+		wait -n || return 1
+		running=$((running - 1))
+	done
+	echo $(($(date +%s) - t0)) > "$WORK/checkpatch.d/time"
+}
+
+# Its own process group (set -m), at the lowest priority: it takes the CPU
+# time the builds leave, and a failed build stops it.
+set -m
+(renice -n 19 -p "$BASHPID" > /dev/null; run_checkpatch) > "$LOG/checkpatch.log" 2>&1 &
+checkpatch_pid=$!
+set +m
+trap '[ -z "${checkpatch_pid:-}" ] || kill -- -"$checkpatch_pid" 2> /dev/null || true' EXIT
+
+# ---- 4. build at every patch ----------------------------------------------------
 
 build_perf()
 {
 	mkdir -p "$PERF_OUT"
-	nice -n 10 make -C "$TREE/tools/perf" O="$PERF_OUT" "${PERF_FLAGS[@]}" \
-		JOBS="$JOBS"
+	nice -n 10 make -C "$TREE/tools/perf" O="$PERF_OUT" "${CC_ARGS[@]}" \
+		"${PERF_FLAGS[@]}" JOBS="$JOBS" && check_deps "$PERF_OUT"
+}
+
+# check_deps DIR: every file that the dependency lists of DIR's objects
+# (the .*.cmd files fixdep writes) name by an absolute path must be in
+# this work directory or a system one.  An object compiled from another
+# tree's files, or a cache hit whose dependencies point there, would make
+# the next incremental build miss this tree's changes.
+check_deps()
+{
+	local bad
+
+	bad=$(find "$1" -name '.*.cmd' -exec awk -v work="$WORK/" '
+		/^source_/ { f = $3 }
+		/^  [^ ]+ \\$/ { f = $1 }
+		f ~ /^\// && index(f, work) != 1 && f !~ /^\/usr\// {
+			print FILENAME ": " f
+		}
+		{ f = "" }' {} + | sed -n 1,5p)
+	[ -z "$bad" ] || { echo "dependencies outside $WORK:"; echo "$bad"; return 1; }
 }
 
 # The man pages of the tools/perf/Documentation/*.txt files a patch touches.
@@ -155,12 +266,13 @@ build_man()
 build_bpftool()
 {
 	mkdir -p "$BPFTOOL_OUT"
-	nice -n 10 make -C "$TREE/tools/bpf/bpftool" OUTPUT="$BPFTOOL_OUT" -j"$JOBS"
+	nice -n 10 make -C "$TREE/tools/bpf/bpftool" OUTPUT="$BPFTOOL_OUT" "${CC_ARGS[@]}" \
+		-j"$JOBS"
 }
 
 kmake()
 {
-	nice -n 10 make -C "$TREE" O="$KOBJ" -j"$JOBS" "$@"
+	nice -n 10 make -C "$TREE" O="$KOBJ" "${CC_ARGS[@]}" -j"$JOBS" "$@"
 }
 
 configure_kernel()
@@ -197,7 +309,7 @@ build_kernel()
 	mapfile -t targets < <(printf '%s\n' "${targets[@]}" |
 		sed -e 's|^include/.*|kernel/bpf/|' -e 's|^arch/[^/]*/include/.*|kernel/bpf/|' |
 		sort -u)
-	kmake "${targets[@]}"
+	kmake "${targets[@]}" && check_deps "$KOBJ"
 }
 
 kernel_note=""
@@ -232,45 +344,22 @@ for c in "${commits[@]}"; do
 	[ $bpftool = 0 ] || step "$tag-bpftool" build_bpftool
 done
 
-# ---- 4. checkpatch -------------------------------------------------------------
-
-# checkpatch's report of patch P, one line per finding, with the file of the
-# patch it is about: "FILE: LEVEL:TYPE: message (PATCH:LINE)"; FILE is
-# "(commit message)" before the first diff.
-checkpatch_one()
-{
-	local p=$1 name
-	name=$(basename "$p")
-	# checkpatch exits 1 when it has anything to say; its summary tells.
-	(cd "$TREE" && ./scripts/checkpatch.pl --strict --show-types --terse "$p" || true) 2>&1 |
-	awk -v name="$name" '
-		FNR == NR {
-			if ($0 ~ /^diff --git a\//) {
-				f = $3
-				sub(/^a\//, "", f)
-			}
-			file[FNR] = f
-			next
-		}
-		/^total: / { print "total " $2 " " $4 " " $6; next }
-		{
-			n = split($0, a, ":")
-			if (n < 4 || a[2] !~ /^[0-9]+$/) {
-				print "other " $0
-				next
-			}
-			msg = $0
-			sub(/^[^:]*:[0-9]+: /, "", msg)
-			f = file[a[2] + 0]
-			print (f == "" ? "(commit message)" : f) ": " msg " (" name ":" a[2] ")"
-		}' "$p" -
-}
+# ---- 5. checkpatch's findings ---------------------------------------------------
 
 report=$WORK/checkpatch.txt
-: > "$report"
+t0=$(date +%s)
+if ! wait "$checkpatch_pid"; then
+	tail -n 20 "$LOG/checkpatch.log" >&2
+	die "checkpatch did not run (log: ${LOG#"$ROOT"/}/checkpatch.log)"
+fi
+checkpatch_pid=
+say "checkpatch: ok ($(cat "$WORK/checkpatch.d/time")s in the background," \
+	"$(($(date +%s) - t0))s waited for after the builds)"
 for p in "${patches[@]}"; do
-	checkpatch_one "$p" >> "$report"
-done
+	cat "$WORK/checkpatch.d/$(basename "$p").txt"
+done > "$report"
+rm -rf "$CHECKPATCH_TREE"
+git -C "$TREE" worktree prune
 read -r errors warnings checks < <(awk '
 	$1 == "total" { e += $2; w += $3; c += $4 }
 	END { print e + 0, w + 0, c + 0 }' "$report")
