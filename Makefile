@@ -5,8 +5,9 @@
 #   make          prepare build/linux-source-6.12 and build build/perf/perf
 #                 and its perf-tap man page
 #   make check    build, then run tests/run, the unit tier again with the
-#                 sanitizer build of the compiler, and 60 s of fuzzing
-#                 (when clang is installed)
+#                 sanitizer build of the compiler, 60 s of fuzzing (when
+#                 clang is installed) and make series-check (SERIES_CHECK=0:
+#                 not)
 #   make demo     build, then run scripts/demo.tap
 #   make vm       build the test VM's kernel (make check does too; VM=0: not)
 #   make core     the compiler alone, no perf: build/core/tap-core
@@ -111,6 +112,8 @@ check: build core-asan
 	cd $(ROOT) && ./tests/run
 	cd $(ROOT) && PERF=$(CORE_ASAN)/perf ./tests/run unit/
 	+$(MAKE) --no-print-directory fuzz-short
+	+@if [ "$(SERIES_CHECK)" = 0 ]; then echo "SKIP series-check (SERIES_CHECK=0)"; \
+	else $(MAKE) --no-print-directory series-check; fi
 
 # The compiler core (util/tap/ less the runtime) builds without perf
 # (Documentation/tests.md, "The compiler alone").  tests/fuzz/core-main.c

@@ -33,6 +33,8 @@ PACKAGES=(
 	"$TREE_NAME" gcc libc6-dev make patch flex bison pkg-config
 	libelf-dev libdw-dev libtraceevent-dev zlib1g-dev python3 xz-utils
 	bpftool shellcheck
+	# perf's objects compiled once per machine (Makefile, PERF_CC)
+	ccache
 	# man page: asciidoc -> docbook -> xmlto -> troff, read with man
 	asciidoc-base xmlto docbook-xml docbook-xsl xsltproc man-db
 	# make fuzz: libFuzzer and the sanitizer runtimes come with clang's
