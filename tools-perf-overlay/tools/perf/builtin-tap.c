@@ -33,7 +33,7 @@
 static const char * const tap_usage[] = {
 	"perf tap [<options>] -e 'SCRIPT' [-- <command> [<args>]]",
 	"perf tap [<options>] FILE [-- <command> [<args>]]",
-	"perf tap -l 'SUBSYSTEM:EVENT'",
+	"perf tap -l [-v] ['SUBSYSTEM:EVENT' | 'probe:FUNC' | 'probe:/PATH:SYM']",
 	NULL
 };
 
@@ -169,7 +169,8 @@ int cmd_tap(int argc, const char **argv)
 		.code_kinds = tap_events__code_kinds,
 	};
 	struct tap_run_opts ropts = { 0 };
-	const char *script = NULL, *list = NULL, *file, *pid_arg = NULL;
+	const char *script = NULL, *file, *pid_arg = NULL;
+	bool list = false;
 	const char *mmap_arg = NULL;
 	bool dump_ast = false, dump_bpf = false, syntax_only = false;
 	struct tap_object *obj;
@@ -182,7 +183,8 @@ int cmd_tap(int argc, const char **argv)
 		   "trace only these processes, 1234,5678 (probe bodies run for them alone)"),
 	OPT_BOOLEAN('i', "no-inherit", &ropts.no_inherit,
 		    "not the children of -p's processes or of the command"),
-	OPT_STRING('l', "list", &list, "spec", "list the events a probe spec matches"),
+	OPT_BOOLEAN('l', "list", &list,
+		    "list the events the probe spec given matches (default *:*); with -v, their fields"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
 	OPT_BOOLEAN(0, "syntax-only", &syntax_only,
@@ -223,8 +225,13 @@ int cmd_tap(int argc, const char **argv)
 		fprintf(stderr, "perf tap: --str-size must be between 16 and 4096\n");
 		return 1;
 	}
-	if (list)
-		return tap_events__list(list) ? 1 : 0;
+	if (list) {
+		if (argc > 1) {
+			fprintf(stderr, "perf tap: -l takes one probe spec\n");
+			return 1;
+		}
+		return tap_events__list(argc ? argv[0] : "*:*", ropts.verbose) ? 1 : 0;
+	}
 	if (script) {
 		file = "<cmdline>";
 		text = strdup(script);

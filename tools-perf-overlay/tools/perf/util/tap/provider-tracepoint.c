@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/compiler.h>
 #include <linux/err.h>
 #include <linux/perf_event.h>
@@ -96,6 +97,17 @@ static int walk_subsystem(struct tp_match *m, const char *sys, const char *glob)
 		closedir(dir);
 	put_events_file(path);
 	return err;
+}
+
+bool tap_tp__can_read(void)
+{
+	char *events = get_tracing_file("events");
+	bool ok = events && !access(events, R_OK | X_OK);
+	int err = events ? errno : ENOENT;
+
+	put_events_file(events);
+	errno = ok ? 0 : err;
+	return ok;
 }
 
 static int walk(struct tp_match *m)
