@@ -106,6 +106,10 @@ static int resolve_spec(struct tap_events *evs, struct tap_object *obj,
 		tap_spec__error(obj, spec, "a probe spec is SUBSYSTEM:EVENT, not");
 		return -1;
 	}
+	if (evs->verbose)
+		pr_info("perf tap: %s:%d:%d: '%s' matches %d event%s\n", obj->file, spec->line,
+			spec->col, spec->text, evs->nr - evs->spec_start,
+			evs->nr - evs->spec_start == 1 ? "" : "s");
 	return 0;
 }
 
