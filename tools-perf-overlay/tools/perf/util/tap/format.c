@@ -12,6 +12,8 @@
 #include <bpf/bpf.h>
 
 #include "util/strbuf.h"
+#include "util/trace-event.h"
+#include "event.h"
 #include "format.h"
 #include "sema.h"
 
@@ -82,7 +84,9 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 			strbuf_addf(&sb, "\t[stack lost: %s]", strerror((int)-id));
 		return strbuf_detach(&sb, NULL);
 	}
-	if (bpf_map_lookup_elem(p->stacks_fd, &(__u32){ (__u32)id }, ips)) {
+	memset(ips, 0, sizeof(ips));
+	if (p->stack_ips ? p->stack_ips(p->symbolize_arg, (__u32)id, ips) :
+	    bpf_map_lookup_elem(p->stacks_fd, &(__u32){ (__u32)id }, ips)) {
 		strbuf_addf(&sb, "\t[stack %lld not in the stack map]", id);
 		return strbuf_detach(&sb, NULL);
 	}
@@ -603,4 +607,92 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * At raw_syscalls the record is rebuilt from pt_regs: __syscall_nr, then
+ * the six arguments, or the return value for a sys_exit event, as the
+ * syscalls:* events lay them out.
+ */
+void tap_format_argstr(const struct tap_event *ev, struct tep_event *tp, int cpu,
+		       const void *data, FILE *fp)
+{
+	/* offsetof(struct pt_regs, di, si, dx, r10, r8, r9) on x86_64 */
+	static const int regs_off[] = { 112, 104, 96, 56, 72, 64 };
+	const unsigned char *d = data;
+	unsigned char rec[64];
+	__u32 kind;
+	int i, size;
+
+	memcpy(&kind, d + 4, 4);
+	if (kind == TAP_ARGSTR_NONE)
+		return;
+	if (kind == TAP_ARGSTR_RECORD) {
+		unsigned char full[TAP_ARGSTR_DATA];
+
+		/*
+		 * The kernel hands BPF the record with its first 8 bytes (the
+		 * common fields) replaced by a pt_regs pointer: put the type back.
+		 */
+		memcpy(full, d + 8, sizeof(full));
+		memset(full, 0, 8);
+		memcpy(full, &(__u16){ (__u16)tp->id }, 2);
+		event_format__fprintf(tp, cpu, full, sizeof(full), fp);
+		return;
+	}
+	memset(rec, 0, sizeof(rec));
+	memcpy(rec, &(__u16){ (__u16)tp->id }, 2);
+	memcpy(rec + 8, &ev->syscall_nr, 4);
+	if (ev->sys_exit) {
+		memcpy(rec + 16, d + 8 + 80, 8);	/* ax */
+		size = 24;
+	} else {
+		for (i = 0; i < 6; i++)
+			memcpy(rec + 16 + 8 * i, d + 8 + regs_off[i], 8);
+		size = 64;
+	}
+	event_format__fprintf(tp, cpu, rec, size, fp);
+}
+
+/*
+ * stack() values that hold no stack.  Without BPF_F_REUSE_STACKID (which
+ * would hand the id of a stored stack to a new one, so that table keys
+ * taken earlier print the wrong frames) a stack whose hash bucket holds
+ * another stack is not kept: bpf_get_stackid() returns -EEXIST.
+ */
+static void print_lost_stacks(const struct tap_losses *l, const struct tap_printer *p)
+{
+	if (l->stacks_collided)
+		fprintf(stderr, "perf tap: warning: %llu stacks were lost to hash collisions in the "
+			"stack map (%u buckets)\n", (unsigned long long)l->stacks_collided,
+			l->stack_buckets);
+	if (p->stacks_full)
+		fprintf(stderr, "perf tap: warning: %llu of the stack values printed were lost "
+			"because the stack map was full (%u stacks)\n",
+			(unsigned long long)p->stacks_full, l->stack_entries);
+	if (l->track)
+		fprintf(stderr, "perf tap: warning: %llu reports of processes' mappings were lost: "
+			"some user stack frames may show addresses only\n",
+			(unsigned long long)l->track);
+	if (p->stacks_other)
+		fprintf(stderr, "perf tap: warning: %llu of the stack values printed hold no "
+			"stack (shown as [stack lost: ...])\n",
+			(unsigned long long)p->stacks_other);
+}
+
+void tap_print_losses(const struct tap_losses *l, const struct tap_printer *p)
+{
+	if (l->records)
+		fprintf(stderr, "perf tap: warning: %llu output records lost (the rings were "
+			"full; try a larger -m)\n", (unsigned long long)l->records);
+	if (l->drops)
+		fprintf(stderr, "perf tap: warning: %llu table updates lost (a table was "
+			"full at %u entries)\n", (unsigned long long)l->drops, l->table_entries);
+	if (l->loops)
+		fprintf(stderr, "perf tap: warning: loops were stopped %llu times after "
+			"%u iterations (--loop-max)\n", (unsigned long long)l->loops, l->loop_max);
+	if (p->bad)
+		fprintf(stderr, "perf tap: warning: %llu records could not be decoded\n",
+			(unsigned long long)p->bad);
+	print_lost_stacks(l, p);
 }

@@ -30,8 +30,12 @@ struct tap_printer {
 	FILE *fp;
 	struct tap_hist *hists;	/* print_hist in progress, per CPU */
 	int nr_hists;
-	/* stack(): the stack trace map, and a kernel address to "sym+off" */
+	/*
+	 * stack(): the stack trace map, or where stack_ips() finds the frames
+	 * (report: in the file), and a kernel address to "sym+off"
+	 */
 	int stacks_fd;
+	int (*stack_ips)(void *arg, __u32 id, __u64 *ips);
 	const char *(*symbolize)(void *arg, u64 addr, char *buf, size_t size);
 	const char *(*symbolize_user)(void *arg, int pid, u64 addr, char *buf, size_t size);
 	void *symbolize_arg;
@@ -39,6 +43,7 @@ struct tap_printer {
 	void (*format_event)(void *arg, int cpu, const void *data, FILE *fp);
 	void *format_event_arg;
 	int cpu;		/* of the record being printed */
+	bool json;		/* one JSON object a record */
 	bool exited;		/* an exit() record was seen */
 	u64 bad;		/* records that did not decode */
 	/* stack values printed without frames, by why bpf_get_stackid() kept none */
@@ -54,10 +59,34 @@ struct tap_printer {
  */
 char *tap_format_stack(struct tap_printer *p, long long id);
 
+/* What a run lost: counted live, saved by perf tap record for report. */
+struct tap_losses {
+	__u64 records;		/* output records: the rings were full */
+	__u64 drops;		/* table updates: a table was full */
+	__u64 loops;		/* loops stopped after loop_max iterations */
+	__u64 stacks_collided;	/* stacks lost to hash collisions in the stack map */
+	__u64 track;		/* reports of processes' mappings */
+	__u32 table_entries, loop_max, stack_entries, stack_buckets;
+};
+
+/* Warnings on stderr for what was lost, in the run and in the printer @p. */
+void tap_print_losses(const struct tap_losses *l, const struct tap_printer *p);
+
 /* Print any print_hist left without its end record, and free what @p holds. */
 void tap_printer__exit(struct tap_printer *p);
 
 /* A tap_output_cb: @arg is the struct tap_printer. */
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size);
+
+struct tap_event;
+struct tep_event;
+
+/*
+ * argstr: the event record in @data (TAP_ARGSTR_*) as perf script prints
+ * a tracepoint's fields, with @ev's format @tp (from tracefs live, from
+ * the tracing data in report).
+ */
+void tap_format_argstr(const struct tap_event *ev, struct tep_event *tp, int cpu,
+		       const void *data, FILE *fp);
 
 #endif /* __TAP_FORMAT_H */

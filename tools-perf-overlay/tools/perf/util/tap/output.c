@@ -138,6 +138,11 @@ struct tap_output *tap_output__new_cpu(int cpu, unsigned int mmap_pages)
 	return output__new(cpu, mmap_pages);
 }
 
+const struct perf_event_attr *tap_output__attr(struct tap_output *out)
+{
+	return &out->evsel->core.attr;
+}
+
 size_t tap_output__ring_bytes(struct tap_output *out)
 {
 	if (!out->evlist->core.nr_mmaps)

@@ -42,6 +42,10 @@ struct tap_output *tap_output__new(unsigned int mmap_pages);
  */
 struct tap_output *tap_output__new_cpu(int cpu, unsigned int mmap_pages);
 
+/* The bpf-output event's attributes (perf tap record writes them to perf.data). */
+struct perf_event_attr;
+const struct perf_event_attr *tap_output__attr(struct tap_output *out);
+
 /* The bytes each ring holds. */
 size_t tap_output__ring_bytes(struct tap_output *out);
 

@@ -1,0 +1,827 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * perf tap record: a run of a script saved as a perf.data, written with
+ * perf's own session and header code as perf record writes one.
+ *
+ * The file holds the attrs of the bpf-output event and of the traced
+ * tracepoints (so the tracing data feature carries their formats, for
+ * argstr on another machine), the kernel's maps, the records as
+ * bpf-output samples in the order live mode prints them, PERF_RECORD_LOST
+ * for records the rings could not take, and in the HEADER_TAP feature
+ * (written at the end, as every feature) a struct tap_saved: the compiled
+ * script, the events, the stack map as it stood and what the run lost.
+ *
+ * trace_end runs at the end of the recording as in live mode, and its
+ * records, which print the tables as they stood, go to the file like any
+ * other, so report prints them without a kernel.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/err.h>
+#include <linux/perf_event.h>
+#include <linux/time64.h>
+#include <linux/zalloc.h>
+
+#include <api/fs/tracing_path.h>
+#include <bpf/bpf.h>
+
+#include "util/data.h"
+#include "util/debug.h"
+#include "util/dso.h"
+#include "util/event.h"
+#include "util/evlist.h"
+#include "util/evsel.h"
+#include "util/header.h"
+#include "util/machine.h"
+#include "util/map.h"
+#include "util/maps.h"
+#include "util/sample.h"
+#include "util/session.h"
+#include "util/strlist.h"
+#include "util/synthetic-events.h"
+#include "util/tool.h"
+
+#include "output.h"
+#include "record.h"
+#include "runtime-int.h"
+
+/* Records are gathered into writes of this size. */
+#define REC_BUF_SIZE	(1U << 20)
+
+struct tap_record {
+	struct perf_data data;
+	struct perf_tool tool;
+	struct perf_session *session;
+	struct evlist *evlist;		/* what the file describes, never opened */
+	struct tap_sink sink;
+	struct runtime *rt;
+	__u64 id;			/* the bpf-output samples' PERF_SAMPLE_IDENTIFIER */
+	u64 sample_type;
+	char *buf;
+	size_t len;
+	u64 bytes;			/* written to the data section */
+	u64 samples;
+	u64 lost;			/* records lost, in PERF_RECORD_LOST written */
+	int err;			/* the first write error */
+};
+
+/* ---- writing the data section --------------------------------------- */
+
+static int rec_flush(struct tap_record *rec)
+{
+	ssize_t n;
+
+	if (!rec->len || rec->err)
+		return rec->err;
+	n = perf_data__write(&rec->data, rec->buf, rec->len);
+	if (n < 0) {
+		rec->err = -errno ?: -EIO;
+		pr_err("perf tap: cannot write %s: %s\n", rec->data.path, strerror(-rec->err));
+		return rec->err;
+	}
+	rec->bytes += rec->len;
+	rec->len = 0;
+	return 0;
+}
+
+/*
+ * Room for an event of @size bytes in the buffer.  A full buffer ends a
+ * round: what was written before it is sorted and handed on by tools that
+ * order events, as after perf record's reads of all rings.
+ */
+static void *rec_reserve(struct tap_record *rec, size_t size)
+{
+	void *p;
+
+	if (rec->len + size + sizeof(struct perf_event_header) > REC_BUF_SIZE) {
+		struct perf_event_header *round = (void *)(rec->buf + rec->len);
+
+		round->type = PERF_RECORD_FINISHED_ROUND;
+		round->misc = 0;
+		round->size = sizeof(*round);
+		rec->len += sizeof(*round);
+		if (rec_flush(rec))
+			return NULL;
+	}
+	p = rec->buf + rec->len;
+	rec->len += size;
+	return p;
+}
+
+static int rec_write(struct tap_record *rec, void *event, size_t size)
+{
+	void *p;
+
+	if (size > REC_BUF_SIZE / 2) {
+		/* a synthesized event this large is not expected; write it as it is */
+		if (rec_flush(rec) || perf_data__write(&rec->data, event, size) < 0)
+			return rec->err ?: -EIO;
+		rec->bytes += size;
+		return 0;
+	}
+	p = rec_reserve(rec, size);
+	if (!p)
+		return rec->err;
+	memcpy(p, event, size);
+	return 0;
+}
+
+static int process_synthesized(const struct perf_tool *tool, union perf_event *event,
+			       struct perf_sample *sample __maybe_unused,
+			       struct machine *machine __maybe_unused)
+{
+	struct tap_record *rec = container_of(tool, struct tap_record, tool);
+
+	return rec_write(rec, event, event->header.size);
+}
+
+/* Records the rings lost since the last call, as a PERF_RECORD_LOST. */
+static int rec_lost(struct tap_record *rec)
+{
+	struct runtime *rt = rec->rt;
+	struct perf_record_lost ev = {
+		.header = { .type = PERF_RECORD_LOST, .size = sizeof(ev) },
+		.id = rec->id,
+	};
+	u64 lost = tap_output__lost(rt->out) - rt->lost_discarded + rt->lost_extra;
+
+	if (lost <= rec->lost)
+		return 0;
+	ev.lost = lost - rec->lost;
+	rec->lost = lost;
+	return rec_write(rec, &ev, sizeof(ev));
+}
+
+/* A tap_output_cb: one record as a bpf-output sample. */
+static int rec_sample(void *arg, int cpu, u64 time, const void *data, u32 size)
+{
+	struct tap_record *rec = arg;
+	struct perf_sample sample = {
+		.id = rec->id,
+		.pid = -1,
+		.tid = -1,
+		.time = time,
+		.cpu = (u32)cpu,
+		.raw_size = size,
+		.raw_data = (void *)data,
+	};
+	union perf_event *ev;
+	size_t len;
+	__u32 def;
+
+	/* exit() stops the run as in live mode */
+	memcpy(&def, data, sizeof(def));
+	if (size >= TAP_REC_HDR && def < (__u32)rec->rt->obj->nr_recs &&
+	    rec->rt->obj->recs[def].kind == TAP_REC_EXIT)
+		rec->rt->printer.exited = true;
+	if (rec_lost(rec))
+		return rec->err;
+	len = perf_event__sample_event_size(&sample, rec->sample_type, 0);
+	ev = rec_reserve(rec, len);
+	if (!ev)
+		return rec->err;
+	ev->header.type = PERF_RECORD_SAMPLE;
+	ev->header.misc = PERF_RECORD_MISC_KERNEL;
+	ev->header.size = (u16)len;
+	perf_event__synthesize_sample(ev, rec->sample_type, 0, &sample);
+	if (!rec->samples++)
+		rec->evlist->first_sample_time = time;
+	rec->evlist->last_sample_time = time;
+	return 0;
+}
+
+/* ---- the file's header -------------------------------------------------- */
+
+static int tracepoint_id(const char *sys, const char *name, __u64 *id)
+{
+	char path[512], *file;
+	unsigned long long n;
+	FILE *fp;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s/id", sys, name);
+	file = get_events_file(path);
+	fp = file ? fopen(file, "r") : NULL;
+	put_events_file(file);
+	if (!fp)
+		return -ENOENT;
+	ok = fscanf(fp, "%llu", &n) == 1;
+	fclose(fp);
+	*id = n;
+	return ok ? 0 : -EINVAL;
+}
+
+/*
+ * The attrs the file describes: the bpf-output event with the samples,
+ * then one per traced tracepoint, with the same sample layout (perf wants
+ * one layout in a file with several events) and no samples of their own.
+ */
+static int rec_evlist(struct tap_record *rec)
+{
+	struct runtime *rt = rec->rt;
+	struct perf_event_attr attr = *tap_output__attr(rt->out);
+	struct strlist *seen = strlist__new(NULL, NULL);
+	struct evsel *evsel;
+	int i, fd = -1;
+
+	rec->evlist = evlist__new();
+	if (!rec->evlist || !seen)
+		goto nomem;
+	/*
+	 * The rings carry no IP (it would cost every record 8 bytes): the
+	 * samples say 0, "no address", so that perf script's default fields,
+	 * which include the symbol, still apply.
+	 */
+	attr.sample_type |= PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP;
+	rec->sample_type = attr.sample_type;
+	evsel = evsel__new(&attr);
+	if (!evsel)
+		goto nomem;
+	evlist__add(rec->evlist, evsel);
+	evsel->name = strdup("bpf-output");
+	if (!evsel->name)
+		goto nomem;
+	/* the kernel's id of the bpf-output event, on the first CPU that has one */
+	for (i = 0; i < tap_output__nr_cpus(rt->out) && fd < 0; i++)
+		fd = tap_output__fd(rt->out, i);
+	if (fd < 0 || ioctl(fd, PERF_EVENT_IOC_ID, &rec->id) < 0)
+		rec->id = 1;
+	if (perf_evsel__alloc_id(&evsel->core, 1, 1))
+		goto nomem;
+	evsel->core.id[0] = rec->id;
+	evsel->core.ids = 1;
+
+	for (i = 0; i < rt->evs.nr; i++) {
+		const struct tap_event *ev = &rt->evs.ev[i];
+		struct perf_event_attr tp = attr;
+		char key[512];
+
+		if (ev->kprobe || ev->path || rt->obj->progs[ev->prog].kind == TAP_PROG_TIMER)
+			continue;
+		snprintf(key, sizeof(key), "%s:%s", ev->sys, ev->name);
+		if (strlist__has_entry(seen, key))
+			continue;
+		if (strlist__add(seen, key))
+			goto nomem;
+		tp.type = PERF_TYPE_TRACEPOINT;
+		if (tracepoint_id(ev->sys, ev->name, &tp.config))
+			continue;	/* not in tracefs: no format to save either */
+		evsel = evsel__new(&tp);
+		if (!evsel)
+			goto nomem;
+		evsel->name = strdup(key);
+		evlist__add(rec->evlist, evsel);
+		if (!evsel->name)
+			goto nomem;
+	}
+	strlist__delete(seen);
+	return 0;
+nomem:
+	strlist__delete(seen);
+	pr_err("perf tap: not enough memory to record\n");
+	return -ENOMEM;
+}
+
+/* The features perf record writes, for what perf tap has. */
+static void rec_features(struct tap_record *rec)
+{
+	struct perf_header *h = &rec->session->header;
+	const struct perf_event_attr *attr = tap_output__attr(rec->rt->out);
+	struct perf_env *env = &h->env;
+	struct timespec res, mono;
+	struct timeval tod;
+	int feat;
+
+	for (feat = HEADER_FIRST_FEATURE; feat < HEADER_LAST_FEATURE; feat++)
+		perf_header__set_feat(h, feat);
+	if (!have_tracepoints(&rec->evlist->core.entries))
+		perf_header__clear_feat(h, HEADER_TRACING_DATA);
+	perf_header__clear_feat(h, HEADER_BRANCH_STACK);
+	perf_header__clear_feat(h, HEADER_AUXTRACE);
+	perf_header__clear_feat(h, HEADER_STAT);
+	perf_header__clear_feat(h, HEADER_DIR_FORMAT);
+	perf_header__clear_feat(h, HEADER_COMPRESSED);
+	perf_header__clear_feat(h, HEADER_GROUP_DESC);
+
+	/* the samples' clock, as perf record -k saves it */
+	if (!attr->use_clockid || clock_getres(attr->clockid, &res) ||
+	    gettimeofday(&tod, NULL) || clock_gettime(attr->clockid, &mono)) {
+		perf_header__clear_feat(h, HEADER_CLOCKID);
+		perf_header__clear_feat(h, HEADER_CLOCK_DATA);
+		return;
+	}
+	env->clock.clockid = attr->clockid;
+	env->clock.clockid_res_ns = (u64)res.tv_sec * NSEC_PER_SEC + (u64)res.tv_nsec;
+	env->clock.tod_ns = (u64)tod.tv_sec * NSEC_PER_SEC + (u64)tod.tv_usec * NSEC_PER_USEC;
+	env->clock.clockid_ns = (u64)mono.tv_sec * NSEC_PER_SEC + (u64)mono.tv_nsec;
+}
+
+static int rec_start(void *arg, struct runtime *rt)
+{
+	struct tap_record *rec = arg;
+	struct perf_event_header init = {
+		.type = PERF_RECORD_FINISHED_INIT,
+		.size = sizeof(init),
+	};
+	struct perf_session *session;
+	struct machine *machine;
+	int err;
+
+	rec->rt = rt;
+	perf_tool__init(&rec->tool, /*ordered_events=*/false);
+	err = rec_evlist(rec);
+	if (err)
+		return err;
+	session = perf_session__new(&rec->data, &rec->tool);
+	if (IS_ERR(session)) {
+		pr_err("perf tap: cannot create %s: %s\n", rec->data.path,
+		       strerror(-(int)PTR_ERR(session)));
+		return (int)PTR_ERR(session);
+	}
+	rec->session = session;
+	session->evlist = rec->evlist;
+	perf_session__set_id_hdr_size(session);
+	rec_features(rec);
+	err = perf_session__write_header(session, rec->evlist, perf_data__fd(&rec->data), false);
+	if (err < 0) {
+		pr_err("perf tap: cannot write %s: %s\n", rec->data.path, strerror(errno));
+		return err;
+	}
+	/* the kernel's maps, for kernel stacks (the build-ids follow at the end) */
+	machine = &session->machines.host;
+	if (perf_event__synthesize_kernel_mmap(&rec->tool, process_synthesized, machine) < 0)
+		pr_debug("perf tap: no kernel map in %s: kernel stacks may show addresses\n",
+			 rec->data.path);
+	if (perf_event__synthesize_modules(&rec->tool, process_synthesized, machine) < 0)
+		pr_debug("perf tap: no kernel module maps in %s\n", rec->data.path);
+	rec_write(rec, &init, sizeof(init));
+	return rec->err;
+}
+
+static int cmp_stack(const void *a, const void *b)
+{
+	const struct tap_saved_stack *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void free_stacks(struct tap_saved_stack *stacks, int nr)
+{
+	for (int i = 0; i < nr; i++)
+		free(stacks[i].ips);
+	free(stacks);
+}
+
+/* ---- the HEADER_TAP feature's bytes ------------------------------------ */
+
+/*
+ * Layout (host byte order, as the tap object's):
+ *
+ *	"TAPDATA\0"  u32 version  u32 bytes-that-follow
+ *	u32 size, the tap object (tap_object__serialize())
+ *	u32 count, then per event: sys, name, path (strings), u32 prog,
+ *	    u32 syscall_nr, u32 flags (1 sys_exit, 2 kprobe, 4 kretprobe), u64 offset
+ *	u32 count, then per stack: u32 id, u32 frames, u64 frames[]
+ *	u32 count, then the struct tap_losses counters as u64s
+ *
+ * A string is a u32 length + 1 (0 for none) and its bytes.
+ */
+static const char saved_magic[8] = "TAPDATA";
+
+#define SAVED_COUNTERS	9
+
+struct obuf {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+static void put(struct obuf *b, const void *data, size_t size)
+{
+	if (b->err)
+		return;
+	if (b->len + size > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *p;
+
+		while (cap < b->len + size)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, size);
+	b->len += size;
+}
+
+static void put_u32(struct obuf *b, __u32 v)
+{
+	put(b, &v, sizeof(v));
+}
+
+static void put_u64(struct obuf *b, __u64 v)
+{
+	put(b, &v, sizeof(v));
+}
+
+static void put_str(struct obuf *b, const char *s)
+{
+	put_u32(b, s ? (__u32)strlen(s) + 1 : 0);
+	if (s)
+		put(b, s, strlen(s));
+}
+
+int tap_saved__encode(const struct tap_saved *s, void **data, size_t *size)
+{
+	const struct tap_losses *l = &s->losses;
+	struct obuf b = { 0 };
+	void *obj;
+	size_t obj_size;
+	int i, err;
+
+	err = tap_object__serialize(s->obj, &obj, &obj_size);
+	if (err)
+		return err;
+	put(&b, saved_magic, sizeof(saved_magic));
+	put_u32(&b, TAP_SAVED_VERSION);
+	put_u32(&b, 0);			/* the length, filled in below */
+	put_u32(&b, (__u32)obj_size);
+	put(&b, obj, obj_size);
+	free(obj);
+	put_u32(&b, (__u32)s->nr_evs);
+	for (i = 0; i < s->nr_evs; i++) {
+		const struct tap_event *ev = &s->evs[i];
+
+		put_str(&b, ev->sys);
+		put_str(&b, ev->name);
+		put_str(&b, ev->path);
+		put_u32(&b, (__u32)ev->prog);
+		put_u32(&b, (__u32)ev->syscall_nr);
+		put_u32(&b, (ev->sys_exit ? 1 : 0) | (ev->kprobe ? 2 : 0) | (ev->kretprobe ? 4 : 0));
+		put_u64(&b, ev->offset);
+	}
+	put_u32(&b, (__u32)s->nr_stacks);
+	for (i = 0; i < s->nr_stacks; i++) {
+		put_u32(&b, s->stacks[i].id);
+		put_u32(&b, s->stacks[i].nr);
+		put(&b, s->stacks[i].ips, s->stacks[i].nr * sizeof(__u64));
+	}
+	put_u32(&b, SAVED_COUNTERS);
+	put_u64(&b, l->records);
+	put_u64(&b, l->drops);
+	put_u64(&b, l->loops);
+	put_u64(&b, l->stacks_collided);
+	put_u64(&b, l->track);
+	put_u64(&b, l->table_entries);
+	put_u64(&b, l->loop_max);
+	put_u64(&b, l->stack_entries);
+	put_u64(&b, l->stack_buckets);
+	if (b.err) {
+		free(b.p);
+		return b.err;
+	}
+	*(__u32 *)(b.p + sizeof(saved_magic) + 4) = (__u32)(b.len - sizeof(saved_magic) - 8);
+	*data = b.p;
+	*size = b.len;
+	return 0;
+}
+
+struct ibuf {
+	const char *p, *end;
+	int err;
+};
+
+static void get(struct ibuf *b, void *out, size_t size)
+{
+	if (b->err || (size_t)(b->end - b->p) < size) {
+		b->err = -EINVAL;
+		memset(out, 0, size);
+		return;
+	}
+	memcpy(out, b->p, size);
+	b->p += size;
+}
+
+static __u32 get_u32(struct ibuf *b)
+{
+	__u32 v;
+
+	get(b, &v, sizeof(v));
+	return v;
+}
+
+static __u64 get_u64(struct ibuf *b)
+{
+	__u64 v;
+
+	get(b, &v, sizeof(v));
+	return v;
+}
+
+/* A count of items of at least @min_size bytes: no more than the bytes left hold. */
+static __u32 get_count(struct ibuf *b, size_t min_size)
+{
+	__u32 n = get_u32(b);
+
+	if (!b->err && (size_t)(b->end - b->p) / min_size < n)
+		b->err = -EINVAL;
+	return b->err ? 0 : n;
+}
+
+static char *get_str(struct ibuf *b)
+{
+	__u32 n = get_u32(b);
+	char *s;
+
+	if (b->err || !n)
+		return NULL;
+	if ((size_t)(b->end - b->p) < n - 1) {
+		b->err = -EINVAL;
+		return NULL;
+	}
+	s = strndup(b->p, n - 1);
+	if (!s)
+		b->err = -ENOMEM;
+	b->p += n - 1;
+	return s;
+}
+
+static void get_events(struct ibuf *b, struct tap_saved *s)
+{
+	__u32 n = get_count(b, 28), i;
+
+	s->evs = calloc(n + 1, sizeof(*s->evs));
+	if (!s->evs) {
+		b->err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < n && !b->err; i++) {
+		struct tap_event *ev = &s->evs[i];
+		__u32 flags;
+
+		s->nr_evs++;
+		ev->sys = get_str(b);
+		ev->name = get_str(b);
+		ev->path = get_str(b);
+		ev->prog = (int)get_u32(b);
+		ev->syscall_nr = (int)get_u32(b);
+		flags = get_u32(b);
+		ev->sys_exit = flags & 1;
+		ev->kprobe = flags & 2;
+		ev->kretprobe = flags & 4;
+		ev->offset = get_u64(b);
+		if (!b->err && (!ev->sys || !ev->name || ev->prog < 0 ||
+				ev->prog >= s->obj->nr_progs))
+			b->err = -EINVAL;
+	}
+}
+
+static void get_stacks(struct ibuf *b, struct tap_saved *s)
+{
+	__u32 n = get_count(b, 8), i;
+
+	s->stacks = calloc(n + 1, sizeof(*s->stacks));
+	if (!s->stacks) {
+		b->err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < n && !b->err; i++) {
+		struct tap_saved_stack *st = &s->stacks[i];
+
+		st->id = get_u32(b);
+		st->nr = get_count(b, sizeof(__u64));
+		if (st->nr > TAP_STACK_DEPTH || (i && st->id <= st[-1].id)) {
+			b->err = -EINVAL;
+			break;
+		}
+		st->ips = malloc(st->nr * sizeof(__u64) + 1);
+		if (!st->ips) {
+			b->err = -ENOMEM;
+			break;
+		}
+		s->nr_stacks++;
+		get(b, st->ips, st->nr * sizeof(__u64));
+	}
+}
+
+int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 *version)
+{
+	struct ibuf b = { .p = data, .end = (const char *)data + size };
+	struct tap_losses *l = &s->losses;
+	char magic[sizeof(saved_magic)];
+	__u32 len, obj_size, n;
+
+	memset(s, 0, sizeof(*s));
+	get(&b, magic, sizeof(magic));
+	*version = get_u32(&b);
+	len = get_u32(&b);
+	if (b.err || memcmp(magic, saved_magic, sizeof(magic)) || len != (size_t)(b.end - b.p))
+		return -EINVAL;
+	if (*version != TAP_SAVED_VERSION)
+		return -EPROTONOSUPPORT;
+	obj_size = get_count(&b, 1);
+	if (b.err)
+		return b.err;
+	b.err = tap_object__deserialize(b.p, obj_size, &s->obj);
+	if (b.err)
+		return b.err;
+	b.p += obj_size;
+	get_events(&b, s);
+	get_stacks(&b, s);
+	/* counters a later writer adds to this version are skipped */
+	n = get_count(&b, sizeof(__u64));
+	if (!b.err && n < SAVED_COUNTERS)
+		b.err = -EINVAL;
+	l->records = get_u64(&b);
+	l->drops = get_u64(&b);
+	l->loops = get_u64(&b);
+	l->stacks_collided = get_u64(&b);
+	l->track = get_u64(&b);
+	l->table_entries = (__u32)get_u64(&b);
+	l->loop_max = (__u32)get_u64(&b);
+	l->stack_entries = (__u32)get_u64(&b);
+	l->stack_buckets = (__u32)get_u64(&b);
+	if (b.err) {
+		tap_saved__exit(s);
+		return b.err;
+	}
+	return 0;
+}
+
+void tap_saved__exit(struct tap_saved *s)
+{
+	int i;
+
+	for (i = 0; i < s->nr_evs; i++) {
+		free(s->evs[i].sys);
+		free(s->evs[i].name);
+		free(s->evs[i].path);
+	}
+	free(s->evs);
+	free_stacks(s->stacks, s->nr_stacks);
+	tap_object__delete(s->obj);
+	memset(s, 0, sizeof(*s));
+}
+
+int tap_saved__stack(const struct tap_saved *s, __u32 id, __u64 *ips)
+{
+	struct tap_saved_stack key = { .id = id };
+	const struct tap_saved_stack *st;
+
+	st = bsearch(&key, s->stacks, s->nr_stacks, sizeof(*st), cmp_stack);
+	if (!st)
+		return -ENOENT;
+	memset(ips, 0, TAP_STACK_DEPTH * sizeof(*ips));
+	memcpy(ips, st->ips, st->nr * sizeof(*ips));
+	return 0;
+}
+
+/* ---- the end: the stack map, the tap section, the header again -------- */
+
+/*
+ * Every stack the stack map holds (ids are never reused: no
+ * BPF_F_REUSE_STACKID), and the DSOs the kernel ones touch marked hit,
+ * so that their build-ids go to the file.
+ */
+static int rec_stacks(struct tap_record *rec, struct tap_saved *s)
+{
+	struct runtime *rt = rec->rt;
+	struct machine *machine = &rec->session->machines.host;
+	int fd = rt->map_fds ? rt->map_fds[TAP_MAP_STACKS] : -1;
+	__u64 ips[TAP_STACK_DEPTH];
+	__u32 key, next;
+	int alloc = 0;
+	bool first = true;
+
+	if (fd < 0 || !rt->obj->uses_stacks)
+		return 0;
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		struct tap_saved_stack *st;
+		__u32 n;
+
+		first = false;
+		key = next;
+		memset(ips, 0, sizeof(ips));
+		if (bpf_map_lookup_elem(fd, &key, ips))
+			continue;
+		for (n = 0; n < TAP_STACK_DEPTH && ips[n]; n++) {
+			struct map *map;
+
+			if (!machine__kernel_ip(machine, ips[n]))
+				continue;
+			map = maps__find(machine__kernel_maps(machine), ips[n]);
+			if (map)
+				dso__set_hit(map__dso(map));
+			map__put(map);
+		}
+		if (s->nr_stacks == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			st = realloc(s->stacks, alloc * sizeof(*st));
+			if (!st)
+				return -ENOMEM;
+			s->stacks = st;
+		}
+		st = &s->stacks[s->nr_stacks];
+		st->id = key;
+		st->nr = n;
+		st->ips = malloc(n * sizeof(*ips) + 1);
+		if (!st->ips)
+			return -ENOMEM;
+		memcpy(st->ips, ips, n * sizeof(*ips));
+		s->nr_stacks++;
+	}
+	qsort(s->stacks, s->nr_stacks, sizeof(*s->stacks), cmp_stack);
+	return 0;
+}
+
+static int rec_finish(void *arg, struct runtime *rt)
+{
+	struct tap_record *rec = arg;
+	struct perf_session *session = rec->session;
+	struct perf_env *env = &session->header.env;
+	struct tap_saved s = {
+		.obj = rt->obj,
+		.evs = rt->evs.ev,
+		.nr_evs = rt->evs.nr,
+	};
+	void *data;
+	size_t size;
+	int fd = perf_data__fd(&rec->data), err;
+
+	rec_lost(rec);
+	runtime__losses(rt, &s.losses);
+	err = rec_stacks(rec, &s);
+	if (!err)
+		err = tap_saved__encode(&s, &data, &size);
+	free_stacks(s.stacks, s.nr_stacks);
+	if (err) {
+		pr_err("perf tap: not enough memory to finish %s\n", rec->data.path);
+		return err;
+	}
+	free(env->tap.data);
+	env->tap.data = data;
+	env->tap.size = size;
+	if (rec_write(rec, &(struct perf_event_header){ .type = PERF_RECORD_FINISHED_ROUND,
+							.size = sizeof(struct perf_event_header) },
+		      sizeof(struct perf_event_header)) || rec_flush(rec))
+		return rec->err;
+	session->header.data_size += rec->bytes;
+	rec->data.file.size = lseek(fd, 0, SEEK_CUR);
+	err = perf_session__write_header(session, rec->evlist, fd, true);
+	if (err < 0) {
+		pr_err("perf tap: cannot write the header of %s\n", rec->data.path);
+		return err;
+	}
+	if (verbose >= 0)
+		fprintf(stderr, "perf tap: %llu records (%.3f MB) written to %s\n",
+			(unsigned long long)rec->samples, (double)rec->bytes / (1 << 20),
+			rec->data.path);
+	return 0;
+}
+
+struct tap_record *tap_record__new(const char *path)
+{
+	struct tap_record *rec = zalloc(sizeof(*rec));
+
+	if (!rec)
+		return NULL;
+	rec->buf = malloc(REC_BUF_SIZE);
+	if (!rec->buf) {
+		free(rec);
+		return NULL;
+	}
+	rec->data.path = path;
+	rec->data.mode = PERF_DATA_MODE_WRITE;
+	rec->sink.start = rec_start;
+	rec->sink.sample = rec_sample;
+	rec->sink.finish = rec_finish;
+	rec->sink.arg = rec;
+	return rec;
+}
+
+const struct tap_sink *tap_record__sink(struct tap_record *rec)
+{
+	return &rec->sink;
+}
+
+void tap_record__delete(struct tap_record *rec)
+{
+	if (!rec)
+		return;
+	/* closes the file; the evlist is ours in write mode */
+	if (rec->session)
+		perf_session__delete(rec->session);
+	evlist__delete(rec->evlist);
+	free(rec->buf);
+	free(rec);
+}
