@@ -614,7 +614,7 @@ static void get_stacks(struct ibuf *b, struct tap_saved *s)
 	}
 }
 
-int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 *version)
+int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 version[2])
 {
 	struct ibuf b = { .p = data, .end = (const char *)data + size };
 	struct tap_losses *l = &s->losses;
@@ -622,16 +622,20 @@ int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 
 	__u32 len, obj_size, n;
 
 	memset(s, 0, sizeof(*s));
+	version[0] = version[1] = 0;
 	get(&b, magic, sizeof(magic));
-	*version = get_u32(&b);
+	version[0] = get_u32(&b);
 	len = get_u32(&b);
 	if (b.err || memcmp(magic, saved_magic, sizeof(magic)) || len != (size_t)(b.end - b.p))
 		return -EINVAL;
-	if (*version != TAP_SAVED_VERSION)
+	if (version[0] != TAP_SAVED_VERSION)
 		return -EPROTONOSUPPORT;
 	obj_size = get_count(&b, 1);
 	if (b.err)
 		return b.err;
+	/* the object's own version, after its 8-byte magic */
+	if (obj_size >= 12)
+		memcpy(&version[1], b.p + 8, sizeof(version[1]));
 	b.err = tap_object__deserialize(b.p, obj_size, &s->obj);
 	if (b.err)
 		return b.err;

@@ -51,9 +51,10 @@ struct tap_saved {
 int tap_saved__encode(const struct tap_saved *s, void **data, size_t *size);
 /*
  * Back from bytes: 0, -EINVAL for damaged data, -EPROTONOSUPPORT for
- * another version (*@version: the one found).
+ * another version of the layout or of the tap object in it (@version[0]
+ * and [1]: the versions found, 0 where it did not get that far).
  */
-int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 *version);
+int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 version[2]);
 void tap_saved__exit(struct tap_saved *s);
 /* Frames of stack @id into @ips (TAP_STACK_DEPTH of them, zero-ended); -ENOENT if unknown. */
 int tap_saved__stack(const struct tap_saved *s, __u32 id, __u64 *ips);

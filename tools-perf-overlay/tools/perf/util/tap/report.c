@@ -162,7 +162,7 @@ static int check_session(struct report *r)
 	struct perf_header *h = &r->session->header;
 	struct perf_env *env = &h->env;
 	u64 file_size = r->session->data->file.size;
-	__u32 version = 0;
+	__u32 version[2];
 	int err;
 
 	if (!h->data_size) {
@@ -185,10 +185,11 @@ static int check_session(struct report *r)
 		pr_err("perf tap: %s is truncated: its perf tap data is missing\n", r->path);
 		return -1;
 	}
-	err = tap_saved__decode(env->tap.data, env->tap.size, &r->saved, &version);
+	err = tap_saved__decode(env->tap.data, env->tap.size, &r->saved, version);
 	if (err == -EPROTONOSUPPORT) {
-		pr_err("perf tap: %s was written by another version of perf tap (data version %u; "
-		       "this perf reads version %d)\n", r->path, version, TAP_SAVED_VERSION);
+		pr_err("perf tap: %s was written by another version of perf tap (data version "
+		       "%u.%u; this perf reads version %d.%d)\n", r->path, version[0], version[1],
+		       TAP_SAVED_VERSION, TAP_OBJECT_VERSION);
 		return -1;
 	}
 	if (err) {
