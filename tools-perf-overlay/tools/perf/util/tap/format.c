@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 
 #include "util/strbuf.h"
+#include <linux/string.h>
 #include "util/trace-event.h"
 #include "event.h"
 #include "format.h"
@@ -222,6 +223,14 @@ static void print_formatted(struct tap_printer *p, const struct tap_rec_def *def
 	}
 }
 
+void tap_format_text(struct tap_printer *p, const struct tap_rec_def *def, const char *rec)
+{
+	if (def->kind == TAP_REC_PRINTF)
+		print_formatted(p, def, rec);
+	else
+		print_values(p, def, rec);
+}
+
 /* Same keys: the same label and the same frames. */
 static int cmp_keys(const struct tap_hist_entry *x, const struct tap_hist_entry *y)
 {
@@ -322,6 +331,7 @@ static void hist_reset(struct tap_hist *h)
 		free(h->ents[i].key);
 		free(h->ents[i].frames);
 		free(h->ents[i].agg);
+		free(h->ents[i].raw);
 	}
 	free(h->ents);
 	h->ents = NULL;
@@ -342,6 +352,8 @@ static void hist_add(struct tap_printer *p, struct tap_hist *h, const struct tap
 	if (format_key(p, map, rec + TAP_REC_HDR, &e->key, &e->frames))
 		return;
 	h->nr++;
+	if (p->json)
+		e->raw = memdup(rec + TAP_REC_HDR, map->key_size);
 	if (map->type == BPF_MAP_TYPE_PERCPU_HASH) {
 		e->agg = malloc(TAP_AGG_SIZE);
 		if (e->agg)
@@ -400,39 +412,64 @@ static void hist_merge(struct tap_hist *h)
 		free(e->key);
 		free(e->frames);
 		free(e->agg);
+		free(e->raw);
 	}
 	h->nr = n;
 }
 
 /*
- * "[lo, hi)" of bucket @b: log2 buckets, where 0 holds the values below 1;
+ * [lo, hi) of bucket @b: log2 buckets, where 0 holds the values below 1;
  * or lhist()'s linear ones, where 0 holds those below min and the last
- * those from max up.
+ * those from max up.  Returns which bounds there are: 1 lo, 2 hi.
  */
-static void bucket_range(const struct tap_map_def *m, int b, char *buf, size_t size)
+int tap_bucket_bounds(const struct tap_map_def *m, int b, long long *lo, long long *hi)
 {
 	if (m->hist_nr) {
 		/* unsigned: the bounds may be anywhere in the 64-bit range */
-		unsigned long long lo = (unsigned long long)m->hist_min +
+		unsigned long long l = (unsigned long long)m->hist_min +
 			(unsigned long long)(b - 1) * (unsigned long long)m->hist_step;
-		unsigned long long hi = (unsigned long long)m->hist_max;
+		unsigned long long h = (unsigned long long)m->hist_max;
 
-		if ((unsigned long long)m->hist_max - lo > (unsigned long long)m->hist_step)
-			hi = lo + (unsigned long long)m->hist_step;
-		if (b == 0)
-			snprintf(buf, size, "(..., %lld)", m->hist_min);
-		else if (b > m->hist_nr)
-			snprintf(buf, size, "[%lld, ...)", m->hist_max);
-		else
-			snprintf(buf, size, "[%lld, %lld)", (long long)lo, (long long)hi);
-		return;
+		if ((unsigned long long)m->hist_max - l > (unsigned long long)m->hist_step)
+			h = l + (unsigned long long)m->hist_step;
+		if (b == 0) {
+			*hi = m->hist_min;
+			return 2;
+		}
+		if (b > m->hist_nr) {
+			*lo = m->hist_max;
+			return 1;
+		}
+		*lo = (long long)l;
+		*hi = (long long)h;
+		return 3;
 	}
-	if (b == 0)
-		snprintf(buf, size, "(..., 1)");
-	else if (b == TAP_AGG_BUCKETS - 1)
-		snprintf(buf, size, "[%lld, ...)", 1LL << (b - 1));
-	else
-		snprintf(buf, size, "[%lld, %lld)", 1LL << (b - 1), 1LL << b);
+	if (b == 0) {
+		*hi = 1;
+		return 2;
+	}
+	*lo = 1LL << (b - 1);
+	if (b == TAP_AGG_BUCKETS - 1)
+		return 1;
+	*hi = 1LL << b;
+	return 3;
+}
+
+static void bucket_range(const struct tap_map_def *m, int b, char *buf, size_t size)
+{
+	long long lo = 0, hi = 0;
+
+	switch (tap_bucket_bounds(m, b, &lo, &hi)) {
+	case 1:
+		snprintf(buf, size, "[%lld, ...)", lo);
+		break;
+	case 2:
+		snprintf(buf, size, "(..., %lld)", hi);
+		break;
+	default:
+		snprintf(buf, size, "[%lld, %lld)", lo, hi);
+		break;
+	}
 }
 
 /*
@@ -534,8 +571,14 @@ static void hist_flush(struct tap_printer *p, struct tap_hist *h)
 {
 	if (!h->nr || !h->map)
 		return;
-	hist_print(p, h, h->map);
-	fprintf(p->fp, "(print_hist incomplete: output records were lost)\n");
+	if (p->json) {
+		hist_merge(h);
+		qsort(h->ents, h->nr, sizeof(*h->ents), cmp_entries);
+		tap_json_hist(p, h, h->map, true);
+	} else {
+		hist_print(p, h, h->map);
+		fprintf(p->fp, "(print_hist incomplete: output records were lost)\n");
+	}
 	hist_reset(h);
 }
 
@@ -560,8 +603,8 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 	struct tap_hist *h;
 	__u32 id;
 
-	(void)time;
 	p->cpu = cpu;
+	p->time = time;
 	if (size < TAP_REC_HDR) {
 		p->bad++;
 		return 0;
@@ -574,13 +617,16 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 	def = &p->obj->recs[id];
 	switch (def->kind) {
 	case TAP_REC_PRINT:
-		print_values(p, def, rec);
-		break;
 	case TAP_REC_PRINTF:
-		print_formatted(p, def, rec);
+		if (p->json)
+			tap_json_text(p, def, rec);
+		else
+			tap_format_text(p, def, rec);
 		break;
 	case TAP_REC_EXIT:
 		p->exited = true;
+		if (p->json)
+			tap_json_exit(p);
 		break;
 	case TAP_REC_HIST_BEGIN:
 		h = hist_of(p, cpu);
@@ -599,7 +645,13 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 			p->bad++;
 			break;
 		}
-		hist_print(p, h, &p->obj->maps[TAP_MAP_TABLE0 + def->map]);
+		if (p->json) {
+			hist_merge(h);
+			qsort(h->ents, h->nr, sizeof(*h->ents), cmp_entries);
+			tap_json_hist(p, h, &p->obj->maps[TAP_MAP_TABLE0 + def->map], false);
+		} else {
+			hist_print(p, h, &p->obj->maps[TAP_MAP_TABLE0 + def->map]);
+		}
 		hist_reset(h);
 		break;
 	default:
@@ -695,4 +747,6 @@ void tap_print_losses(const struct tap_losses *l, const struct tap_printer *p)
 		fprintf(stderr, "perf tap: warning: %llu records could not be decoded\n",
 			(unsigned long long)p->bad);
 	print_lost_stacks(l, p);
+	if (p->json)
+		tap_json_losses(p, l);
 }

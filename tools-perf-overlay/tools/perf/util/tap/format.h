@@ -13,6 +13,7 @@ struct tap_hist_entry {
 	char *frames;		/* the frames of the stacks in the key, or NULL */
 	long long value;
 	long long *agg;		/* aggregations: count, sum, min, max, buckets */
+	char *raw;		/* --json: the key's bytes, for its typed parts */
 };
 
 /* A print_hist being received on one CPU. */
@@ -43,6 +44,7 @@ struct tap_printer {
 	void (*format_event)(void *arg, int cpu, const void *data, FILE *fp);
 	void *format_event_arg;
 	int cpu;		/* of the record being printed */
+	u64 time;		/* ... and its time stamp */
 	bool json;		/* one JSON object a record */
 	bool exited;		/* an exit() record was seen */
 	u64 bad;		/* records that did not decode */
@@ -74,6 +76,23 @@ void tap_print_losses(const struct tap_losses *l, const struct tap_printer *p);
 
 /* Print any print_hist left without its end record, and free what @p holds. */
 void tap_printer__exit(struct tap_printer *p);
+
+/* A print or printf record as text, to p->fp. */
+void tap_format_text(struct tap_printer *p, const struct tap_rec_def *def, const char *rec);
+
+/* Bucket @b of an aggregation's histogram: *@lo, *@hi; returns 1: lo only, 2: hi only, 3: both. */
+int tap_bucket_bounds(const struct tap_map_def *m, int b, long long *lo, long long *hi);
+
+/*
+ * json.c, --json: one object a line for each record; hists come merged
+ * and sorted, @incomplete when their end record was lost.
+ */
+void tap_json_text(struct tap_printer *p, const struct tap_rec_def *def, const char *rec);
+void tap_json_exit(struct tap_printer *p);
+void tap_json_hist(struct tap_printer *p, struct tap_hist *h, const struct tap_map_def *m,
+		   bool incomplete);
+struct tap_losses;
+void tap_json_losses(const struct tap_printer *p, const struct tap_losses *l);
 
 /* A tap_output_cb: @arg is the struct tap_printer. */
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size);
