@@ -159,20 +159,33 @@ static int check_cpu_list(const char *list)
 	return 0;
 }
 
-/* -p: one process id, a positive number. */
-static int parse_pid(const char *arg, pid_t *pid)
+/* -p: process ids as perf takes them, "1234" or "1234,5678", each alive. */
+static int parse_pids(const char *arg, struct tap_run_opts *ropts)
 {
-	char *end;
-	long n;
+	const char *s = arg;
 
-	errno = 0;
-	n = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || n <= 0 || n > INT_MAX) {
-		fprintf(stderr, "perf tap: -p: not a process id: '%s'\n", arg);
-		return -1;
+	while (ropts->nr_pids < TAP_MAX_TARGETS) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (errno || end == s || (*end && *end != ',') || n <= 0 || n > INT_MAX) {
+			fprintf(stderr, "perf tap: -p: not a process id: '%.*s'\n",
+				(int)strcspn(s, ","), s);
+			return -1;
+		}
+		if (kill((pid_t)n, 0) && errno == ESRCH) {
+			fprintf(stderr, "perf tap: no process with pid %ld\n", n);
+			return -1;
+		}
+		ropts->pids[ropts->nr_pids++] = (pid_t)n;
+		if (!*end)
+			return 0;
+		s = end + 1;
 	}
-	*pid = (pid_t)n;
-	return 0;
+	fprintf(stderr, "perf tap: -p: more than %d processes\n", TAP_MAX_TARGETS);
+	return -1;
 }
 
 /* -m: perf record's syntax (pages, or a size such as 1M), at least one page. */
@@ -196,6 +209,10 @@ int cmd_tap(int argc, const char **argv)
 		.table_entries = 10240,
 		.loop_max = 1024,
 	};
+	static const struct tap_resolver resolver = {
+		.field_type = tap_events__field_type,
+		.code_kinds = tap_events__code_kinds,
+	};
 	struct tap_run_opts ropts = { 0 };
 	const char *script = NULL, *list = NULL, *file, *pid_arg = NULL;
 	const char *mmap_arg = NULL, *output = NULL;
@@ -203,13 +220,14 @@ int cmd_tap(int argc, const char **argv)
 	struct tap_record *rec = NULL;
 	struct tap_object *obj;
 	char *text = NULL;
-	pid_t pid = 0;
 	int ret;
 	const struct option options[] = {
 	OPT_STRING('e', "script", &script, "script", "run this script text"),
 	OPT_STRING('C', "cpu", &ropts.cpus, "cpus", "trace only on these CPUs (0,2-3)"),
 	OPT_STRING('p', "pid", &pid_arg, "pid",
-		   "trace only this process (probe bodies run for it alone)"),
+		   "trace only these processes, 1234,5678 (probe bodies run for them alone)"),
+	OPT_BOOLEAN('i', "no-inherit", &ropts.no_inherit,
+		    "not the children of -p's processes or of the command"),
 	OPT_STRING('l', "list", &list, "spec", "list the events a probe spec matches"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
@@ -251,7 +269,7 @@ int cmd_tap(int argc, const char **argv)
 		fprintf(stderr, "perf tap: -l lists events; it records nothing\n");
 		return 1;
 	}
-	if (pid_arg && parse_pid(pid_arg, &pid))
+	if (pid_arg && parse_pids(pid_arg, &ropts))
 		return 1;
 	if (mmap_arg && parse_mmap_pages(mmap_arg, &ropts.mmap_pages))
 		return 1;
@@ -298,21 +316,16 @@ int cmd_tap(int argc, const char **argv)
 		free(text);
 		return 1;
 	}
-	if (argc > 0 && pid) {
+	if (argc > 0 && ropts.nr_pids) {
 		fprintf(stderr, "perf tap: give either -p or a command, not both\n");
 		free(text);
 		return 1;
 	}
-	if (pid && kill(pid, 0) && errno == ESRCH) {
-		fprintf(stderr, "perf tap: no process with pid %d\n", pid);
-		free(text);
-		return 1;
-	}
 	copts.file = file;
-	/* arg.NAME is typed from the events' formats in tracefs */
+	/* arg.NAME is typed from the events' formats, and code made for how they attach */
 	if (!syntax_only)
-		copts.field_type = tap_events__field_type;
-	copts.dump_ast = dump_ast;
+		copts.resolver = &resolver;
+	copts.dump_ast = dump_ast ? stdout : NULL;
 	copts.syntax_only = syntax_only;
 	obj = tap_compile(text, &copts);
 	if (!obj) {
@@ -332,7 +345,6 @@ int cmd_tap(int argc, const char **argv)
 		free(text);
 		return 0;
 	}
-	ropts.pid = pid;
 	ropts.argv = argc > 0 ? argv : NULL;
 	if (record) {
 		rec = tap_record__new(output ?: "perf.data");

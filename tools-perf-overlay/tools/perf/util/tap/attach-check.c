@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compiler.h"
 #include "attach-check.h"
 
 /* "uprobe libc.so.6:malloc", "kprobe vfs_read" or "sched:sched_switch", and why it failed */

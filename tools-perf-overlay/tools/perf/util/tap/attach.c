@@ -26,13 +26,13 @@
 #include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <perf/cpumap.h>
 #include "perf-sys.h"
 #include <linux/filter.h>
 
 #include "attach-check.h"
 #include "output.h"
 #include "runtime-int.h"
-#include "sema.h"
 
 static int add_fd(int **fds, int *nr, int fd)
 {
@@ -371,11 +371,13 @@ static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, 
 	};
 	int ncpus = tap_output__nr_cpus(rt->out);
 	int cpu, err, started = 0;
+	struct perf_cpu pcpu;
 
 	for (cpu = 0; cpu < ncpus && (prog->profile || !started); cpu++) {
 		if (tap_output__fd(rt->out, cpu) < 0)
 			continue;	/* offline */
-		if (rt->cpu_mask && (cpu >= 64 || !(rt->cpu_mask & (1ULL << cpu))))
+		pcpu.cpu = cpu;
+		if (rt->cpus && !perf_cpu_map__has(rt->cpus, pcpu))
 			continue;	/* not chosen with -C */
 		started++;
 		err = attach_perf_event(rt, &attr, cpu, prog_fd, (__u64)idx);

@@ -18,6 +18,8 @@
 static const struct tap_builtin_def builtins[] = {
 	VALUE("execname",	TAP_B_EXECNAME,		TAP_IN_ANY,	STR),
 	VALUE("pid",		TAP_B_PID,		TAP_IN_ANY,	NUM),
+	VALUE("ppid",		TAP_B_PPID,		TAP_IN_ANY,	NUM),
+	VALUE("cpid",		TAP_B_CPID,		TAP_IN_ANY,	NUM),
 	VALUE("tid",		TAP_B_TID,		TAP_IN_ANY,	NUM),
 	VALUE("uid",		TAP_B_UID,		TAP_IN_ANY,	NUM),
 	VALUE("cpu",		TAP_B_CPU,		TAP_IN_ANY,	NUM),

@@ -492,26 +492,83 @@ static int check_field(void *arg, const char *sys, const char *event)
 	return 0;
 }
 
-int tap_events__field_type(void *arg, const struct tap_node *trace, const char *name,
-			   char *why, size_t why_size)
+int tap_events__field_type(void *arg, const struct tap_spec *specs, int nr_specs,
+			   const char *name, char *why, size_t why_size)
 {
 	struct field_check fc = { name, -1, why, why_size };
-	const struct tap_node *spec;
+	int i;
 
 	(void)arg;
-	for (spec = trace->list; spec; spec = spec->next) {
-		if (!strncmp(spec->name, "probe:", 6)) {
+	for (i = 0; i < nr_specs; i++) {
+		if (!strncmp(specs[i].text, "probe:", 6)) {
 			snprintf(why, why_size, "probes have no named fields: use arg0..arg5");
 			return -1;
 		}
-		if (match_events(spec->name, check_field, &fc) < 0) {
+		if (match_events(specs[i].text, check_field, &fc) < 0) {
 			if (!why[0])
 				snprintf(why, why_size, "cannot read the events of '%s'",
-					 spec->name);
+					 specs[i].text);
 			return -1;
 		}
 	}
 	return fc.type < 0 ? TAP_T_NUM : fc.type;
+}
+
+struct kinds_check {
+	struct syscalltbl *tbl;
+	bool uses_argstr;
+	unsigned int kinds;
+};
+
+/* The code an event runs, as attach.c attaches it. */
+static int event_kind(void *arg, const char *sys, const char *name)
+{
+	struct kinds_check *kc = arg;
+	const char *entry = NULL;
+	int nr = -1;
+
+	if (!strcmp(sys, "syscalls")) {
+		if (!strncmp(name, "sys_enter_", 10))
+			entry = name + 10;
+		else if (!strncmp(name, "sys_exit_", 9))
+			entry = name + 9;
+		if (entry && kc->tbl)
+			nr = syscall_number(kc->tbl, entry);
+		/* a view at raw_syscalls, or a perf tracepoint without a number */
+		if (nr >= 0 && nr < TAP_SYSCALL_SLOTS)
+			kc->kinds |= 1U << TAP_CODE_SYSCALL;
+		else
+			kc->kinds |= 1U << TAP_CODE_PERF_TP;
+		return 0;
+	}
+	/* a raw tracepoint, a perf tracepoint where the record is read or raw fails */
+	if (!kc->uses_argstr)
+		kc->kinds |= 1U << TAP_CODE_RAW;
+	kc->kinds |= 1U << TAP_CODE_PERF_TP;
+	return 0;
+}
+
+unsigned int tap_events__code_kinds(void *arg, const struct tap_spec *specs, int nr_specs,
+				    bool uses_argstr)
+{
+	struct kinds_check kc = { .uses_argstr = uses_argstr };
+	int i;
+
+	(void)arg;
+	kc.tbl = syscalltbl__new();
+	for (i = 0; i < nr_specs; i++) {
+		if (!strncmp(specs[i].text, "probe:", 6)) {
+			kc.kinds |= 1U << TAP_CODE_KPROBE;
+			continue;
+		}
+		/* unreadable events: every variant; resolving them reports why */
+		if (match_events(specs[i].text, event_kind, &kc) < 0) {
+			kc.kinds = 0;
+			break;
+		}
+	}
+	syscalltbl__delete(kc.tbl);
+	return kc.kinds;
 }
 
 void tap_events__field(const struct tap_event *ev, const char *name, struct tap_field *f)

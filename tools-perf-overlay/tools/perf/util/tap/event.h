@@ -43,11 +43,14 @@ void tap_events__exit(struct tap_events *evs);
  */
 int tap_events__check(struct tap_object *obj, bool verbose);
 /*
- * arg.NAME: the type every event of @trace's specs gives field @name
- * (a tap_field_type_fn); and where the field is in event @ev.
+ * The compiler's resolver (struct tap_resolver): the type every event of a
+ * block's specs gives field arg.NAME, and the code variants the events
+ * take; and, for the runtime, where the field is in event @ev.
  */
-int tap_events__field_type(void *arg, const struct tap_node *trace, const char *name,
-			   char *why, size_t why_size);
+int tap_events__field_type(void *arg, const struct tap_spec *specs, int nr_specs,
+			   const char *name, char *why, size_t why_size);
+unsigned int tap_events__code_kinds(void *arg, const struct tap_spec *specs, int nr_specs,
+				    bool uses_argstr);
 void tap_events__field(const struct tap_event *ev, const char *name, struct tap_field *f);
 
 /* -l: print the events @spec matches, one "sys:name" a line. */

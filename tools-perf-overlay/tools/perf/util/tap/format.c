@@ -11,12 +11,12 @@
 
 #include <bpf/bpf.h>
 
+#include "util/debug.h"
 #include "util/strbuf.h"
 #include <linux/string.h>
 #include "util/trace-event.h"
 #include "event.h"
 #include "format.h"
-#include "sema.h"
 
 /* A string value: the bytes up to the first NUL, at most str_size. */
 static int str_len(const struct tap_printer *p, const char *s)
@@ -306,17 +306,19 @@ static int format_key(struct tap_printer *p, const struct tap_map_def *map, cons
  */
 static struct tap_hist *hist_of(struct tap_printer *p, int cpu)
 {
+	struct tap_hist *h;
 	int i;
 
 	for (i = 0; i < p->nr_hists; i++)
 		if (p->hists[i].cpu == cpu)
 			return &p->hists[i];
 	i = p->nr_hists;
-	p->hists = realloc(p->hists, (i + 1) * sizeof(*p->hists));
-	if (!p->hists) {
-		fprintf(stderr, "perf tap: out of memory\n");
-		exit(1);
+	h = realloc(p->hists, (i + 1) * sizeof(*p->hists));
+	if (!h) {
+		pr_err("perf tap: out of memory: a print_hist() table is not shown\n");
+		return NULL;
 	}
+	p->hists = h;
 	memset(&p->hists[i], 0, sizeof(p->hists[i]));
 	p->hists[i].cpu = cpu;
 	p->nr_hists++;
@@ -630,6 +632,8 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 		break;
 	case TAP_REC_HIST_BEGIN:
 		h = hist_of(p, cpu);
+		if (!h)
+			break;
 		hist_flush(p, h);
 		h->limit = 20;
 		h->map = &p->obj->maps[TAP_MAP_TABLE0 + def->map];
@@ -637,10 +641,14 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 			memcpy(&h->limit, rec + def->args[0].offset, sizeof(h->limit));
 		break;
 	case TAP_REC_HIST_ENTRY:
-		hist_add(p, hist_of(p, cpu), def, rec);
+		h = hist_of(p, cpu);
+		if (h)
+			hist_add(p, h, def, rec);
 		break;
 	case TAP_REC_HIST_END:
 		h = hist_of(p, cpu);
+		if (!h)
+			break;
 		if (def->map < 0 || TAP_MAP_TABLE0 + def->map >= p->obj->nr_maps) {
 			p->bad++;
 			break;

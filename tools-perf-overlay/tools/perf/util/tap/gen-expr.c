@@ -437,6 +437,13 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 				CALL(BPF_FUNC_get_current_pid_tgid);
 				ALU64_IMM(BPF_RSH, R0, 32);
 				return;
+			case TAP_B_PPID:
+				gen_ppid(g);
+				return;
+			case TAP_B_CPID:
+				ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPID);
+				LDX(BPF_DW, R0, R1, 0);
+				return;
 			case TAP_B_TID:
 				CALL(BPF_FUNC_get_current_pid_tgid);
 				gen_emit(g, BPF_ALU | BPF_MOV | BPF_X, R0, R0, 0, 0);

@@ -16,9 +16,10 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "util/debug.h"
+#include "ktypes.h"
 #include "output.h"
 #include "runtime-int.h"
-#include "sema.h"
 
 int runtime__create_maps(struct runtime *rt)
 {
@@ -26,6 +27,7 @@ int runtime__create_maps(struct runtime *rt)
 	int i;
 
 	obj->maps[TAP_MAP_EVENTS].max_entries = (unsigned int)tap_output__nr_cpus(rt->out);
+	obj->maps[TAP_MAP_CPUS].max_entries = (unsigned int)tap_output__nr_cpus(rt->out);
 	obj->maps[TAP_MAP_SCRATCH].value_size = obj->scratch_size;
 	obj->maps[TAP_MAP_SCRATCH].max_entries = (unsigned int)obj->nr_progs;
 	obj->maps[TAP_MAP_PROBENAMES].max_entries = rt->evs.nr ? (unsigned int)rt->evs.nr : 1;
@@ -286,35 +288,13 @@ static const char *last_log_line(char *log)
 	}
 }
 
-/* Byte offset of member @name in struct/union @t, looking into anonymous members. */
-static int btf_member_offset(const struct btf *btf, const struct btf_type *t, const char *name)
-{
-	const struct btf_member *m = btf_members(t);
-	int k, off;
-
-	if (!btf_is_composite(t))
-		return -1;
-	for (k = 0; k < btf_vlen(t); k++, m++) {
-		const char *mname = btf__name_by_offset(btf, m->name_off);
-
-		if (mname && !strcmp(mname, name))
-			return (int)(m->offset / 8);
-		if (mname && *mname)
-			continue;
-		off = btf_member_offset(btf, btf__type_by_id(btf, m->type), name);
-		if (off >= 0)
-			return (int)(m->offset / 8) + off;
-	}
-	return -1;
-}
-
 /*
  * in_interrupt(): patch the per-CPU variable holding the preempt count
  * and the count's offset in it, from the running kernel's BTF.
  */
 static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 {
-	static struct btf *vmlinux;
+	struct btf *vmlinux = tap_ktypes__btf();
 	static int var_id = -1, off = -1;
 	static const char *var_name;
 	unsigned int i;
@@ -326,8 +306,6 @@ static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 			continue;
 		if (var_id < 0) {
 			if (!vmlinux)
-				vmlinux = btf__load_vmlinux_btf();
-			if (libbpf_get_error(vmlinux))
 				return -1;
 			var_id = btf__find_by_name_kind(vmlinux, "__preempt_count", BTF_KIND_VAR);
 			var_name = "__preempt_count";
@@ -342,7 +320,7 @@ static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 					return -1;
 				t = btf__type_by_id(vmlinux, var_id);
 				t = btf__type_by_id(vmlinux, t->type);
-				off = btf_member_offset(vmlinux, t, "preempt_count");
+				off = tap_ktypes__member_offset(vmlinux, t, "preempt_count");
 				if (off < 0)
 					return -1;
 			}
@@ -411,14 +389,29 @@ int runtime__load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_p
 	return runtime__load_prog_as(rt, prog, type, 0, code);
 }
 
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		     enum bpf_attach_type attach_type, const struct tap_code *code);
+
 int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
 			  enum bpf_attach_type attach_type, const struct tap_code *code)
+{
+	if (!code->insns) {
+		/* the compiler's resolver did not foresee this way of attaching */
+		pr_err("perf tap: %s has no code for this kind of event\n", prog->name);
+		return -EINVAL;
+	}
+	return load_prog(rt, prog, type, attach_type, code);
+}
+
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		     enum bpf_attach_type attach_type, const struct tap_code *code)
 {
 	const struct bpf_insn *insns = code->insns;
 	const unsigned int *func_off = code->func_off;
 	unsigned int cnt = code->cnt;
 	int nr_funcs = code->nr_funcs;
 	const int *lines = code->lines;
+
 	struct bpf_func_info *info = NULL;
 	struct btf *btf = NULL;
 	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
@@ -542,7 +535,10 @@ int runtime__load_progs(struct runtime *rt)
 		struct tap_prog_def *prog = &rt->obj->progs[i];
 		struct prog_state *ps = &rt->progs[i];
 
-		if (needs_plain(rt, i) || rt->opts->verify_only) {
+		if (prog->kind == TAP_PROG_FOLLOW && !rt->follow && !rt->opts->verify_only)
+			continue;
+		/* a trace block has code only for the ways its events attach */
+		if (prog->code[TAP_CODE_RAW].insns && (needs_plain(rt, i) || rt->opts->verify_only)) {
 			ps->fd = runtime__load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?
 					   BPF_PROG_TYPE_PERF_EVENT : BPF_PROG_TYPE_RAW_TRACEPOINT,
 					   &prog->code[TAP_CODE_RAW]);
@@ -556,14 +552,14 @@ int runtime__load_progs(struct runtime *rt)
 			if (ps->sys_fd < 0)
 				return ps->sys_fd;
 		}
-		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE &&
+		if (rt->opts->verify_only && prog->code[TAP_CODE_KPROBE].insns &&
 		    !access("/sys/bus/event_source/devices/kprobe", F_OK)) {
 			ps->kprobe_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_KPROBE,
 						  &prog->code[TAP_CODE_KPROBE]);
 			if (ps->kprobe_fd < 0)
 				return ps->kprobe_fd;
 		}
-		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE) {
+		if (rt->opts->verify_only && prog->code[TAP_CODE_PERF_TP].insns) {
 			/* as a perf tracepoint program too, as the slow path loads it */
 			ps->tp_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
 					      &prog->code[TAP_CODE_PERF_TP]);

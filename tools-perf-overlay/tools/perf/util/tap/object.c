@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "object.h"
-#include "sema.h"
 
 static const char magic[8] = "TAPOBJ";
 
@@ -170,6 +169,7 @@ int tap_object__serialize(const struct tap_object *obj, void **data, size_t *siz
 	put_u32(&w, obj->table_entries);
 	put_u32(&w, obj->loop_max);
 	put_u32(&w, obj->uses_stacks);
+	put_u32(&w, obj->uses_task);
 	put_u32(&w, (__u32)obj->nr_fields);
 	for (i = 0; i < obj->nr_fields; i++)
 		put_str(&w, obj->fields[i]);
@@ -439,6 +439,7 @@ int tap_object__deserialize(const void *data, size_t size, struct tap_object **o
 	obj->table_entries = get_u32(&r);
 	obj->loop_max = get_u32(&r);
 	obj->uses_stacks = get_u32(&r);
+	obj->uses_task = get_u32(&r);
 	obj->fields = get_names(&r, &obj->nr_fields);
 	obj->ksyms = get_names(&r, &obj->nr_ksyms);
 	obj->nr_maps = get_count(&r, sizeof(((struct tap_map_def *)0)->name), 1U << 16);

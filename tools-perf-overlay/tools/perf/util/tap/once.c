@@ -24,7 +24,6 @@
 
 #include "output.h"
 #include "runtime-int.h"
-#include "sema.h"
 #include "track.h"
 
 /* Rings larger than this are not tried: output beyond it is counted lost. */

@@ -12,6 +12,8 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 
+struct perf_cpu_map;
+
 #include "event.h"
 #include "format.h"
 #include "object.h"
@@ -51,7 +53,9 @@ struct runtime {
 	bool child_done;
 	struct machine *machine;	/* kernel symbols, loaded on first use */
 	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
-	__u64 cpu_mask;			/* -C, 0 for every CPU */
+	struct perf_cpu_map *cpus;	/* -C, NULL for every CPU */
+	bool follow;			/* targets' children become targets (tap_follow) */
+	int follow_link;
 	struct tap_usyms *usyms;	/* ustack() frames */
 	struct tap_track *track;	/* ... with the mappings of processes that exit */
 	__u64 lost_discarded;		/* lost records of runs repeated (once.c) */

@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "util/cap.h"
+#include "util/debug.h"
 #include <perf/cpumap.h>
 #include "util/machine.h"
 #include "util/map.h"
@@ -32,7 +33,7 @@
 
 #include "output.h"
 #include "runtime-int.h"
-#include "sema.h"
+#include "ktypes.h"
 #include "track.h"
 #include "usym.h"
 
@@ -42,29 +43,104 @@
 
 volatile sig_atomic_t tap_signals;
 
-/* -C: perf's CPU list syntax ("0,2-3") into a mask of online CPUs. */
-static int parse_cpus(struct runtime *rt, const char *list)
+/* -C: perf's CPU list syntax ("0,2-3"); probes run only on those CPUs. */
+static int set_cpus(struct runtime *rt, const char *list)
 {
-	struct perf_cpu_map *map = perf_cpu_map__new(list);
 	struct perf_cpu cpu;
-	int idx;
+	__u32 one = 1;
+	int idx, err;
 
-	if (!map || perf_cpu_map__is_empty(map)) {
+	rt->cpus = perf_cpu_map__new(list);
+	if (!rt->cpus || perf_cpu_map__is_empty(rt->cpus)) {
 		fprintf(stderr, "perf tap: -C: not a CPU list: '%s'\n", list);
-		perf_cpu_map__put(map);
 		return -EINVAL;
 	}
-	perf_cpu_map__for_each_cpu(cpu, idx, map) {
-		if (cpu.cpu < 0 || cpu.cpu >= 64 || tap_output__fd(rt->out, cpu.cpu) < 0) {
-			fprintf(stderr, "perf tap: -C: CPU %d is not online (or above 63)\n",
-				cpu.cpu);
-			perf_cpu_map__put(map);
+	perf_cpu_map__for_each_cpu(cpu, idx, rt->cpus) {
+		__u32 key = (__u32)cpu.cpu;
+
+		if (cpu.cpu < 0 || tap_output__fd(rt->out, cpu.cpu) < 0) {
+			fprintf(stderr, "perf tap: -C: CPU %d is not online\n", cpu.cpu);
 			return -EINVAL;
 		}
-		rt->cpu_mask |= 1ULL << cpu.cpu;
+		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_CPUS], &key, &one, BPF_ANY);
+		if (err)
+			return err;
 	}
-	perf_cpu_map__put(map);
+	return runtime__set_global(rt, TAP_G_CPUS, 1);
+}
+
+/* -p and the workload: probes run only for these processes. */
+static int set_targets(struct runtime *rt)
+{
+	__u32 one = 1, key;
+	int i, err;
+
+	for (i = 0; i < rt->opts->nr_pids; i++) {
+		key = (__u32)rt->opts->pids[i];
+		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_TARGETS], &key, &one, BPF_ANY);
+		if (err)
+			return err;
+	}
+	if (rt->child > 0) {
+		key = (__u32)rt->child;
+		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_TARGETS], &key, &one, BPF_ANY);
+		if (err)
+			return err;
+	}
+	return runtime__set_global(rt, TAP_G_TARGET, 1);
+}
+
+/*
+ * Where ppid and tap_follow find a task's tgid and parent: offsets in
+ * struct task_struct from the kernel's BTF.  Without BTF they stay 0, the
+ * programs then read nothing, and following children is said to be off.
+ */
+static int set_task_offsets(struct runtime *rt)
+{
+	int tgid = tap_ktypes__offset("task_struct", "tgid");
+	int parent = tap_ktypes__offset("task_struct", "real_parent");
+	int err;
+
+	if (tgid <= 0 || parent <= 0) {
+		if (rt->follow)
+			pr_warning("perf tap: warning: this kernel has no BTF for struct task_struct:"
+				   " children of the traced processes are not traced\n");
+		if (rt->obj->uses_task)
+			pr_warning("perf tap: warning: this kernel has no BTF for struct task_struct:"
+				   " ppid is 0\n");
+		return 0;
+	}
+	err = runtime__set_global(rt, TAP_G_TASK_TGID, (__u64)tgid);
+	return err ?: runtime__set_global(rt, TAP_G_TASK_PARENT, (__u64)parent);
+}
+
+/* perf record's inheritance: children of the targets are traced from their fork on. */
+static int follow_children(struct runtime *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->obj->nr_progs; i++) {
+		if (rt->obj->progs[i].kind != TAP_PROG_FOLLOW)
+			continue;
+		rt->follow_link = bpf_raw_tracepoint_open("sched_process_fork", rt->progs[i].fd);
+		if (rt->follow_link < 0) {
+			pr_err("perf tap: cannot follow the children of the traced processes: %s\n",
+			       strerror(errno));
+			return -errno;
+		}
+	}
 	return 0;
+}
+
+/* -p: whether any of the processes is still there. */
+static bool targets_alive(struct runtime *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->opts->nr_pids; i++)
+		if (!kill(rt->opts->pids[i], 0) || errno != ESRCH)
+			return true;
+	return false;
 }
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC now: gettimeofday_*() add it in BPF. */
@@ -286,18 +362,19 @@ static void trace_loop(struct runtime *rt)
 		tap_output__poll(rt->out, 100);
 		drain(rt);
 		/* keep the target's mappings for ustack(): it may exit before they print */
-		if (rt->obj->uses_stacks && (rt->child > 0 || rt->opts->pid > 0)) {
+		if (rt->obj->uses_stacks && (rt->child > 0 || rt->opts->nr_pids)) {
 			if (!rt->usyms)
 				rt->usyms = tap_usyms__new();
-			if (rt->usyms)
-				tap_usyms__snapshot(rt->usyms, rt->child > 0 ? rt->child :
-						    rt->opts->pid);
+			for (int i = 0; rt->usyms && i < rt->opts->nr_pids; i++)
+				tap_usyms__snapshot(rt->usyms, rt->opts->pids[i]);
+			if (rt->usyms && rt->child > 0)
+				tap_usyms__snapshot(rt->usyms, rt->child);
 		}
 		if (rt->child > 0) {
 			reap_workload(rt, false);
 			if (rt->child_done)
 				break;
-		} else if (rt->opts->pid > 0 && kill(rt->opts->pid, 0) && errno == ESRCH) {
+		} else if (rt->opts->nr_pids && !targets_alive(rt)) {
 			break;
 		}
 	}
@@ -372,6 +449,10 @@ static void cleanup(struct runtime *rt)
 	tap_printer__exit(&rt->printer);
 	tap_track__delete(rt->track);
 	tap_usyms__delete(rt->usyms);
+	perf_cpu_map__put(rt->cpus);
+	if (rt->follow_link >= 0)
+		close(rt->follow_link);
+	tap_ktypes__exit();
 	if (rt->machine) {
 		machine__delete(rt->machine);
 		symbol__exit();
@@ -380,7 +461,8 @@ static void cleanup(struct runtime *rt)
 
 int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 {
-	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1, .exec_pipe = -1 };
+	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1, .exec_pipe = -1,
+			      .follow_link = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int err = -1, end, stop_signals;
 
@@ -405,6 +487,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	}
 	if (tap_events__resolve(&rt.evs, obj, opts->verbose))
 		goto out;
+	rt.follow = ((opts->argv && opts->argv[0]) || opts->nr_pids) && !opts->no_inherit;
 	rt.progs = calloc(obj->nr_progs, sizeof(*rt.progs));
 	if (!rt.progs)
 		goto out;
@@ -443,20 +526,16 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	err = runtime__set_global(&rt, TAP_G_NCPUS, (__u64)libbpf_num_possible_cpus());
 	if (!err)
 		err = runtime__set_global(&rt, TAP_G_CLOCK, realtime_offset());
-	if (!err && opts->cpus) {
-		err = parse_cpus(&rt, opts->cpus);
-		if (!err)
-			err = runtime__set_global(&rt, TAP_G_CPUS, rt.cpu_mask);
-	}
+	if (!err && opts->cpus)
+		err = set_cpus(&rt, opts->cpus);
+	if (!err && (rt.child > 0 || opts->nr_pids))
+		err = set_targets(&rt);
+	if (!err && (rt.follow || obj->uses_task))
+		err = set_task_offsets(&rt);
+	if (!err && rt.child > 0)
+		err = runtime__set_global(&rt, TAP_G_CPID, (__u64)rt.child);
 	if (err)
 		goto out;
-	if (rt.child > 0 || opts->pid > 0) {
-		pid_t target = rt.child > 0 ? rt.child : opts->pid;
-
-		err = runtime__set_global(&rt, TAP_G_TARGET, (__u64)target);
-		if (err)
-			goto out;
-	}
 
 	if (opts->sink) {
 		err = opts->sink->start(opts->sink->arg, &rt);
@@ -470,6 +549,9 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 		goto out;
 	if (!rt.printer.exited && !tap_signals) {
 		err = runtime__attach_all(&rt);
+		/* last, so that a link of perf tap's says its probes are attached */
+		if (!err && rt.follow)
+			err = follow_children(&rt);
 		if (err)
 			goto out;
 		/* a signal while attaching: stop without running the command */

@@ -27,11 +27,13 @@ struct tap_sink {
 };
 
 struct tap_run_opts {
-	pid_t pid;			/* -p: trace only this process */
+	pid_t pids[TAP_MAX_TARGETS];	/* -p: trace only these processes */
+	int nr_pids;
 	const char **argv;		/* -- cmd: run and trace only it */
 	bool verbose;
-	bool verify_only;
-	const char *cpus;		/* -C: the CPUs to trace on, perf's list syntax */		/* load every program (the verifier runs), then stop */
+	bool no_inherit;		/* -i: not the children of -p's processes or the command */
+	bool verify_only;		/* load every program (the verifier runs), then stop */
+	const char *cpus;		/* -C: the CPUs to trace on, perf's list syntax */
 	unsigned int mmap_pages;
 	FILE *output;			/* -o: the script's output, NULL for stdout */
 	bool json;			/* --json: one JSON object a record */
