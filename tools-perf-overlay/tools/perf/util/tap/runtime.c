@@ -492,7 +492,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (!rt.progs)
 		goto out;
 	runtime__plan_progs(&rt);
-	rt.out = tap_output__new(opts->mmap_pages);
+	rt.out = tap_output__new(opts->mmap_pages, opts->sink != NULL);
 	if (!rt.out)
 		goto out;
 	/* from now on, so ustack() frames of processes that exit keep their names */
