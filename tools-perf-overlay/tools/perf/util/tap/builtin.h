@@ -23,6 +23,8 @@ enum tap_builtin {
 	TAP_B_COUNT, TAP_B_SUM, TAP_B_AVG, TAP_B_MIN, TAP_B_MAX,
 	/* strings from memory */
 	TAP_B_KERNEL_STRING, TAP_B_USER_STRING,
+	/* numbers from memory: 8 or 4 bytes, kernel or user */
+	TAP_B_KERNEL_U64, TAP_B_KERNEL_U32, TAP_B_USER_U64, TAP_B_USER_U32,
 	/* stacks */
 	TAP_B_STACK, TAP_B_USTACK,
 	/* wall-clock time */

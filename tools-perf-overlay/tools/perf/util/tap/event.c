@@ -5,8 +5,6 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -194,31 +192,6 @@ static void map_syscalls(struct tap_events *evs, bool verbose)
 	syscalltbl__delete(tbl);
 }
 
-/*
- * The file offset of a symbol: its address in the PT_LOAD segment that
- * holds it, moved from the segment's address to its offset in the file.
- * That offset is what the uprobe PMU takes.
- */
-static int elf_sym_offset(Elf *elf, GElf_Addr addr, unsigned long long *offset)
-{
-	size_t i, n;
-
-	if (elf_getphdrnum(elf, &n))
-		return -1;
-	for (i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
-		    !(ph.p_flags & PF_X))
-			continue;
-		if (addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_memsz) {
-			*offset = addr - ph.p_vaddr + ph.p_offset;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 struct uprobe_match {
 	struct tap_events *evs;
 	const char *path, *glob;
@@ -226,14 +199,12 @@ struct uprobe_match {
 	bool ret;
 };
 
-static int add_uprobe(void *arg, Elf *elf, const char *name, GElf_Addr addr, GElf_Xword size)
+static int add_uprobe(void *arg, const char *name, u64 off)
 {
 	struct uprobe_match *um = arg;
 	struct tap_events *evs = um->evs;
-	unsigned long long off;
 
-	(void)size;
-	if (fnmatch(um->glob, name, 0) || elf_sym_offset(elf, addr, &off))
+	if (fnmatch(um->glob, name, 0))
 		return 0;
 	/* aliases share an address: one probe each address */
 	if (evs->nr && evs->ev[evs->nr - 1].path && evs->ev[evs->nr - 1].offset == off &&
@@ -250,7 +221,7 @@ static int add_uprobe(void *arg, Elf *elf, const char *name, GElf_Addr addr, GEl
 
 /*
  * probe:/PATH:SYM and probe:/PATH:SYM%return, SYM a glob over the
- * functions in the file's symbol tables (.symtab, else .dynsym).
+ * functions perf's symbol code reads from the file (.symtab, else .dynsym).
  */
 static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
 			  const struct tap_spec *spec, int prog, char *pattern, bool ret)
@@ -280,8 +251,8 @@ static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
 		spec_error(obj, spec, "not a regular file (an executable or library):");
 		return -1;
 	}
-	if (tap_elf_funcs(pattern, add_uprobe, &um)) {
-		spec_error(obj, spec, "not an ELF file:");
+	if (tap_usym__funcs(pattern, add_uprobe, &um)) {
+		spec_error(obj, spec, "not an ELF file, or one without symbols:");
 		return -1;
 	}
 	if (!um.found) {

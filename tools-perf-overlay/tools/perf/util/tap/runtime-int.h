@@ -51,13 +51,12 @@ struct runtime {
 	int exec_pipe;
 	int child_status;
 	bool child_done;
-	struct machine *machine;	/* kernel symbols, loaded on first use */
+	struct machine *machine;	/* stack() and ustack() names, made on first use */
 	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
 	struct perf_cpu_map *cpus;	/* -C, NULL for every CPU */
 	bool follow;			/* targets' children become targets (tap_follow) */
 	int follow_link;
-	struct tap_usyms *usyms;	/* ustack() frames */
-	struct tap_track *track;	/* ... with the mappings of processes that exit */
+	struct tap_track *track;	/* the mappings of processes, for ustack() */
 	__u64 lost_discarded;		/* lost records of runs repeated (once.c) */
 	__u64 lost_extra;		/* lost records in rings of their own (once.c) */
 	char *globals;			/* the globals map, mmapped; NULL if it cannot be */

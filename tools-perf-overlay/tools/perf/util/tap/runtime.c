@@ -177,38 +177,27 @@ static void format_event(void *arg, int cpu, const void *data, FILE *fp)
 	tap_format_argstr(&rt->evs.ev[idx], rt->formats[idx], cpu, data, fp);
 }
 
+/* perf's host machine, for stack() and ustack() names, made on first use */
+static struct machine *runtime__machine(struct runtime *rt)
+{
+	if (!rt->machine)
+		rt->machine = tap_usym__host_machine();
+	return rt->machine;
+}
+
 static const char *symbolize_user(void *arg, int pid, u64 addr, char *buf, size_t size)
 {
 	struct runtime *rt = arg;
 
-	if (!rt->usyms)
-		rt->usyms = tap_usyms__new();
-	if (!rt->usyms) {
-		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
-		return buf;
-	}
-	return tap_usyms__name(rt->usyms, pid, addr, buf, size);
+	return tap_usym__name_live(runtime__machine(rt), pid, addr, buf, size);
 }
 
 /* "function+0xoff" for a kernel address, with perf's kernel symbol maps. */
 static const char *symbolize_kernel(void *arg, u64 addr, char *buf, size_t size)
 {
 	struct runtime *rt = arg;
-	struct map *map = NULL;
-	struct symbol *sym = NULL;
 
-	if (!rt->machine) {
-		symbol__init(NULL);
-		rt->machine = machine__new_host();
-	}
-	if (rt->machine)
-		sym = machine__find_kernel_symbol(rt->machine, addr, &map);
-	if (!sym)
-		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
-	else
-		snprintf(buf, size, "%s+0x%llx", sym->name,
-			 (unsigned long long)(map__map_ip(map, addr) - sym->start));
-	return buf;
+	return tap_ksym__name_live(runtime__machine(rt), addr, buf, size);
 }
 
 /* Loading tracing programs needs CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON. */
@@ -361,14 +350,15 @@ static void trace_loop(struct runtime *rt)
 	while (!tap_signals && !rt->printer.exited) {
 		tap_output__poll(rt->out, 100);
 		drain(rt);
-		/* keep the target's mappings for ustack(): it may exit before they print */
-		if (rt->obj->uses_stacks && (rt->child > 0 || rt->opts->nr_pids)) {
-			if (!rt->usyms)
-				rt->usyms = tap_usyms__new();
-			for (int i = 0; rt->usyms && i < rt->opts->nr_pids; i++)
-				tap_usyms__snapshot(rt->usyms, rt->opts->pids[i]);
-			if (rt->usyms && rt->child > 0)
-				tap_usyms__snapshot(rt->usyms, rt->child);
+		/*
+		 * Without the kernel's reports, keep the targets' mappings for
+		 * ustack() from /proc: they may exit before they print.
+		 */
+		if (rt->obj->uses_stacks && !rt->track && runtime__machine(rt)) {
+			for (int i = 0; i < rt->opts->nr_pids; i++)
+				tap_usym__read_proc(rt->machine, rt->opts->pids[i]);
+			if (rt->child > 0)
+				tap_usym__read_proc(rt->machine, rt->child);
 		}
 		if (rt->child > 0) {
 			reap_workload(rt, false);
@@ -448,7 +438,6 @@ static void cleanup(struct runtime *rt)
 	free(rt->formats);
 	tap_printer__exit(&rt->printer);
 	tap_track__delete(rt->track);
-	tap_usyms__delete(rt->usyms);
 	perf_cpu_map__put(rt->cpus);
 	if (rt->follow_link >= 0)
 		close(rt->follow_link);
@@ -496,10 +485,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (!rt.out)
 		goto out;
 	/* from now on, so ustack() frames of processes that exit keep their names */
-	if (obj->uses_stacks) {
-		rt.usyms = tap_usyms__new();
-		rt.track = rt.usyms ? tap_track__new(rt.usyms) : NULL;
-	}
+	if (obj->uses_stacks && runtime__machine(&rt))
+		rt.track = tap_track__new(rt.machine);
 	err = runtime__create_maps(&rt);
 	if (err)
 		goto out;
