@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +39,7 @@
 #include "util/evlist.h"
 #include "util/evsel.h"
 #include "util/header.h"
+#include "util/intlist.h"
 #include "util/machine.h"
 #include "util/map.h"
 #include "util/maps.h"
@@ -45,6 +47,7 @@
 #include "util/session.h"
 #include "util/strlist.h"
 #include "util/synthetic-events.h"
+#include "util/thread.h"
 #include "util/tool.h"
 
 #include "output.h"
@@ -69,6 +72,7 @@ struct tap_record {
 	u64 samples;
 	u64 lost;			/* records lost, in PERF_RECORD_LOST written */
 	int err;			/* the first write error */
+	struct intlist *ustacks;	/* user stacks recorded: pid << 32 | stack id */
 };
 
 /* ---- writing the data section --------------------------------------- */
@@ -158,6 +162,45 @@ static int rec_lost(struct tap_record *rec)
 	return rec_write(rec, &ev, sizeof(ev));
 }
 
+/* A ustack() value: remember it, to save its process's maps at the end. */
+static void rec_note_stack(struct tap_record *rec, const char *value)
+{
+	long long id;
+
+	memcpy(&id, value, sizeof(id));
+	if (id > 0 && (id & TAP_STACK_USER))
+		intlist__findnew(rec->ustacks, (unsigned long)(id & ~TAP_STACK_USER));
+}
+
+/* The stack values in a record: print and printf arguments, table keys in print_hist. */
+static void rec_note_stacks(struct tap_record *rec, const struct tap_rec_def *def,
+			    const char *data)
+{
+	const struct tap_object *obj = rec->rt->obj;
+	const struct tap_map_def *m;
+	unsigned int off = TAP_REC_HDR;
+	int i;
+
+	if (def->kind == TAP_REC_PRINT || def->kind == TAP_REC_PRINTF) {
+		for (i = 0; i < def->nargs; i++)
+			if (def->args[i].kind == TAP_T_STACK)
+				rec_note_stack(rec, data + def->args[i].offset);
+		return;
+	}
+	if (def->kind != TAP_REC_HIST_ENTRY)
+		return;
+	m = &obj->maps[TAP_MAP_TABLE0 + def->map];
+	for (i = 0; i < m->nr_keys && off + 8 <= def->size; i++) {
+		if (m->keys[i].kind == TAP_T_STR) {
+			off += obj->str_size;
+			continue;
+		}
+		if (m->keys[i].kind == TAP_T_STACK)
+			rec_note_stack(rec, data + off);
+		off += 8;
+	}
+}
+
 /* A tap_output_cb: one record as a bpf-output sample. */
 static int rec_sample(void *arg, int cpu, u64 time, const void *data, u32 size)
 {
@@ -175,11 +218,15 @@ static int rec_sample(void *arg, int cpu, u64 time, const void *data, u32 size)
 	size_t len;
 	__u32 def;
 
-	/* exit() stops the run as in live mode */
 	memcpy(&def, data, sizeof(def));
 	if (size >= TAP_REC_HDR && def < (__u32)rec->rt->obj->nr_recs &&
-	    rec->rt->obj->recs[def].kind == TAP_REC_EXIT)
-		rec->rt->printer.exited = true;
+	    rec->rt->obj->recs[def].size <= size) {
+		/* exit() stops the run as in live mode */
+		if (rec->rt->obj->recs[def].kind == TAP_REC_EXIT)
+			rec->rt->printer.exited = true;
+		if (rec->rt->obj->uses_stacks)
+			rec_note_stacks(rec, &rec->rt->obj->recs[def], data);
+	}
 	if (rec_lost(rec))
 		return rec->err;
 	len = perf_event__sample_event_size(&sample, rec->sample_type, 0);
@@ -748,6 +795,127 @@ static int rec_stacks(struct tap_record *rec, struct tap_saved *s)
 	return 0;
 }
 
+/* Write @event to the file and give it to the session's machine (for build-ids). */
+static int rec_event(struct tap_record *rec, union perf_event *event)
+{
+	struct perf_sample sample = { .pid = -1, .tid = -1 };
+
+	if (rec_write(rec, event, event->header.size))
+		return rec->err;
+	perf_event__process(&rec->tool, event, &sample, &rec->session->machines.host);
+	return 0;
+}
+
+struct map_event {
+	struct tap_record *rec;
+	int pid;
+	struct perf_record_mmap2 ev;
+};
+
+/* One executable mapping of a process, as the kernel reported it or /proc showed it. */
+static int rec_map(struct map *map, void *arg)
+{
+	struct map_event *me = arg;
+	struct perf_record_mmap2 *ev = &me->ev;
+	const char *name = dso__long_name(map__dso(map));
+	size_t len = strlen(name) + 1;
+
+	if (len > sizeof(ev->filename))
+		return 0;
+	memset(ev, 0, sizeof(*ev));
+	ev->header.type = PERF_RECORD_MMAP2;
+	ev->header.misc = PERF_RECORD_MISC_USER;
+	ev->header.size = (u16)(offsetof(struct perf_record_mmap2, filename) +
+				PERF_ALIGN(len, sizeof(u64)));
+	ev->pid = ev->tid = (u32)me->pid;
+	ev->start = map__start(map);
+	ev->len = map__end(map) - map__start(map);
+	ev->pgoff = map__pgoff(map);
+	ev->prot = map__prot(map) ?: PROT_READ | PROT_EXEC;
+	ev->flags = map__flags(map);
+	memcpy(ev->filename, name, len);
+	return rec_event(me->rec, (union perf_event *)ev);
+}
+
+/*
+ * The build-ids of the files the user stacks went through go to the file:
+ * their frames, looked up in the session's machine, which has the maps
+ * rec_user_maps() wrote.
+ */
+static void rec_user_hits(struct tap_record *rec, const struct tap_saved *s)
+{
+	struct machine *machine = &rec->session->machines.host;
+	struct int_node *node;
+	__u64 ips[TAP_STACK_DEPTH];
+
+	intlist__for_each_entry(node, rec->ustacks) {
+		pid_t pid = (pid_t)(node->i >> 32);
+		struct thread *thread;
+		int i;
+
+		if (tap_saved__stack(s, (__u32)node->i, ips))
+			continue;
+		thread = machine__find_thread(machine, pid, pid);
+		for (i = 0; thread && i < TAP_STACK_DEPTH && ips[i]; i++) {
+			struct map *map = maps__find(thread__maps(thread), ips[i]);
+
+			if (map)
+				dso__set_hit(map__dso(map));
+			map__put(map);
+		}
+		thread__put(thread);
+	}
+}
+
+/*
+ * The command names and mappings of the processes whose user stacks were
+ * recorded, as the run knew them at the end (from the kernel's reports
+ * and /proc), as perf record would have synthesized them: report names
+ * the frames with them.  Processes that have exited are known too.
+ */
+static int rec_user_maps(struct tap_record *rec)
+{
+	struct machine *live = rec->rt->machine;
+	struct map_event *me;
+	struct int_node *node;
+	pid_t last = -1;
+	int err = 0;
+
+	if (!live || !intlist__nr_entries(rec->ustacks))
+		return 0;
+	me = zalloc(sizeof(*me));
+	if (!me)
+		return -ENOMEM;
+	me->rec = rec;
+	/* in key order: the stacks of one process one after another */
+	intlist__for_each_entry(node, rec->ustacks) {
+		pid_t pid = (pid_t)(node->i >> 32);
+		struct thread *thread;
+		struct perf_record_comm comm = {
+			.header = { .type = PERF_RECORD_COMM, .size = sizeof(comm) },
+			.pid = (u32)pid,
+			.tid = (u32)pid,
+		};
+
+		if (pid == last)
+			continue;
+		last = pid;
+		thread = machine__find_thread(live, pid, pid);
+		if (!thread)
+			continue;
+		strncpy(comm.comm, thread__comm_str(thread) ?: "", sizeof(comm.comm) - 1);
+		me->pid = pid;
+		err = rec_event(rec, (union perf_event *)&comm);
+		if (!err)
+			err = maps__for_each_map(thread__maps(thread), rec_map, me);
+		thread__put(thread);
+		if (err)
+			break;
+	}
+	free(me);
+	return err;
+}
+
 static int rec_finish(void *arg, struct runtime *rt)
 {
 	struct tap_record *rec = arg;
@@ -764,9 +932,14 @@ static int rec_finish(void *arg, struct runtime *rt)
 
 	rec_lost(rec);
 	runtime__losses(rt, &s.losses);
+	err = rec_user_maps(rec);
+	if (err)
+		return rec->err ?: err;
 	err = rec_stacks(rec, &s);
-	if (!err)
+	if (!err) {
+		rec_user_hits(rec, &s);
 		err = tap_saved__encode(&s, &data, &size);
+	}
 	free_stacks(s.stacks, s.nr_stacks);
 	if (err) {
 		pr_err("perf tap: not enough memory to finish %s\n", rec->data.path);
@@ -800,7 +973,10 @@ struct tap_record *tap_record__new(const char *path)
 	if (!rec)
 		return NULL;
 	rec->buf = malloc(REC_BUF_SIZE);
-	if (!rec->buf) {
+	rec->ustacks = intlist__new(NULL);
+	if (!rec->buf || !rec->ustacks) {
+		intlist__delete(rec->ustacks);
+		free(rec->buf);
 		free(rec);
 		return NULL;
 	}
@@ -826,6 +1002,7 @@ void tap_record__delete(struct tap_record *rec)
 	if (rec->session)
 		perf_session__delete(rec->session);
 	evlist__delete(rec->evlist);
+	intlist__delete(rec->ustacks);
 	free(rec->buf);
 	free(rec);
 }

@@ -34,6 +34,7 @@
 #include "format.h"
 #include "record.h"
 #include "report.h"
+#include "usym.h"
 
 struct report {
 	struct perf_tool tool;
@@ -78,27 +79,29 @@ static int report_stack_ips(void *arg, __u32 id, __u64 *ips)
 	return tap_saved__stack(&r->saved, id, ips);
 }
 
-/* "function+0xoff" for a kernel address, with the file's kernel maps. */
+/* Frames named with the file's kernel maps, and its processes' maps. */
 static const char *report_ksym(void *arg, u64 addr, char *buf, size_t size)
 {
 	struct report *r = arg;
-	struct map *map = NULL;
-	struct symbol *sym;
 
-	sym = machine__find_kernel_symbol(&r->session->machines.host, addr, &map);
-	if (!sym)
-		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
-	else
-		snprintf(buf, size, "%s+0x%llx", sym->name,
-			 (unsigned long long)(map__map_ip(map, addr) - sym->start));
-	return buf;
+	return tap_ksym__name(&r->session->machines.host, addr, buf, size);
 }
 
-static const char *report_usym(void *arg __maybe_unused, int pid __maybe_unused, u64 addr,
-			       char *buf, size_t size)
+static const char *report_usym(void *arg, int pid, u64 addr, char *buf, size_t size)
 {
-	snprintf(buf, size, "0x%llx", (unsigned long long)addr);
-	return buf;
+	struct report *r = arg;
+
+	return tap_usym__name(&r->session->machines.host, pid, addr, buf, size);
+}
+
+/* The first pass, when stacks are printed: the maps only, which record wrote last. */
+static int skip_sample(const struct perf_tool *tool __maybe_unused,
+		       union perf_event *event __maybe_unused,
+		       struct perf_sample *sample __maybe_unused,
+		       struct evsel *evsel __maybe_unused,
+		       struct machine *machine __maybe_unused)
+{
+	return 0;
 }
 
 /* argstr: the event's format from the file's tracing data. */
@@ -229,7 +232,8 @@ int tap_report(const struct tap_report_opts *opts)
 	}
 	if (check_session(&r))
 		goto out;
-	symbol__init(&r.session->header.env);
+	if (tap_usym__init())
+		goto out;
 
 	r.printer.obj = r.saved.obj;
 	r.printer.fp = opts->output ?: stdout;
@@ -242,7 +246,18 @@ int tap_report(const struct tap_report_opts *opts)
 	r.printer.format_event = report_argstr;
 	r.printer.format_event_arg = &r;
 
-	err = perf_session__process_events(r.session);
+	/*
+	 * The processes' maps are known in full only at the end of the run,
+	 * so record writes them last: read them first, then the records.
+	 */
+	err = 0;
+	if (r.saved.obj->uses_stacks) {
+		r.tool.sample = skip_sample;
+		err = perf_session__process_events(r.session);
+		r.tool.sample = report_sample;
+	}
+	if (!err)
+		err = perf_session__process_events(r.session);
 	tap_printer__exit(&r.printer);
 	fflush(r.printer.fp);
 	if (err) {
