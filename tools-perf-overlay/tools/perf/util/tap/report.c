@@ -32,8 +32,8 @@
 #include "util/trace-event.h"
 
 #include "format.h"
-#include "record.h"
 #include "report.h"
+#include "saved.h"
 #include "usym.h"
 
 struct report {
@@ -260,11 +260,10 @@ int tap_report(const struct tap_report_opts *opts)
 		err = perf_session__process_events(r.session);
 	tap_printer__exit(&r.printer);
 	fflush(r.printer.fp);
-	if (err) {
+	if (err)
 		pr_err("perf tap: cannot read the records in %s: it is damaged\n", r.path);
-	} else {
+	else
 		tap_print_losses(&r.saved.losses, &r.printer);
-	}
 	symbol__exit();
 out:
 	perf_session__delete(r.session);
