@@ -461,7 +461,7 @@ class Bench:
                 with open(errf) as ef:
                     err = ef.read()
                 m = re.search(r"\((\d+) samples\)" if t == "perf" else
-                              r"perf tap: (\d+) records .* written to", err)
+                              r"perf tap: (\d+) records? .* written to", err)
                 if not m:
                     rates = "no record count"
                     break

@@ -639,9 +639,9 @@ static int rec_finish(void *arg, struct runtime *rt)
 		return err;
 	}
 	if (verbose >= 0)
-		fprintf(stderr, "perf tap: %llu records (%.3f MB) written to %s\n",
-			(unsigned long long)rec->samples, (double)rec->bytes / (1 << 20),
-			rec->data.path);
+		fprintf(stderr, "perf tap: %llu record%s (%.3f MB) written to %s\n",
+			(unsigned long long)rec->samples, rec->samples == 1 ? "" : "s",
+			(double)rec->bytes / (1 << 20), rec->data.path);
 	return 0;
 }
 
