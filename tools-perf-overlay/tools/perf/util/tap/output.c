@@ -303,7 +303,11 @@ int tap_output__drain(struct tap_output *out, tap_output_cb cb, void *arg)
 		 */
 	}
 
-	if (out->nr_recs > 1)
+	/* Often in order already: all from one CPU, or one ring after another. */
+	for (r = 1; r < out->nr_recs; r++)
+		if (tap_output_rec__cmp(&out->recs[r - 1], &out->recs[r]) > 0)
+			break;
+	if (r < out->nr_recs)
 		qsort(out->recs, out->nr_recs, sizeof(*out->recs),
 		      tap_output_rec__cmp);
 

@@ -56,6 +56,10 @@
 #include "saved.h"
 #include "runtime-int.h"
 
+/* The samples' layout when the rings' is perf tap's usual one (RAW, TIME, CPU). */
+#define REC_SAMPLE_TYPE	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TIME | \
+			 PERF_SAMPLE_CPU | PERF_SAMPLE_RAW)
+
 /* Records are gathered into writes of this size. */
 #define REC_BUF_SIZE	(1U << 20)
 
@@ -231,14 +235,32 @@ static int rec_sample(void *arg, int cpu, u64 time, const void *data, u32 size)
 	}
 	if (rec_lost(rec))
 		return rec->err;
-	len = perf_event__sample_event_size(&sample, rec->sample_type, 0);
-	ev = rec_reserve(rec, len);
-	if (!ev)
-		return rec->err;
+	if (rec->sample_type == REC_SAMPLE_TYPE) {
+		/* the layout perf_event__synthesize_sample() writes, without its checks */
+		u64 *p;
+
+		len = sizeof(ev->header) + 4 * sizeof(u64) + PERF_ALIGN(4 + size, sizeof(u64));
+		ev = rec_reserve(rec, len);
+		if (!ev)
+			return rec->err;
+		p = (u64 *)ev->sample.array;
+		p[0] = rec->id;			/* PERF_SAMPLE_IDENTIFIER */
+		p[1] = 0;			/* PERF_SAMPLE_IP */
+		p[2] = time;			/* PERF_SAMPLE_TIME */
+		p[3] = (u32)cpu;		/* PERF_SAMPLE_CPU: cpu, res */
+		*(u32 *)&p[4] = size;		/* PERF_SAMPLE_RAW */
+		memcpy((char *)&p[4] + 4, data, size);
+		memset((char *)&p[4] + 4 + size, 0, len - sizeof(ev->header) - 32 - 4 - size);
+	} else {
+		len = perf_event__sample_event_size(&sample, rec->sample_type, 0);
+		ev = rec_reserve(rec, len);
+		if (!ev)
+			return rec->err;
+		perf_event__synthesize_sample(ev, rec->sample_type, 0, &sample);
+	}
 	ev->header.type = PERF_RECORD_SAMPLE;
 	ev->header.misc = PERF_RECORD_MISC_KERNEL;
 	ev->header.size = (u16)len;
-	perf_event__synthesize_sample(ev, rec->sample_type, 0, &sample);
 	if (!rec->samples++)
 		rec->evlist->first_sample_time = time;
 	rec->evlist->last_sample_time = time;
