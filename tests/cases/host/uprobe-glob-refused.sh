@@ -22,7 +22,9 @@ if ((rc == 0)); then
 	skip "this kernel probes pthread_spin_lock: no function of libc is refused"
 fi
 expect_eq "one refused function: exit status" 1 "$rc"
-expect_eq "one refused function: message" "<cmdline>:1:1: error: no event of this trace block could be attached (uprobe ${libc##*/}:pthread_spin_lock: the kernel cannot place a uprobe on the function's first instruction (ENOTSUPP))" "$(cat err)"
+expect_eq "one refused function: message" "<cmdline>:1:1: error: no event of this trace block could be attached (uprobe ${libc##*/}:pthread_spin_lock: the kernel cannot place a uprobe on the function's first instruction (ENOTSUPP))
+trace probe:$libc:pthread_spin_lock { n += 1 }
+^" "$(cat err)"
 
 start=$SECONDS
 rc=0

@@ -17,6 +17,7 @@
 #include "util/trace-event.h"
 #include "event.h"
 #include "format.h"
+#include "regs.h"
 
 /* A string value: the bytes up to the first NUL, at most str_size. */
 static int str_len(const struct tap_printer *p, const char *s)
@@ -677,8 +678,6 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 void tap_format_argstr(const struct tap_event *ev, struct tep_event *tp, int cpu,
 		       const void *data, FILE *fp)
 {
-	/* offsetof(struct pt_regs, di, si, dx, r10, r8, r9) on x86_64 */
-	static const int regs_off[] = { 112, 104, 96, 56, 72, 64 };
 	const unsigned char *d = data;
 	unsigned char rec[64];
 	__u32 kind;
@@ -704,11 +703,11 @@ void tap_format_argstr(const struct tap_event *ev, struct tep_event *tp, int cpu
 	memcpy(rec, &(__u16){ (__u16)tp->id }, 2);
 	memcpy(rec + 8, &ev->syscall_nr, 4);
 	if (ev->sys_exit) {
-		memcpy(rec + 16, d + 8 + 80, 8);	/* ax */
+		memcpy(rec + 16, d + 8 + TAP_REGS_RET, 8);
 		size = 24;
 	} else {
-		for (i = 0; i < 6; i++)
-			memcpy(rec + 16 + 8 * i, d + 8 + regs_off[i], 8);
+		for (i = 0; i < TAP_REGS_NR_ARGS; i++)
+			memcpy(rec + 16 + 8 * i, d + 8 + tap_regs_syscall_arg(i), 8);
 		size = 64;
 	}
 	event_format__fprintf(tp, cpu, rec, size, fp);

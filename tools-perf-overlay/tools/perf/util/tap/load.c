@@ -18,6 +18,7 @@
 
 #include "util/debug.h"
 #include "ktypes.h"
+#include "util/event.h"
 #include "output.h"
 #include "runtime-int.h"
 
@@ -104,26 +105,17 @@ int runtime__create_maps(struct runtime *rt)
 
 /*
  * The address of kernel symbol @name (data symbols need CONFIG_KALLSYMS_ALL):
- * -ENOENT if it is not listed, -EACCES if its address is hidden.
+ * -ENOENT if it is not listed, -EACCES if its address is hidden, or why
+ * /proc/kallsyms cannot be read.
  */
 static int kallsyms_address(const char *name, __u64 *addr)
 {
-	char line[512], sym[256], type;
-	unsigned long long a;
-	FILE *fp = fopen("/proc/kallsyms", "r");
-	int err = -ENOENT;
+	u64 start;
 
-	if (!fp)
-		return -errno;
-	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 && !strcmp(sym, name)) {
-			*addr = a;
-			err = a ? 0 : -EACCES;
-			break;
-		}
-	}
-	fclose(fp);
-	return err;
+	if (kallsyms__get_symbol_start("/proc/kallsyms", name, &start))
+		return access("/proc/kallsyms", R_OK) ? -errno : -ENOENT;
+	*addr = start;
+	return start ? 0 : -EACCES;
 }
 
 /* Why kernel_v(@name) has no address, in one sentence. */
@@ -132,19 +124,18 @@ static void kernel_v_error(const char *name, int err)
 	__u64 addr;
 
 	if (err == -EACCES)
-		fprintf(stderr, "perf tap: kernel_v(\"%s\"): /proc/kallsyms hides kernel "
-			"addresses from this user (kernel.kptr_restrict)\n", name);
+		pr_err("perf tap: kernel_v(\"%s\"): /proc/kallsyms hides kernel addresses from "
+		       "this user (kernel.kptr_restrict)\n", name);
 	else if (err != -ENOENT)
-		fprintf(stderr, "perf tap: kernel_v(\"%s\"): cannot read /proc/kallsyms: %s\n",
-			name, strerror(-err));
+		pr_err("perf tap: kernel_v(\"%s\"): cannot read /proc/kallsyms: %s\n", name,
+		       strerror(-err));
 	else if (kallsyms_address("init_task", &addr) == -ENOENT)
 		/* a data symbol every kernel has: this one lists functions only */
-		fprintf(stderr, "perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms, "
-			"which lists no data symbols on this kernel (built without "
-			"CONFIG_KALLSYMS_ALL)\n", name);
+		pr_err("perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms, which lists "
+		       "no data symbols on this kernel (built without CONFIG_KALLSYMS_ALL)\n",
+		       name);
 	else
-		fprintf(stderr, "perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms\n",
-			name);
+		pr_err("perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms\n", name);
 }
 
 int runtime__fill_maps(struct runtime *rt)

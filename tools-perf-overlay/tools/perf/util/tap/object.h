@@ -106,7 +106,6 @@ enum {
 #define TAP_ARGSTR_RECORD	2
 #define TAP_ARGSTR_DATA		256
 #define TAP_ARGSTR_SIZE		(8 + TAP_ARGSTR_DATA)
-#define TAP_PT_REGS_SIZE	168	/* sizeof(struct pt_regs) on x86_64 */
 
 /* Where field arg.NAME is in one event, filled by the runtime from tracefs. */
 enum tap_field_kind {

@@ -169,8 +169,8 @@ static void format_event(void *arg, int cpu, const void *data, FILE *fp)
 	if (!rt->formats)
 		return;
 	if (!rt->formats[idx]) {
-		tp = trace_event__tp_format(rt->evs.ev[idx].sys, rt->evs.ev[idx].name);
-		if (IS_ERR_OR_NULL(tp))
+		tp = tap_events__format(&rt->evs.ev[idx]);
+		if (!tp)
 			return;
 		rt->formats[idx] = tp;
 	}
