@@ -52,6 +52,7 @@
 #include "util/tool.h"
 
 #include "output.h"
+#include "provider.h"
 #include "record.h"
 #include "saved.h"
 #include "runtime-int.h"
@@ -333,7 +334,8 @@ static int rec_evlist(struct tap_record *rec)
 		struct perf_event_attr tp = attr;
 		char key[512];
 
-		if (ev->kprobe || ev->path || rt->obj->progs[ev->prog].kind == TAP_PROG_TIMER)
+		/* tracefs events: their formats go to the file */
+		if (ev->provider != &tap_provider_tracepoint && ev->provider != &tap_provider_syscall)
 			continue;
 		snprintf(key, sizeof(key), "%s:%s", ev->sys, ev->name);
 		if (strlist__has_entry(seen, key))

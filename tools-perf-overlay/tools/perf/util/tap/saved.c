@@ -36,7 +36,7 @@ void tap_saved__sort_stacks(struct tap_saved *s)
  *	"TAPDATA\0"  u32 version  u32 bytes-that-follow
  *	u32 size, the tap object (tap_object__serialize())
  *	u32 count, then per event: sys, name, path (strings), u32 prog,
- *	    u32 syscall_nr, u32 flags (1 sys_exit, 2 kprobe, 4 kretprobe), u64 offset
+ *	    u32 syscall_nr, u32 flags (1 sys_exit, 4 kretprobe; 2 unused), u64 offset
  *	u32 count, then per stack: u32 id, u32 frames, u64 frames[]
  *	u32 count, then the struct tap_losses counters as u64s
  *
@@ -117,8 +117,7 @@ int tap_saved__encode(const struct tap_saved *s, void **data, size_t *size)
 		put_str(&b, ev->path);
 		put_u32(&b, (__u32)ev->prog);
 		put_u32(&b, (__u32)ev->syscall_nr);
-		put_u32(&b, (ev->sys_exit ? 1 : 0) | (ev->kprobe ? 2 : 0) |
-			    (ev->kretprobe ? 4 : 0));
+		put_u32(&b, (ev->sys_exit ? 1 : 0) | (ev->kretprobe ? 4 : 0));
 		put_u64(&b, ev->offset);
 	}
 	put_u32(&b, (__u32)s->nr_stacks);
@@ -228,7 +227,6 @@ static void get_events(struct ibuf *b, struct tap_saved *s)
 		ev->syscall_nr = (int)get_u32(b);
 		flags = get_u32(b);
 		ev->sys_exit = flags & 1;
-		ev->kprobe = flags & 2;
 		ev->kretprobe = flags & 4;
 		ev->offset = get_u64(b);
 		if (!b->err && (!ev->sys || !ev->name || ev->prog < 0 ||
