@@ -43,6 +43,9 @@ struct runtime {
 	int nr_bases;
 	struct tap_output *out;
 	struct tap_printer printer;
+	tap_output_cb emit;		/* where records go: the printer, or a sink */
+	void *emit_arg;
+	bool sink_started;
 	pid_t child;
 	int go_pipe;
 	int exec_pipe;
@@ -77,6 +80,9 @@ int runtime__load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_p
 		       const struct tap_code *code);
 int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
 			  enum bpf_attach_type attach_type, const struct tap_code *code);
+
+/* runtime.c: what the run lost so far */
+void runtime__losses(struct runtime *rt, struct tap_losses *l);
 
 /* once.c: run top-level code or trace_end, with all of its output */
 int runtime__run_once(struct runtime *rt, int prog);
