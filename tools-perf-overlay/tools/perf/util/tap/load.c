@@ -528,6 +528,9 @@ int runtime__load_progs(struct runtime *rt)
 
 		if (prog->kind == TAP_PROG_FOLLOW && !rt->follow && !rt->opts->verify_only)
 			continue;
+		if (prog->kind == TAP_PROG_EXEC && !(rt->opts->argv && rt->opts->argv[0]) &&
+		    !rt->opts->verify_only)
+			continue;
 		/* a trace block has code only for the ways its events attach */
 		if (prog->code[TAP_CODE_RAW].insns && (needs_plain(rt, i) || rt->opts->verify_only)) {
 			ps->fd = runtime__load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?

@@ -155,6 +155,7 @@ enum tap_prog_kind {
 	TAP_PROG_TRACE,		/* a trace block */
 	TAP_PROG_TIMER,		/* tick-N / profile-N */
 	TAP_PROG_FOLLOW,	/* raw tracepoint sched_process_fork: targets' children are targets */
+	TAP_PROG_EXEC,		/* raw tracepoint sched_process_exec: the command is, from its exec */
 };
 
 /*

@@ -56,6 +56,7 @@ struct runtime {
 	struct perf_cpu_map *cpus;	/* -C, NULL for every CPU */
 	bool follow;			/* targets' children become targets (tap_follow) */
 	int follow_link;
+	int exec_link;			/* tap_exec: the command is a target from its exec */
 	struct tap_track *track;	/* the mappings of processes, for ustack() */
 	__u64 lost_discarded;		/* lost records of runs repeated (once.c) */
 	__u64 lost_extra;		/* lost records in rings of their own (once.c) */

@@ -81,12 +81,7 @@ static int set_targets(struct runtime *rt)
 		if (err)
 			return err;
 	}
-	if (rt->child > 0) {
-		key = (__u32)rt->child;
-		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_TARGETS], &key, &one, BPF_ANY);
-		if (err)
-			return err;
-	}
+	/* the command becomes one when it execs: watch_exec() */
 	return runtime__set_global(rt, TAP_G_TARGET, 1);
 }
 
@@ -130,6 +125,29 @@ static int follow_children(struct runtime *rt)
 		}
 	}
 	return 0;
+}
+
+/*
+ * The command is traced from its exec on, as perf record's enable_on_exec
+ * does, not while it is still perf tap's child getting ready: tap_exec
+ * puts it among the targets as it execs.  Where that program cannot be
+ * attached, it is a target from the start.
+ */
+static int watch_exec(struct runtime *rt)
+{
+	__u32 one = 1, key = (__u32)rt->child;
+	int i;
+
+	for (i = 0; i < rt->obj->nr_progs; i++) {
+		if (rt->obj->progs[i].kind != TAP_PROG_EXEC || rt->progs[i].fd < 0)
+			continue;
+		rt->exec_link = bpf_raw_tracepoint_open("sched_process_exec", rt->progs[i].fd);
+		if (rt->exec_link >= 0)
+			return 0;
+		pr_debug("perf tap: sched_process_exec: %s: the command is traced before its exec\n",
+			 strerror(errno));
+	}
+	return bpf_map_update_elem(rt->map_fds[TAP_MAP_TARGETS], &key, &one, BPF_ANY);
 }
 
 /* -p: whether any of the processes is still there. */
@@ -441,6 +459,8 @@ static void cleanup(struct runtime *rt)
 	perf_cpu_map__put(rt->cpus);
 	if (rt->follow_link >= 0)
 		close(rt->follow_link);
+	if (rt->exec_link >= 0)
+		close(rt->exec_link);
 	tap_ktypes__exit();
 	if (rt->machine) {
 		machine__delete(rt->machine);
@@ -451,7 +471,7 @@ static void cleanup(struct runtime *rt)
 int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 {
 	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1, .exec_pipe = -1,
-			      .follow_link = -1 };
+			      .follow_link = -1, .exec_link = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int err = -1, end, stop_signals;
 
@@ -539,6 +559,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 		/* last, so that a link of perf tap's says its probes are attached */
 		if (!err && rt.follow)
 			err = follow_children(&rt);
+		if (!err && rt.child > 0)
+			err = watch_exec(&rt);
 		if (err)
 			goto out;
 		/* a signal while attaching: stop without running the command */
