@@ -67,3 +67,10 @@ grep -q "^# event : name = syscalls:sys_enter_openat" header.out ||
 	fail "the traced tracepoint's attr is not in the file"
 "$PERF" buildid-list -i rec.data | grep -q "kernel.kallsyms" ||
 	fail "no kernel build-id although the run took kernel stacks"
+
+# a timer's attr is in the file too: cpu-clock with the timer's period
+"$PERF" tap record -o timer.data -e 'tick-100ms { exit() }' >/dev/null 2>&1 ||
+	fail "record a timer: exit status $?"
+"$PERF" report -i timer.data --header-only >theader.out 2>&1 || fail "header of the timer's file"
+grep -q "^# event : name = tick-100ms, .*type = 1 (software), .*config = 0 (PERF_COUNT_SW_CPU_CLOCK), { sample_period, sample_freq } = 100000000," theader.out ||
+	fail "no cpu-clock attr for the timer: $(grep '^# event' theader.out)"

@@ -722,37 +722,38 @@ void tap_format_argstr(const struct tap_event *ev, struct tep_event *tp, int cpu
 static void print_lost_stacks(const struct tap_losses *l, const struct tap_printer *p)
 {
 	if (l->stacks_collided)
-		fprintf(stderr, "perf tap: warning: %llu stacks were lost to hash collisions in the "
-			"stack map (%u buckets)\n", (unsigned long long)l->stacks_collided,
-			l->stack_buckets);
+		pr_warning("perf tap: warning: %llu stacks were lost to hash collisions in the "
+			   "stack map (%u buckets)\n", (unsigned long long)l->stacks_collided,
+			   l->stack_buckets);
 	if (p->stacks_full)
-		fprintf(stderr, "perf tap: warning: %llu of the stack values printed were lost "
-			"because the stack map was full (%u stacks)\n",
-			(unsigned long long)p->stacks_full, l->stack_entries);
+		pr_warning("perf tap: warning: %llu of the stack values printed were lost "
+			   "because the stack map was full (%u stacks)\n",
+			   (unsigned long long)p->stacks_full, l->stack_entries);
 	if (l->track)
-		fprintf(stderr, "perf tap: warning: %llu reports of processes' mappings were lost: "
-			"some user stack frames may show addresses only\n",
-			(unsigned long long)l->track);
+		pr_warning("perf tap: warning: %llu reports of processes' mappings were lost: "
+			   "some user stack frames may show addresses only\n",
+			   (unsigned long long)l->track);
 	if (p->stacks_other)
-		fprintf(stderr, "perf tap: warning: %llu of the stack values printed hold no "
-			"stack (shown as [stack lost: ...])\n",
-			(unsigned long long)p->stacks_other);
+		pr_warning("perf tap: warning: %llu of the stack values printed hold no "
+			   "stack (shown as [stack lost: ...])\n",
+			   (unsigned long long)p->stacks_other);
 }
 
 void tap_print_losses(const struct tap_losses *l, const struct tap_printer *p)
 {
 	if (l->records)
-		fprintf(stderr, "perf tap: warning: %llu output records lost (the rings were "
-			"full; try a larger -m)\n", (unsigned long long)l->records);
+		pr_warning("perf tap: warning: %llu output records lost (the rings were "
+			   "full; try a larger -m)\n", (unsigned long long)l->records);
 	if (l->drops)
-		fprintf(stderr, "perf tap: warning: %llu table updates lost (a table was "
-			"full at %u entries)\n", (unsigned long long)l->drops, l->table_entries);
+		pr_warning("perf tap: warning: %llu table updates lost (a table was "
+			   "full at %u entries)\n", (unsigned long long)l->drops, l->table_entries);
 	if (l->loops)
-		fprintf(stderr, "perf tap: warning: loops were stopped %llu times after "
-			"%u iterations (--loop-max)\n", (unsigned long long)l->loops, l->loop_max);
+		pr_warning("perf tap: warning: loops were stopped %llu times after "
+			   "%u iterations (--loop-max)\n", (unsigned long long)l->loops,
+			   l->loop_max);
 	if (p->bad)
-		fprintf(stderr, "perf tap: warning: %llu records could not be decoded\n",
-			(unsigned long long)p->bad);
+		pr_warning("perf tap: warning: %llu records could not be decoded\n",
+			   (unsigned long long)p->bad);
 	print_lost_stacks(l, p);
 	if (p->json)
 		tap_json_losses(p, l);

@@ -92,11 +92,11 @@ int runtime__create_maps(struct runtime *rt)
 			int err = errno;
 
 			if (err == EPERM)
-				fprintf(stderr, "perf tap: permission denied: loading BPF needs "
-					"root, or CAP_BPF and CAP_PERFMON\n");
+				pr_err("perf tap: permission denied: loading BPF needs "
+				       "root, or CAP_BPF and CAP_PERFMON\n");
 			else
-				fprintf(stderr, "perf tap: cannot create BPF map '%s': %s\n",
-					m->name, strerror(err));
+				pr_err("perf tap: cannot create BPF map '%s': %s\n",
+				       m->name, strerror(err));
 			return -err;
 		}
 	}
@@ -201,7 +201,7 @@ int runtime__fill_maps(struct runtime *rt)
 	}
 	free(name);
 	if (err)
-		fprintf(stderr, "perf tap: cannot fill BPF maps: %s\n", strerror(errno));
+		pr_err("perf tap: cannot fill BPF maps: %s\n", strerror(errno));
 	return err ? -1 : 0;
 }
 
@@ -416,16 +416,16 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 		return -ENOMEM;
 	memcpy(copy, insns, cnt * sizeof(*copy));
 	if (relocate_btf_vars(copy, cnt)) {
-		fprintf(stderr, "perf tap: in_interrupt() needs the kernel's BTF and per-CPU "
-			"symbols in kallsyms (CONFIG_KALLSYMS_ALL), which this kernel lacks\n");
+		pr_err("perf tap: in_interrupt() needs the kernel's BTF and per-CPU "
+		       "symbols in kallsyms (CONFIG_KALLSYMS_ALL), which this kernel lacks\n");
 		free(copy);
 		return -ENOENT;
 	}
 	if (nr_funcs > 1) {
 		btf = funcs_btf(func_off, nr_funcs, &info);
 		if (!btf) {
-			fprintf(stderr, "perf tap: cannot load BTF for %s: %s\n", prog->name,
-				strerror(errno));
+			pr_err("perf tap: cannot load BTF for %s: %s\n", prog->name,
+			       strerror(errno));
 			free(copy);
 			return -EINVAL;
 		}
@@ -455,25 +455,25 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 		goto out;
 	insn = log ? verifier_insn(log) : -1;
 	if (rt->opts->verbose && log)
-		fprintf(stderr, "%s\n", log);
+		pr_err("%s\n", log);
 	if (insn >= 0 && insn < (int)cnt)
-		fprintf(stderr, "%s:%d: error: the kernel's BPF verifier rejected the code for "
-			"this line: %s%s\n", rt->obj->file, lines[insn],
-			log ? last_log_line(log) : strerror(errno),
-			rt->opts->verbose ? "" : " (-v shows the verifier log)");
+		pr_err("%s:%d: error: the kernel's BPF verifier rejected the code for "
+		       "this line: %s%s\n", rt->obj->file, lines[insn],
+		       log ? last_log_line(log) : strerror(errno),
+		       rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else if (log && *last_log_line(log))
 		/* refused before any instruction was checked: the log says why */
-		fprintf(stderr, "%s:%d: error: the kernel refused the BPF program of this "
-			"block: %s%s\n", rt->obj->file, prog->line,
-			last_log_line(log), rt->opts->verbose ? "" : " (-v shows the verifier log)");
+		pr_err("%s:%d: error: the kernel refused the BPF program of this "
+		       "block: %s%s\n", rt->obj->file, prog->line,
+		       last_log_line(log), rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else
-		fprintf(stderr, "perf tap: cannot load the program for %s: %s\n", prog->name,
-			strerror(errno));
+		pr_err("perf tap: cannot load the program for %s: %s\n", prog->name,
+		       strerror(errno));
 	fd = -EINVAL;
 out:
 	if (fd < 0 && errno == EPERM) {
-		fprintf(stderr, "perf tap: permission denied: loading BPF needs root, "
-			"or CAP_BPF and CAP_PERFMON\n");
+		pr_err("perf tap: permission denied: loading BPF needs root, "
+		       "or CAP_BPF and CAP_PERFMON\n");
 		fd = -EPERM;
 	}
 	free(log);

@@ -22,6 +22,7 @@
 #include <internal/lib.h>
 #include <linux/kernel.h>
 
+#include "util/debug.h"
 #include "output.h"
 #include "runtime-int.h"
 #include "track.h"
@@ -203,8 +204,8 @@ static int test_run(struct runtime *rt, int prog)
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
 
 	if (bpf_prog_test_run_opts(rt->progs[prog].fd, &topts)) {
-		fprintf(stderr, "perf tap: cannot run %s: %s\n", rt->obj->progs[prog].name,
-			strerror(errno));
+		pr_err("perf tap: cannot run %s: %s\n", rt->obj->progs[prog].name,
+		       strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -269,8 +270,8 @@ static int run_pinned(struct runtime *rt, int prog, int cpu)
 		}
 		err = state_restore(rt, &st);
 		if (err) {
-			fprintf(stderr, "perf tap: cannot run %s again: %s\n",
-				rt->obj->progs[prog].name, strerror(-err));
+			pr_err("perf tap: cannot run %s again: %s\n",
+			       rt->obj->progs[prog].name, strerror(-err));
 			break;
 		}
 	}

@@ -30,7 +30,6 @@
 #include <linux/time64.h>
 #include <linux/zalloc.h>
 
-#include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
 
 #include "util/data.h"
@@ -270,29 +269,44 @@ static int rec_sample(void *arg, int cpu, u64 time, const void *data, u32 size)
 
 /* ---- the file's header -------------------------------------------------- */
 
-static int tracepoint_id(const char *sys, const char *name, __u64 *id)
+/*
+ * The attr event @ev is opened with, as far as a file can say it: a
+ * tracepoint's id (its format goes to the file too), a timer's cpu-clock
+ * and period, a probe's PMU and return-probe bit.  -1: nothing to say.
+ */
+static int event_attr(const struct runtime *rt, const struct tap_event *ev,
+		      struct perf_event_attr *a)
 {
-	char path[512], *file;
-	unsigned long long n;
-	FILE *fp;
-	int ok;
+	struct tep_event *tp;
+	__u64 retprobe;
+	__u32 type;
 
-	snprintf(path, sizeof(path), "%s/%s/id", sys, name);
-	file = get_events_file(path);
-	fp = file ? fopen(file, "r") : NULL;
-	put_events_file(file);
-	if (!fp)
-		return -ENOENT;
-	ok = fscanf(fp, "%llu", &n) == 1;
-	fclose(fp);
-	*id = n;
-	return ok ? 0 : -EINVAL;
+	if (ev->provider == &tap_provider_tracepoint || ev->provider == &tap_provider_syscall) {
+		tp = tap_tp__format(ev->sys, ev->name);
+		if (!tp)
+			return -1;	/* not in tracefs: no format to save either */
+		a->type = PERF_TYPE_TRACEPOINT;
+		a->config = (__u64)tp->id;
+		return 0;
+	}
+	if (ev->provider == &tap_provider_timer) {
+		a->type = PERF_TYPE_SOFTWARE;
+		a->config = PERF_COUNT_SW_CPU_CLOCK;
+		a->sample_period = (__u64)rt->obj->progs[ev->prog].period_ns;
+		return 0;
+	}
+	if (tap_probe__pmu(ev->path ? "uprobe" : "kprobe", &type, &retprobe))
+		return -1;
+	a->type = type;
+	a->config = ev->kretprobe ? retprobe : 0;
+	return 0;
 }
 
 /*
  * The attrs the file describes: the bpf-output event with the samples,
- * then one per traced tracepoint, with the same sample layout (perf wants
- * one layout in a file with several events) and no samples of their own.
+ * then one per traced event (tracepoint, timer, probe), with the same
+ * sample layout (perf wants one layout in a file with several events) and
+ * no samples of their own.
  */
 static int rec_evlist(struct tap_record *rec)
 {
@@ -331,21 +345,17 @@ static int rec_evlist(struct tap_record *rec)
 
 	for (i = 0; i < rt->evs.nr; i++) {
 		const struct tap_event *ev = &rt->evs.ev[i];
-		struct perf_event_attr tp = attr;
+		struct perf_event_attr ea = attr;
 		char key[512];
 
-		/* tracefs events: their formats go to the file */
-		if (ev->provider != &tap_provider_tracepoint && ev->provider != &tap_provider_syscall)
-			continue;
-		snprintf(key, sizeof(key), "%s:%s", ev->sys, ev->name);
+		ev->provider->describe(ev, key, sizeof(key));
 		if (strlist__has_entry(seen, key))
 			continue;
 		if (strlist__add(seen, key))
 			goto nomem;
-		tp.type = PERF_TYPE_TRACEPOINT;
-		if (tracepoint_id(ev->sys, ev->name, &tp.config))
-			continue;	/* not in tracefs: no format to save either */
-		evsel = evsel__new(&tp);
+		if (event_attr(rt, ev, &ea))
+			continue;
+		evsel = evsel__new(&ea);
 		if (!evsel)
 			goto nomem;
 		evsel->name = strdup(key);
@@ -663,7 +673,7 @@ static int rec_finish(void *arg, struct runtime *rt)
 		return err;
 	}
 	if (verbose >= 0)
-		fprintf(stderr, "perf tap: %llu record%s (%.3f MB) written to %s\n",
+		pr_info("perf tap: %llu record%s (%.3f MB) written to %s\n",
 			(unsigned long long)rec->samples, rec->samples == 1 ? "" : "s",
 			(double)rec->bytes / (1 << 20), rec->data.path);
 	return 0;

@@ -52,14 +52,14 @@ static int set_cpus(struct runtime *rt, const char *list)
 
 	rt->cpus = perf_cpu_map__new(list);
 	if (!rt->cpus || perf_cpu_map__is_empty(rt->cpus)) {
-		fprintf(stderr, "perf tap: -C: not a CPU list: '%s'\n", list);
+		pr_err("perf tap: -C: not a CPU list: '%s'\n", list);
 		return -EINVAL;
 	}
 	perf_cpu_map__for_each_cpu(cpu, idx, rt->cpus) {
 		__u32 key = (__u32)cpu.cpu;
 
 		if (cpu.cpu < 0 || tap_output__fd(rt->out, cpu.cpu) < 0) {
-			fprintf(stderr, "perf tap: -C: CPU %d is not online\n", cpu.cpu);
+			pr_err("perf tap: -C: CPU %d is not online\n", cpu.cpu);
 			return -EINVAL;
 		}
 		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_CPUS], &key, &one, BPF_ANY);
@@ -301,12 +301,12 @@ static int start_workload(struct runtime *rt)
 	if (rt->go_pipe < 0)
 		return 0;
 	if (write(rt->go_pipe, "g", 1) != 1)
-		fprintf(stderr, "perf tap: cannot start the workload\n");
+		pr_err("perf tap: cannot start the workload\n");
 	close(rt->go_pipe);
 	rt->go_pipe = -1;
 	if (read(rt->exec_pipe, &err, 1) == 1) {
-		fprintf(stderr, "perf tap: cannot run '%s': %s\n", rt->opts->argv[0],
-			strerror(err));
+		pr_err("perf tap: cannot run '%s': %s\n", rt->opts->argv[0],
+		       strerror(err));
 		return -ENOENT;
 	}
 	return 0;
@@ -490,8 +490,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	rt.printer.format_event = format_event;
 	rt.printer.format_event_arg = &rt;
 	if (!may_trace()) {
-		fprintf(stderr, "perf tap: permission denied: tracing with BPF needs root, or "
-			"the CAP_BPF and CAP_PERFMON capabilities\n");
+		pr_err("perf tap: permission denied: tracing with BPF needs root, or "
+		       "the CAP_BPF and CAP_PERFMON capabilities\n");
 		goto out;
 	}
 	if (tap_events__resolve(&rt.evs, obj, opts->verbose))
@@ -525,8 +525,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (opts->argv && opts->argv[0]) {
 		err = prepare_workload(&rt);
 		if (err) {
-			fprintf(stderr, "perf tap: cannot start the workload: %s\n",
-				strerror(-err));
+			pr_err("perf tap: cannot start the workload: %s\n",
+			       strerror(-err));
 			goto out;
 		}
 	}
@@ -555,12 +555,18 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (err)
 		goto out;
 	if (!rt.printer.exited && !tap_signals) {
-		err = runtime__attach_all(&rt);
+		/*
+		 * Before the probes: at the command's exec, the tracepoint runs
+		 * its programs in the order they were attached, and a probe on
+		 * sched_process_exec must see the command as a target already.
+		 */
+		if (rt.child > 0)
+			err = watch_exec(&rt);
+		if (!err)
+			err = runtime__attach_all(&rt);
 		/* last, so that a link of perf tap's says its probes are attached */
 		if (!err && rt.follow)
 			err = follow_children(&rt);
-		if (!err && rt.child > 0)
-			err = watch_exec(&rt);
 		if (err)
 			goto out;
 		/* a signal while attaching: stop without running the command */
