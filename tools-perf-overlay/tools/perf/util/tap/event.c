@@ -73,9 +73,29 @@ nomem:
 	return NULL;
 }
 
+/* While a trace? block's spec is resolved, its errors are notes: the spec is left out. */
+static bool optional_spec;
+
 void tap_spec__error(struct tap_object *obj, const struct tap_spec *spec, const char *msg)
 {
+	if (optional_spec) {
+		pr_info("%s:%d:%d: note: left out (trace?): %s '%s'\n", obj->file, spec->line,
+			spec->col, msg, spec->text);
+		return;
+	}
 	tap_object__error(obj, spec->line, spec->col, "%s '%s'", msg, spec->text);
+}
+
+/* Forget the events from @from on: those of a trace? spec left out. */
+static void drop_events(struct tap_events *evs, int from)
+{
+	while (evs->nr > from) {
+		struct tap_event *ev = &evs->ev[--evs->nr];
+
+		free(ev->sys);
+		free(ev->name);
+		free(ev->path);
+	}
 }
 
 int tap_spec__cannot_tell(const struct tap_events *evs, struct tap_object *obj,
@@ -115,7 +135,7 @@ static int resolve_spec(struct tap_events *evs, struct tap_object *obj,
 
 static int resolve(struct tap_events *evs, struct tap_object *obj, bool say_how, bool check_only)
 {
-	int i, s;
+	int i, s, err;
 
 	memset(evs, 0, sizeof(*evs));
 	evs->check_only = check_only;
@@ -128,9 +148,17 @@ static int resolve(struct tap_events *evs, struct tap_object *obj, bool say_how,
 		evs->block_start = evs->nr;
 		for (s = 0; s < prog->nr_specs; s++) {
 			evs->spec_start = evs->nr;
-			if (resolve_spec(evs, obj, &prog->specs[s], i))
+			optional_spec = prog->optional;
+			err = resolve_spec(evs, obj, &prog->specs[s], i);
+			optional_spec = false;
+			if (err && !prog->optional)
 				return -1;
+			if (err)
+				drop_events(evs, evs->spec_start);
 		}
+		if (prog->optional && evs->nr == evs->block_start)
+			pr_info("%s:%d:%d: note: no event for this trace? block: it stays "
+				"unattached\n", obj->file, prog->line, prog->col);
 	}
 	return 0;
 }

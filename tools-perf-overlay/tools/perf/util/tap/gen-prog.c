@@ -470,6 +470,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 		switch (n->kind) {
 		case TAP_N_TRACE:
 			prog->kind = TAP_PROG_TRACE;
+			prog->optional = n->num;
 			snprintf(prog->name, sizeof(prog->name), "tap_trace_%d", n->line);
 			break;
 		case TAP_N_TIMER:

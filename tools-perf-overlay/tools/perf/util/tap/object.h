@@ -193,6 +193,7 @@ struct tap_prog_def {
 	bool uses_argstr;		/* needs the event record: no raw tracepoints */
 	long long period_ns;		/* timers */
 	bool profile;			/* timers: every CPU, else one CPU */
+	bool optional;			/* trace?: specs that match nothing are left out */
 };
 
 enum tap_rec_kind {
