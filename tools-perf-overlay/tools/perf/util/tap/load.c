@@ -138,42 +138,86 @@ static void kernel_v_error(const char *name, int err)
 		pr_err("perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms\n", name);
 }
 
-int runtime__fill_maps(struct runtime *rt)
+/*
+ * Entries of an array map, gathered and written with one system call:
+ * syscalls:* alone makes hundreds of probe names, dispatch slots and
+ * field places, which one update each made a measurable part of start-up.
+ */
+struct batch {
+	__u32 *keys;
+	char *values;
+	__u32 value_size, nr;
+};
+
+static int batch_init(struct batch *b, __u32 value_size, int max)
+{
+	b->keys = calloc(max ?: 1, sizeof(*b->keys));
+	b->values = calloc(max ?: 1, value_size);
+	b->value_size = value_size;
+	b->nr = 0;
+	return b->keys && b->values ? 0 : -ENOMEM;
+}
+
+static void *batch_add(struct batch *b, __u32 key)
+{
+	b->keys[b->nr] = key;
+	return b->values + (size_t)b->nr++ * b->value_size;
+}
+
+static int batch_write(struct batch *b, int fd)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	__u32 count = b->nr;
+	int err = 0;
+
+	if (count)
+		err = bpf_map_update_batch(fd, b->keys, b->values, &count, &opts);
+	free(b->keys);
+	free(b->values);
+	return err;
+}
+
+/* Probe names by event, the syscalls:* dispatch slots, and where arg.NAME is per event. */
+static int fill_event_maps(struct runtime *rt)
 {
 	struct tap_object *obj = rt->obj;
-	char *name = calloc(1, obj->str_size);
-	int i, cpu, err = 0;
+	struct batch names = { 0 }, slots = { 0 }, fields = { 0 };
+	int i, nr_fields = rt->evs.nr * obj->nr_fields, err;
 
-	if (!name)
-		return -ENOMEM;
-	for (i = 0; i < rt->evs.nr && !err; i++) {
-		__u32 key = (__u32)i;
-
-		memset(name, 0, obj->str_size);
-		snprintf(name, obj->str_size, "%s", rt->evs.ev[i].name);
-		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_PROBENAMES], &key, name, BPF_ANY);
-	}
+	err = batch_init(&names, obj->str_size, rt->evs.nr);
+	err = err ?: batch_init(&slots, sizeof(__u32), rt->evs.nr);
+	err = err ?: batch_init(&fields, sizeof(struct tap_field), nr_fields);
 	for (i = 0; i < rt->evs.nr && !err; i++) {
 		struct tap_event *ev = &rt->evs.ev[i];
 		struct prog_state *ps = &rt->progs[ev->prog];
-		__u32 key, val = (__u32)i + 1;
+		__u32 *slot;
 
+		snprintf(batch_add(&names, (__u32)i), obj->str_size, "%s", ev->name);
 		if (ev->syscall_nr < 0)
 			continue;
-		key = (__u32)((ev->sys_exit ? ps->exit_base : ps->enter_base) *
-			      TAP_SYSCALL_SLOTS + ev->syscall_nr);
-		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_SYSCALLS], &key, &val, BPF_ANY);
+		slot = batch_add(&slots, (__u32)((ev->sys_exit ? ps->exit_base : ps->enter_base) *
+						 TAP_SYSCALL_SLOTS + ev->syscall_nr));
+		*slot = (__u32)i + 1;
 	}
-	/* arg.NAME: where each field is in each event */
-	for (i = 0; i < rt->evs.nr * obj->nr_fields && !err; i++) {
+	for (i = 0; i < nr_fields && !err; i++) {
 		struct tap_field f;
-		__u32 key = (__u32)i;
 
 		tap_events__field(&rt->evs.ev[i / obj->nr_fields], obj->fields[i % obj->nr_fields],
 				  &f);
 		if (f.kind)
-			err = bpf_map_update_elem(rt->map_fds[TAP_MAP_FIELDS], &key, &f, BPF_ANY);
+			memcpy(batch_add(&fields, (__u32)i), &f, sizeof(f));
 	}
+	err = batch_write(&names, rt->map_fds[TAP_MAP_PROBENAMES]) ?: err;
+	err = batch_write(&slots, rt->map_fds[TAP_MAP_SYSCALLS]) ?: err;
+	return batch_write(&fields, rt->map_fds[TAP_MAP_FIELDS]) ?: err;
+}
+
+int runtime__fill_maps(struct runtime *rt)
+{
+	struct tap_object *obj = rt->obj;
+	int i, cpu, err;
+
+	err = fill_event_maps(rt);
 	/* kernel_v(): the symbols' addresses, from /proc/kallsyms */
 	if (obj->nr_ksyms) {
 		__u64 *addrs = calloc(obj->nr_ksyms, sizeof(*addrs));
@@ -184,7 +228,6 @@ int runtime__fill_maps(struct runtime *rt)
 			if (err) {
 				kernel_v_error(obj->ksyms[i], err);
 				free(addrs);
-				free(name);
 				return -1;
 			}
 		}
@@ -199,7 +242,6 @@ int runtime__fill_maps(struct runtime *rt)
 		if (fd >= 0)
 			err = bpf_map_update_elem(rt->map_fds[TAP_MAP_EVENTS], &key, &fd, BPF_ANY);
 	}
-	free(name);
 	if (err)
 		pr_err("perf tap: cannot fill BPF maps: %s\n", strerror(errno));
 	return err ? -1 : 0;
