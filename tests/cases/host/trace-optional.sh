@@ -3,7 +3,7 @@
 # trace? marks a block whose specs may match nothing: such a spec is left
 # out with a note at its place, the rest of the block runs; a trace? block
 # left with no event, or none of whose events attach, stays unattached
-# with a note; without '?' the same spec is an error.
+# with a note; without '?' the same spec is an error; -q silences notes, not errors.
 #! needs: syscalls
 
 # shellcheck source-path=SCRIPTDIR source=../../lib/case.sh
@@ -27,3 +27,12 @@ rc=0
 expect_eq "without '?': exit status" 1 "$rc"
 expect_eq "without '?': error" "<cmdline>:1:7: error: no such event: 'nosuch:event'" \
 	"$(head -1 err)"
+
+# -q: the same run says nothing on stderr, and errors still show
+out=$("$PERF" tap -q -e "$script" -- "$WORKLOAD" getpid 4 2>err) || fail "-q: exit status $?"
+expect_eq "-q: output" "4 0" "$out"
+expect_eq "-q: stderr" "" "$(cat err)"
+rc=0
+"$PERF" tap -q -e 'trace nosuch:event { }' >out 2>err || rc=$?
+expect_eq "-q: exit status of an error" 1 "$rc"
+expect_eq "-q: the error" "<cmdline>:1:7: error: no such event: 'nosuch:event'" "$(head -1 err)"

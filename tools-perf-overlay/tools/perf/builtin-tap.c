@@ -217,7 +217,7 @@ int cmd_tap(int argc, const char **argv)
 	const char *script = NULL, *file, *pid_arg = NULL;
 	const char *mmap_arg = NULL, *output = NULL;
 	bool dump_ast = false, dump_bpf = false, syntax_only = false, record = false;
-	bool list = false;
+	bool list = false, quiet_opt = false;
 	struct tap_record *rec = NULL;
 	struct tap_object *obj;
 	char *text = NULL;
@@ -232,6 +232,7 @@ int cmd_tap(int argc, const char **argv)
 	OPT_BOOLEAN('l', "list", &list,
 		    "list the events the probe spec given matches (default *:*); with -v, their fields"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
+	OPT_BOOLEAN('q', "quiet", &quiet_opt, "no notes, progress or warnings: errors only"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
 	OPT_BOOLEAN(0, "syntax-only", &syntax_only,
 		    "only parse the script (with --dump-ast: the untyped tree) and exit; "
@@ -262,6 +263,12 @@ int cmd_tap(int argc, const char **argv)
 	}
 	argc = parse_options(argc, argv, options, tap_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION | PARSE_OPT_KEEP_DASHDASH);
+	if (quiet_opt && ropts.verbose) {
+		fprintf(stderr, "perf tap: give -q or -v, not both\n");
+		return 1;
+	}
+	if (quiet_opt)
+		perf_quiet_option();
 	if (record && ropts.json) {
 		fprintf(stderr, "perf tap: record writes no output to format: give --json to "
 			"perf tap report\n");
