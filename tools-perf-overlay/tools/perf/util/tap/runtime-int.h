@@ -52,7 +52,6 @@ struct runtime {
 	int child_status;
 	bool child_done;
 	struct machine *machine;	/* stack() and ustack() names, made on first use */
-	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
 	struct perf_cpu_map *cpus;	/* -C, NULL for every CPU */
 	bool follow;			/* targets' children become targets (tap_follow) */
 	int follow_link;

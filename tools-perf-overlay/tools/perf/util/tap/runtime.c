@@ -172,27 +172,19 @@ static __u64 realtime_offset(void)
 		       (real.tv_nsec - mono.tv_nsec));
 }
 
-/* argstr: the event's format from tracefs, for tap_format_argstr(). */
+/* argstr: the event's format (parsed once, by the tracepoint provider), for tap_format_argstr(). */
 static void format_event(void *arg, int cpu, const void *data, FILE *fp)
 {
 	struct runtime *rt = arg;
-	__u32 idx;
 	struct tep_event *tp;
+	__u32 idx;
 
 	memcpy(&idx, data, 4);
 	if (idx >= (__u32)rt->evs.nr)
 		return;
-	if (!rt->formats)
-		rt->formats = calloc(rt->evs.nr, sizeof(*rt->formats));
-	if (!rt->formats)
-		return;
-	if (!rt->formats[idx]) {
-		tp = tap_events__format(&rt->evs.ev[idx]);
-		if (!tp)
-			return;
-		rt->formats[idx] = tp;
-	}
-	tap_format_argstr(&rt->evs.ev[idx], rt->formats[idx], cpu, data, fp);
+	tp = tap_events__format(&rt->evs.ev[idx]);
+	if (tp)
+		tap_format_argstr(&rt->evs.ev[idx], tp, cpu, data, fp);
 }
 
 /* perf's host machine, for stack() and ustack() names, made on first use */
@@ -453,7 +445,6 @@ static void cleanup(struct runtime *rt)
 	free(rt->perf_fds);
 	free(rt->perf_links);
 	free(rt->attach_err);
-	free(rt->formats);
 	tap_printer__exit(&rt->printer);
 	tap_track__delete(rt->track);
 	perf_cpu_map__put(rt->cpus);
