@@ -15,6 +15,12 @@
 #   make core-asan  the same with ASan+UBSan: build/core-asan/tap-core
 #   make fuzz     fuzz the compiler with libFuzzer for FUZZ_SECONDS
 #                 (default 3600); crashes are left in build/fuzz/artifacts
+#   make series   the upstream patch series in build/series (git format-patch
+#                 output and cover letter, from patches/upstream.map)
+#   make series-check  git am the series onto a fresh 6.12 tree, build perf
+#                 at every patch and run checkpatch --strict over it
+#   make install  install perf and the perf-tap man page under prefix
+#                 (default /usr/local)
 #   make clean    remove the build output (keeps the unpacked tree)
 #   make distclean  remove build/ altogether
 
@@ -34,7 +40,7 @@ PERF_FLAGS := NO_LIBPYTHON=1 NO_LIBPERL=1 NO_JEVENTS=1 NO_SLANG=1 NO_GTK2=1 \
 	JOBS=$(PERF_JOBS) prefix=$(PERF_PREFIX)
 
 .PHONY: all build prepare perf man check demo bench clean distclean \
-	core core-asan fuzz fuzz-short
+	core core-asan fuzz fuzz-short series series-check install
 
 all: build
 
@@ -58,14 +64,38 @@ MAN_DATE = $(shell git -C $(ROOT) log -1 --format=%cd --date=short \
 # Only the perf-tap page: building all of perf's pages takes minutes.
 # /usr/bin first: asciidoc runs "python3 -m asciidoc", which another
 # python3 earlier in $PATH (pyenv, a venv) lacks.
-man: perf
-	@mkdir -p $(MAN1DIR)
+define build-man-page
 	+@PATH=/usr/bin:/bin:$$PATH $(MAKE) --no-print-directory \
 		-C $(TREE)/tools/perf/Documentation O=$(PERF_OUT) \
 		PERF_DATE='$(MAN_DATE)' PERF_VERSION='$(PERF_VERSION)' \
 		$(PERF_OUT)/perf-tap.1
+endef
+
+man: perf
+	@mkdir -p $(MAN1DIR)
+	$(build-man-page)
 	@cmp -s $(PERF_OUT)/perf-tap.1 $(MAN1DIR)/perf-tap.1 || \
 		install -m 644 $(PERF_OUT)/perf-tap.1 $(MAN1DIR)/perf-tap.1
+
+# make install [prefix=DIR] [DESTDIR=DIR]: perf's own install-bin (perf,
+# its libexec directory with the perf test shell tests, ...) built for
+# prefix, and the perf-tap man page in prefix/share/man/man1, where man
+# finds it (/usr/local/share/man is on man's default path).  perf has its
+# paths compiled in, so a prefix other than the build's own (build/install)
+# recompiles the few objects that hold them and relinks perf; the next
+# make switches back.
+prefix ?= /usr/local
+INSTALL_FLAGS := $(filter-out prefix=%,$(PERF_FLAGS)) prefix=$(prefix)
+
+install: prepare
+	@mkdir -p $(PERF_OUT)
+	+flock $(PERF_OUT)/.lock $(MAKE) -C $(TREE)/tools/perf O=$(PERF_OUT) \
+		$(INSTALL_FLAGS) install-bin
+	$(build-man-page)
+	install -d -m 755 $(DESTDIR)$(prefix)/share/man/man1
+	install -m 644 $(PERF_OUT)/perf-tap.1 $(DESTDIR)$(prefix)/share/man/man1/perf-tap.1
+	@echo "installed $(DESTDIR)$(prefix)/bin/perf and" \
+		"$(DESTDIR)$(prefix)/share/man/man1/perf-tap.1 (man perf-tap)"
 
 check: build core-asan selftest
 	cd $(ROOT) && ./tests/run
@@ -79,8 +109,9 @@ check: build core-asan selftest
 # It needs the unpacked tree: <linux/bpf.h> and the kernel's BPF
 # disassembler (kernel/bpf/disasm.c) for --dump-bpf come from there.
 TAP_SRC := $(ROOT)/tools-perf-overlay/tools/perf/util/tap
-CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c builtin.c sema.c \
-	jumps.c compile.c dump-bpf.c) $(wildcard $(TAP_SRC)/gen-*.c) \
+CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c builtin.c \
+	sema.c sema-call.c sema-stmt.c \
+	jumps.c compile.c object.c dump-bpf.c) $(wildcard $(TAP_SRC)/gen-*.c) \
 	$(TREE)/kernel/bpf/disasm.c
 CORE_DEPS := $(CORE_SRCS) $(wildcard $(TAP_SRC)/*.h)
 CORE_CFLAGS := -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -I$(TAP_SRC) \
@@ -208,6 +239,15 @@ bench: build
 .PHONY: bench-vm
 bench-vm: selftest vm
 	$(ROOT)/scripts/bench/vm-link.sh $(if $(filter-out 0,$(QUICK)),1,3)
+
+# The upstream series (Documentation/series.md).  series-check builds
+# perf with the same flags as make, less the jobs and the prefix.
+series: prepare
+	$(ROOT)/scripts/series.py
+
+series-check: series
+	PERF_FLAGS='$(filter-out JOBS=% prefix=%,$(PERF_FLAGS))' JOBS=$(PERF_JOBS) \
+		$(ROOT)/scripts/series-check.sh
 
 # Keeps build/fuzz/corpus and build/fuzz/artifacts: what fuzzing found.
 clean:

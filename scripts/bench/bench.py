@@ -483,20 +483,24 @@ def workload(path):
     """The workload program: path if given, else build/tests/workload when
     tests/run has built it from the current source, else build one here."""
     src = os.path.join(ROOT, "tests/workload.c")
+    # tests/workload.c wraps perf's 'tap' test workload (see tests/run)
+    tap = os.path.join(ROOT, "tools-perf-overlay/tools/perf/tests/workloads/tap.c")
+    tree = os.path.join(ROOT, "build/linux-source-6.12")
+    newest = max(os.path.getmtime(src), os.path.getmtime(tap))
     if path:
         return path
     path = os.path.join(ROOT, "build/tests/workload")
-    if os.access(path, os.X_OK) and \
-            os.path.getmtime(path) >= os.path.getmtime(src):
+    if os.access(path, os.X_OK) and os.path.getmtime(path) >= newest:
         return path
     path = os.path.join(ROOT, "build/bench/workload")
-    if os.access(path, os.X_OK) and \
-            os.path.getmtime(path) >= os.path.getmtime(src):
+    if os.access(path, os.X_OK) and os.path.getmtime(path) >= newest:
         return path
     os.makedirs(os.path.dirname(path), exist_ok=True)
     log("building " + os.path.relpath(path, ROOT))
-    subprocess.run(["gcc", "-O2", "-Wall", "-pthread", "-o", path, src],
-                   check=True)
+    subprocess.run(["gcc", "-O2", "-Wall", "-pthread",
+                    "-I" + os.path.join(tree, "tools/include"),
+                    "-I" + os.path.join(tree, "tools/perf/tests/workloads"),
+                    "-o", path, src], check=True)
     return path
 
 

@@ -57,6 +57,7 @@ static void usage(FILE *fp)
 		"      --str-size N      bytes in a string value (default 64)\n"
 		"      --table-size N    maximum entries in a table (default 10240)\n"
 		"      --loop-max N      iterations after which a while loop stops\n"
+		"      --roundtrip       go on with the object as read back from its bytes\n"
 		"  -v, --verbose         accepted; nothing more to say without perf\n"
 		"\n"
 		"The compiler of 'perf tap' alone: it never loads or runs a script.\n",
@@ -119,8 +120,35 @@ static char *read_script(const char *path, size_t *size)
 	return buf;
 }
 
+/*
+ * --roundtrip: replace the object by its copy through the bytes perf tap
+ * record saves, so that what follows (--dump-bpf) shows the copy.
+ */
+static int object_roundtrip(struct tap_object **obj)
+{
+	struct tap_object *copy;
+	void *data = NULL;
+	size_t size;
+	int err;
+
+	err = tap_object__serialize(*obj, &data, &size);
+	if (!err)
+		err = tap_object__deserialize(data, size, &copy);
+	if (err) {
+		fprintf(stderr, "%s: the object does not survive serialization: %s\n", prog,
+			strerror(-err));
+		tap_object__delete(*obj);
+		free(data);
+		return -1;
+	}
+	free(data);
+	tap_object__delete(*obj);
+	*obj = copy;
+	return 0;
+}
+
 enum { OPT_SYNTAX_ONLY = 256, OPT_DUMP_AST, OPT_DUMP_BPF, OPT_STR_SIZE, OPT_TABLE_SIZE,
-	OPT_LOOP_MAX };
+	OPT_LOOP_MAX, OPT_ROUNDTRIP };
 
 static const struct option long_options[] = {
 	{ "script",	 required_argument, NULL, 'e' },
@@ -130,6 +158,7 @@ static const struct option long_options[] = {
 	{ "str-size",	 required_argument, NULL, OPT_STR_SIZE },
 	{ "table-size",	 required_argument, NULL, OPT_TABLE_SIZE },
 	{ "loop-max",	 required_argument, NULL, OPT_LOOP_MAX },
+	{ "roundtrip",	 no_argument,	    NULL, OPT_ROUNDTRIP },
 	{ "verbose",	 no_argument,	    NULL, 'v' },
 	{ "help",	 no_argument,	    NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -138,7 +167,7 @@ static const struct option long_options[] = {
 int main(int argc, char **argv)
 {
 	struct tap_compile_opts opts = { .str_size = 64 };
-	bool dump_bpf = false;
+	bool dump_bpf = false, roundtrip = false;
 	const char *script = NULL;
 	struct tap_object *obj;
 	char *text;
@@ -181,6 +210,9 @@ int main(int argc, char **argv)
 		case OPT_LOOP_MAX:
 			if (!parse_uint("loop-max", optarg, &opts.loop_max))
 				return EXIT_USAGE;
+			break;
+		case OPT_ROUNDTRIP:
+			roundtrip = true;
 			break;
 		case 'v':
 			break;
@@ -236,6 +268,10 @@ int main(int argc, char **argv)
 
 	obj = tap_compile(text, &opts);
 	if (!obj) {
+		free(text);
+		return 1;
+	}
+	if (roundtrip && !opts.syntax_only && object_roundtrip(&obj)) {
 		free(text);
 		return 1;
 	}

@@ -7,6 +7,11 @@
  * the printers run too.  Everything is freed: LeakSanitizer reports what
  * is not.
  *
+ * A compiled object must survive serialization (what perf tap record
+ * saves): its copy's --dump-bpf must be the same, or the target aborts.
+ * An input that starts with the object's magic is read as an object, so
+ * the reader meets damaged bytes too.
+ *
  * In perf, arg.NAME is typed from tracefs.  Here a stand-in types fields
  * by their first letter, so that string fields and "no such field" errors
  * are reached too: 's' a string, 'x' missing, anything else a number.
@@ -44,6 +49,44 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* --dump-bpf of @obj into memory; the caller frees it. */
+static char *dump(struct tap_object *obj, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+
+	if (!fp)
+		abort();
+	tap_object__dump_bpf(obj, fp);
+	fclose(fp);
+	return buf;
+}
+
+static void check_roundtrip(struct tap_object *obj)
+{
+	struct tap_object *copy;
+	size_t size, len1, len2;
+	char *dump1, *dump2;
+	void *bytes;
+
+	if (tap_object__serialize(obj, &bytes, &size))
+		return;		/* out of memory */
+	if (tap_object__deserialize(bytes, size, &copy)) {
+		fprintf(stderr, "fuzz: a compiled object cannot be read back\n");
+		abort();
+	}
+	dump1 = dump(obj, &len1);
+	dump2 = dump(copy, &len2);
+	if (len1 != len2 || memcmp(dump1, dump2, len1)) {
+		fprintf(stderr, "fuzz: the object read back differs\n");
+		abort();
+	}
+	free(dump1);
+	free(dump2);
+	free(bytes);
+	tap_object__delete(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tap_compile_opts opts = { .file = "fuzz.tap", .str_size = 64 };
@@ -53,6 +96,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!text)
 		return 0;
+	if (size >= 6 && !memcmp(data, "TAPOBJ", 6)) {
+		struct tap_object *read;
+
+		if (!tap_object__deserialize(data, size, &read)) {
+			tap_object__dump_bpf(read, devnull);
+			tap_object__delete(read);
+		}
+		free(text);
+		return 0;
+	}
 	memcpy(text, data, size);
 	text[size] = 0;
 	opts.text_len = size;	/* NUL bytes inside are errors, as in perf tap */
@@ -70,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (obj) {
 		tap_ast_dump(devnull, obj->ast);
 		tap_object__dump_bpf(obj, devnull);
+		check_roundtrip(obj);
 	}
 	tap_object__delete(obj);
 out:

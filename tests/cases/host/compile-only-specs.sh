@@ -13,8 +13,10 @@ for mode in --dump-bpf --dump-ast; do
 	rc=0
 	"$PERF" tap "$mode" -e 'trace nosuch:event { n += 1 }' >out 2>err || rc=$?
 	expect_eq "$mode exit status" 1 "$rc"
-	expect_eq "$mode message" "<cmdline>:1:7: error: no such event: 'nosuch:event'" \
-		"$(cat err)"
+	# the message, then the script line and a caret under the spec
+	expect_eq "$mode message" "<cmdline>:1:7: error: no such event: 'nosuch:event'
+trace nosuch:event { n += 1 }
+      ^" "$(cat err)"
 done
 rc=0
 "$PERF" tap --dump-bpf -e 'trace sched:sched_switch { n += 1 }' >out 2>err || rc=$?

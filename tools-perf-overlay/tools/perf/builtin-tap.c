@@ -11,7 +11,9 @@
  */
 #include "builtin.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +24,8 @@
 
 #include <subcmd/parse-options.h>
 
+#include "util/cpumap.h"
+#include "util/evlist.h"
 #include "util/tap/event.h"
 #include "util/tap/object.h"
 #include "util/tap/runtime.h"
@@ -73,19 +77,93 @@ static char *read_file(const char *path, size_t *size)
 	return buf;
 }
 
+#define TAP_TABLE_SIZE_MAX	(1U << 24)
+#define TAP_LOOP_MAX_MAX	100000
+
+/*
+ * -C: only digits, ',' and '-', and no CPU number this machine cannot
+ * have.  libperf's parser builds an array entry for every number of a
+ * range, so "0-999999" must not reach it.
+ */
+static int check_cpu_list(const char *list)
+{
+	int max = cpu__max_cpu().cpu;
+	const char *s = list;
+
+	if (!*list || strspn(list, "0123456789,-") != strlen(list)) {
+		fprintf(stderr, "perf tap: -C: not a CPU list: '%s'\n", list);
+		return -1;
+	}
+	while (*s) {
+		char *end;
+		unsigned long cpu;
+
+		if (!isdigit((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		errno = 0;
+		cpu = strtoul(s, &end, 10);
+		if (errno || cpu >= (unsigned long)max) {
+			fprintf(stderr, "perf tap: -C: there is no CPU %.*s (this machine has "
+				"CPUs 0-%d)\n", (int)(end - s), s, max - 1);
+			return -1;
+		}
+		s = end;
+	}
+	return 0;
+}
+
+/* -p: one process id, a positive number. */
+static int parse_pid(const char *arg, pid_t *pid)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || n <= 0 || n > INT_MAX) {
+		fprintf(stderr, "perf tap: -p: not a process id: '%s'\n", arg);
+		return -1;
+	}
+	*pid = (pid_t)n;
+	return 0;
+}
+
+/* -m: perf record's syntax (pages, or a size such as 1M), at least one page. */
+static int parse_mmap_pages(const char *arg, unsigned int *pages)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*arg) ||
+	    (strtoul(arg, &end, 10) == 0 && strspn(end, "BKMG") == strlen(end))) {
+		fprintf(stderr, "perf tap: -m: not a number of pages or a size of at least "
+			"one page: '%s'\n", arg);
+		return -1;
+	}
+	return __evlist__parse_mmap_pages(pages, arg);
+}
+
 int cmd_tap(int argc, const char **argv)
 {
-	struct tap_compile_opts copts = { .str_size = 64 };
+	struct tap_compile_opts copts = {
+		.str_size = 64,
+		.table_entries = 10240,
+		.loop_max = 1024,
+	};
 	struct tap_run_opts ropts = { 0 };
-	const char *script = NULL, *list = NULL, *file;
+	const char *script = NULL, *list = NULL, *file, *pid_arg = NULL;
+	const char *mmap_arg = NULL;
 	bool dump_ast = false, dump_bpf = false, syntax_only = false;
 	struct tap_object *obj;
 	char *text = NULL;
-	int pid = 0, ret;
+	pid_t pid = 0;
+	int ret;
 	const struct option options[] = {
 	OPT_STRING('e', "script", &script, "script", "run this script text"),
 	OPT_STRING('C', "cpu", &ropts.cpus, "cpus", "trace only on these CPUs (0,2-3)"),
-	OPT_INTEGER('p', "pid", &pid, "trace only this process (probe bodies run for it alone)"),
+	OPT_STRING('p', "pid", &pid_arg, "pid",
+		   "trace only this process (probe bodies run for it alone)"),
 	OPT_STRING('l', "list", &list, "spec", "list the events a probe spec matches"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
@@ -100,11 +178,33 @@ int cmd_tap(int argc, const char **argv)
 		     "maximum entries in a table (default 10240)"),
 	OPT_UINTEGER(0, "loop-max", &copts.loop_max,
 		     "iterations after which a while loop stops (default 1024)"),
-	OPT_UINTEGER('m', "mmap-pages", &ropts.mmap_pages, "pages in each output ring"),
+	OPT_STRING('m', "mmap-pages", &mmap_arg, "pages",
+		   "pages (or a size: 512K, 1M) in each output ring"),
 	OPT_END()
 	};
 
-	argc = parse_options(argc, argv, options, tap_usage, PARSE_OPT_STOP_AT_NON_OPTION | PARSE_OPT_KEEP_DASHDASH);
+	argc = parse_options(argc, argv, options, tap_usage,
+			     PARSE_OPT_STOP_AT_NON_OPTION | PARSE_OPT_KEEP_DASHDASH);
+	if (pid_arg && parse_pid(pid_arg, &pid))
+		return 1;
+	if (mmap_arg && parse_mmap_pages(mmap_arg, &ropts.mmap_pages))
+		return 1;
+	if (ropts.cpus && check_cpu_list(ropts.cpus))
+		return 1;
+	if (copts.table_entries < 1 || copts.table_entries > TAP_TABLE_SIZE_MAX) {
+		fprintf(stderr, "perf tap: --table-size must be between 1 and %u\n",
+			TAP_TABLE_SIZE_MAX);
+		return 1;
+	}
+	if (copts.loop_max < 1 || copts.loop_max > TAP_LOOP_MAX_MAX) {
+		fprintf(stderr, "perf tap: --loop-max must be between 1 and %u\n",
+			TAP_LOOP_MAX_MAX);
+		return 1;
+	}
+	if (copts.str_size < 16 || copts.str_size > 4096) {
+		fprintf(stderr, "perf tap: --str-size must be between 16 and 4096\n");
+		return 1;
+	}
 	if (list)
 		return tap_events__list(list) ? 1 : 0;
 	if (script) {
@@ -133,16 +233,6 @@ int cmd_tap(int argc, const char **argv)
 	}
 	if (argc > 0 && pid) {
 		fprintf(stderr, "perf tap: give either -p or a command, not both\n");
-		free(text);
-		return 1;
-	}
-	if (copts.loop_max > 100000) {
-		fprintf(stderr, "perf tap: --loop-max is at most 100000\n");
-		free(text);
-		return 1;
-	}
-	if (copts.str_size < 16 || copts.str_size > 4096) {
-		fprintf(stderr, "perf tap: --str-size must be between 16 and 4096\n");
 		free(text);
 		return 1;
 	}

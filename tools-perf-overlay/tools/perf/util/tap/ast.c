@@ -34,6 +34,29 @@ struct tap_type *tap_type_resolve(struct tap_type *t)
 	return t;
 }
 
+/* The name of a type that has no parts, as error messages say it. */
+static const char *plain_type_name(enum tap_type_kind kind)
+{
+	switch (kind) {
+	case TAP_T_ANY:
+		return "unknown";
+	case TAP_T_NUM:
+		return "number";
+	case TAP_T_STR:
+		return "string";
+	case TAP_T_STACK:
+		return "stack";
+	case TAP_T_AGG:
+		return "aggregation";
+	case TAP_T_VOID:
+		return "nothing";
+	case TAP_T_RECORD:
+		return "event record";
+	default:
+		return "?";
+	}
+}
+
 const char *tap_type_str(struct tap_type *t, char *buf, size_t size)
 {
 	char k[128], v[128];
@@ -45,28 +68,18 @@ const char *tap_type_str(struct tap_type *t, char *buf, size_t size)
 		snprintf(buf, size, "nothing");
 		return buf;
 	}
-	switch (t->kind) {
-	case TAP_T_ANY:   snprintf(buf, size, "unknown"); break;
-	case TAP_T_NUM:   snprintf(buf, size, "number"); break;
-	case TAP_T_STR:   snprintf(buf, size, "string"); break;
-	case TAP_T_STACK: snprintf(buf, size, "stack"); break;
-	case TAP_T_AGG:   snprintf(buf, size, "aggregation"); break;
-	case TAP_T_VOID:  snprintf(buf, size, "nothing"); break;
-	case TAP_T_RECORD: snprintf(buf, size, "event record"); break;
-	case TAP_T_TABLE:
-		snprintf(buf, size, "table (");
-		for (i = 0; i < t->nkeys; i++) {
-			len = strlen(buf);
-			snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
-				 tap_type_str(t->key[i], k, sizeof(k)));
-		}
-		len = strlen(buf);
-		snprintf(buf + len, size - len, ") -> %s", tap_type_str(t->val, v, sizeof(v)));
-		break;
-	default:
-		snprintf(buf, size, "?");
-		break;
+	if (t->kind != TAP_T_TABLE) {
+		snprintf(buf, size, "%s", plain_type_name(t->kind));
+		return buf;
 	}
+	snprintf(buf, size, "table (");
+	for (i = 0; i < t->nkeys; i++) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+			 tap_type_str(t->key[i], k, sizeof(k)));
+	}
+	len = strlen(buf);
+	snprintf(buf + len, size - len, ") -> %s", tap_type_str(t->val, v, sizeof(v)));
 	return buf;
 }
 
@@ -74,12 +87,15 @@ static const char * const kind_names[] = {
 	[TAP_N_VAR] = "var", [TAP_N_FUNC] = "function", [TAP_N_TRACE] = "trace",
 	[TAP_N_TRACE_END] = "trace_end", [TAP_N_TIMER] = "timer",
 	[TAP_N_BLOCK] = "block", [TAP_N_IF] = "if", [TAP_N_WHILE] = "while",
-	[TAP_N_FOR] = "for", [TAP_N_RETURN] = "return", [TAP_N_BREAK] = "break",
+	[TAP_N_FOR] = "for", [TAP_N_FORNUM] = "for-numeric", [TAP_N_RETURN] = "return",
+	[TAP_N_BREAK] = "break",
 	[TAP_N_ASSIGN] = "assign", [TAP_N_AGG] = "aggregate", [TAP_N_EXPR] = "call-stmt",
 	[TAP_N_NUM] = "num", [TAP_N_STR] = "str", [TAP_N_NAME] = "name",
-	[TAP_N_TABLE] = "table", [TAP_N_INDEX] = "index", [TAP_N_CALL] = "call",
+	[TAP_N_TABLE] = "table", [TAP_N_ENTRY] = "entry", [TAP_N_INDEX] = "index",
+	[TAP_N_CALL] = "call",
 	[TAP_N_BINOP] = "binop", [TAP_N_UNOP] = "unop", [TAP_N_SPEC] = "spec",
-	[TAP_N_FIELD] = "field",
+	[TAP_N_FIELD] = "field", [TAP_N_NIL] = "nil", [TAP_N_EXISTS] = "exists",
+	[TAP_N_TUPLE] = "keys",
 };
 
 static void dump_node(FILE *fp, const struct tap_node *n, int depth);
@@ -124,7 +140,13 @@ static void dump_node(FILE *fp, const struct tap_node *n, int depth)
 		fprintf(fp, " %s (%lld ns)", n->name, n->num);
 		break;
 	case TAP_N_FOR:
-		fprintf(fp, " %s, %s", n->name, n->name2);
+		for (const struct tap_node *name = n->list; name; name = name->next)
+			fprintf(fp, "%s%s", name == n->list ? " " : ", ", name->name);
+		fputs(n->num == TAP_ORDER_VALUE ? " (by value)" :
+		      n->num == TAP_ORDER_KEY ? " (by key)" : "", fp);
+		break;
+	case TAP_N_EXISTS:
+		fputs(n->num ? " (not)" : "", fp);
 		break;
 	default:
 		if (n->name)

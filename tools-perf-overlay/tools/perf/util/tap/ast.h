@@ -17,12 +17,13 @@ enum tap_node_kind {
 	TAP_N_FUNC,		/* function NAME(list: params) b: body */
 	TAP_N_TRACE,		/* trace list: specs [/a/] b: body */
 	TAP_N_TRACE_END,	/* trace_end b: body */
-	TAP_N_TIMER,		/* NAME (tick-1s, profile-10ms) b: body; num = period ns */
+	TAP_N_TIMER,		/* NAME (tick-1s, profile-10ms) [/a/] b: body; num = period ns */
 	/* statements */
 	TAP_N_BLOCK,		/* { list } */
 	TAP_N_IF,		/* if (a) b else c (c: block, another if, or NULL) */
 	TAP_N_WHILE,		/* while (a) b */
-	TAP_N_FOR,		/* for (NAME, name2 in pairs(a)) b */
+	TAP_N_FOR,		/* for (list: names in pairs(a)) b; num: TAP_ORDER_* */
+	TAP_N_FORNUM,		/* for (NAME = a, c [, list]) b */
 	TAP_N_RETURN,		/* return [a] */
 	TAP_N_BREAK,
 	TAP_N_ASSIGN,		/* a op b, op is '=' or TK_*_ASSIGN */
@@ -32,13 +33,24 @@ enum tap_node_kind {
 	TAP_N_NUM,
 	TAP_N_STR,		/* name holds the bytes, num their length */
 	TAP_N_NAME,
-	TAP_N_TABLE,		/* {} */
+	TAP_N_TABLE,		/* { list: entries } */
+	TAP_N_ENTRY,		/* [list] = b, or b (list: its position, set by sema) */
 	TAP_N_INDEX,		/* a[list] */
 	TAP_N_CALL,		/* NAME(list) */
 	TAP_N_BINOP,		/* a op b */
 	TAP_N_UNOP,		/* op a */
 	TAP_N_SPEC,		/* NAME: probe spec text */
 	TAP_N_FIELD,		/* arg.NAME: a field of the event; num: field id */
+	TAP_N_NIL,		/* nil: only in t[k] == nil, t[k] != nil, t[k] = nil */
+	TAP_N_EXISTS,		/* a: t[k...] exists (num 0) or not (num 1): k in t, t[k] == nil */
+	TAP_N_TUPLE,		/* (list): the keys before 'in' */
+};
+
+/* The order a for walk visits a table in: pairs(), sort_pairs(t [, "key"]). */
+enum tap_order {
+	TAP_ORDER_NONE,		/* the hash map's */
+	TAP_ORDER_VALUE,	/* by value, the largest first; then by key */
+	TAP_ORDER_KEY,		/* by key, the smallest first */
 };
 
 enum tap_type_kind {
@@ -86,6 +98,10 @@ struct tap_sym {
 	bool assigned;		/* globals: written somewhere */
 	int offset;		/* global: offset in the globals map; local: stack slot */
 	int map;		/* tables: index of the BPF map */
+	/* aggregations: their histogram, fixed by the first '<<<' */
+	struct tap_node *hist_at;	/* that '<<<' */
+	long long hist_min, hist_max, hist_step;	/* lhist(): linear buckets */
+	int hist_nr;			/* lhist(): buckets in [min, max); 0: log2 */
 	struct tap_node *func;	/* TAP_SYM_FUNC */
 	struct tap_callee *callees;	/* TAP_SYM_FUNC: the functions it calls */
 	int mark;			/* TAP_SYM_FUNC: state of the recursion check */

@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include <linux/kernel.h>
+
 #include "builtin.h"
 
 #define VALUE(n, i, where, t) \
@@ -62,9 +64,15 @@ static const struct tap_builtin_def builtins[] = {
 	CALL("in_interrupt",	TAP_B_IN_INTERRUPT, 0, 0, "no arguments", TAP_IN_ANY, NUM),
 	CALL("kernel_v",	TAP_B_KERNEL_V, 1, 1,
 	     "a kernel symbol name as a string literal", TAP_IN_ANY, NUM),
+	CALL("lhist",		TAP_B_LHIST, 4, 4,
+	     "a value and constant bounds and step: t[k] <<< lhist(v, 0, 100, 10)",
+	     TAP_IN_ANY, RULE),
+	CALL("sprintf",		TAP_B_SPRINTF, 1, 13, "a format string and up to 12 values",
+	     TAP_IN_ANY, STR),
+	CALL("tostring",	TAP_B_TOSTRING, 1, 1, "one number", TAP_IN_ANY, STR),
 };
 
-#define NR_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+#define NR_BUILTINS (ARRAY_SIZE(builtins))
 
 const struct tap_builtin_def *tap_builtin_find(const char *name, bool call)
 {
@@ -137,6 +145,9 @@ static const struct {
 	{ "tgid", "pid" },
 	{ "str", "kernel_string" },
 	{ "exit_group", "exit" },
+	/* ktap's */
+	{ "argname", "probename" },
+	{ "argevent", "argstr" },
 };
 
 const char *tap_builtin_closest(const char *name, bool call)
@@ -145,7 +156,7 @@ const char *tap_builtin_closest(const char *name, bool call)
 	int best_d = 3;
 	size_t i;
 
-	for (i = 0; i < sizeof(synonyms) / sizeof(synonyms[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(synonyms); i++)
 		if (!strcmp(synonyms[i].other, name))
 			return synonyms[i].ours;
 	if (strlen(name) < 3)

@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#include <linux/bits.h>
+
 enum tap_builtin {
 	TAP_B_NONE,
 	/* values */
@@ -27,14 +29,18 @@ enum tap_builtin {
 	TAP_B_TIME_NS, TAP_B_TIME_US, TAP_B_TIME_MS, TAP_B_TIME_S,
 	/* kernel state */
 	TAP_B_IN_INTERRUPT, TAP_B_KERNEL_V,
+	/* a linear histogram, on the right of '<<<' */
+	TAP_B_LHIST,
+	/* numbers to strings */
+	TAP_B_SPRINTF, TAP_B_TOSTRING,
 	TAP_B_NR,
 };
 
 /* Kinds of block a built-in has a value in (a function body: where it is called). */
-#define TAP_IN_MAIN	(1U << 0)	/* top-level code */
-#define TAP_IN_END	(1U << 1)	/* trace_end */
-#define TAP_IN_TRACE	(1U << 2)	/* trace blocks */
-#define TAP_IN_TIMER	(1U << 3)	/* tick-N, profile-N */
+#define TAP_IN_MAIN	BIT(0)	/* top-level code */
+#define TAP_IN_END	BIT(1)	/* trace_end */
+#define TAP_IN_TRACE	BIT(2)	/* trace blocks */
+#define TAP_IN_TIMER	BIT(3)	/* tick-N, profile-N */
 #define TAP_IN_PROBES	(TAP_IN_TRACE | TAP_IN_TIMER)
 #define TAP_IN_ANY	(TAP_IN_MAIN | TAP_IN_END | TAP_IN_PROBES)
 

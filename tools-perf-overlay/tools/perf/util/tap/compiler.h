@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <linux/compiler.h>
 #include <stdbool.h>
 
 struct tap_program;
@@ -39,14 +41,14 @@ char *tap_strndup(struct tap_compiler *c, const char *s, size_t len);
  * then unwind to c->on_error.  The compiler stops at the first error.
  */
 void tap_error(struct tap_compiler *c, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5), noreturn));
+	__printf(4, 5) __noreturn;
 
 /*
  * The same report without unwinding, for whoever holds the script's text:
  * the runtime reports probe specs that match nothing this way.
  */
 void tap_diag_v(const char *file, const char *text, int line, int col, const char *fmt,
-		va_list ap) __attribute__((format(printf, 5, 0)));
+		va_list ap) __printf(5, 0);
 
 void tap_compiler__init(struct tap_compiler *c, const char *file, const char *text);
 void tap_compiler__exit(struct tap_compiler *c);

@@ -14,8 +14,30 @@
 struct dump {
 	FILE *fp;
 	const struct tap_object *obj;
-	char buf[64];
+	char buf[128];
 };
+
+/* A string of the read-only map, as a C literal (cut to fit). */
+static void quote(char *buf, size_t size, const char *s, size_t max)
+{
+	size_t n = 0, i;
+
+	buf[n++] = '"';
+	for (i = 0; i < max && s[i] && n + 6 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			n += (size_t)snprintf(buf + n, size - n, "\\%c", ch);
+		else if (ch == '\n')
+			n += (size_t)snprintf(buf + n, size - n, "\\n");
+		else if (ch < 32 || ch > 126)
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
+		else
+			buf[n++] = (char)ch;
+	}
+	buf[n++] = '"';
+	buf[n] = 0;
+}
 
 static void __printf(2, 3) dump_print(void *private_data, const char *fmt, ...)
 {
@@ -42,8 +64,17 @@ static const char *dump_imm(void *private_data, const struct bpf_insn *insn, __u
 		break;
 	case BPF_PSEUDO_MAP_VALUE:
 		if (insn->imm >= 0 && insn->imm < obj->nr_maps) {
-			snprintf(d->buf, sizeof(d->buf), "&map[%s][%d]",
-				 obj->maps[insn->imm].name, insn[1].imm);
+			const struct tap_map_def *m = &obj->maps[insn->imm];
+			char s[64];
+
+			if (m->data && insn[1].imm >= 0 && (__u32)insn[1].imm < m->value_size) {
+				quote(s, sizeof(s), (const char *)m->data + insn[1].imm,
+				      m->value_size - (__u32)insn[1].imm);
+				snprintf(d->buf, sizeof(d->buf), "&map[%s][%d] %s", m->name,
+					 insn[1].imm, s);
+				return d->buf;
+			}
+			snprintf(d->buf, sizeof(d->buf), "&map[%s][%d]", m->name, insn[1].imm);
 			return d->buf;
 		}
 		break;
@@ -91,6 +122,14 @@ void tap_object__dump_bpf(struct tap_object *obj, FILE *fp)
 	};
 	struct dump d = { .fp = fp, .obj = obj };
 	int i, v;
+
+	/* what the code does not show: linear histograms */
+	for (i = 0; i < obj->nr_maps; i++)
+		if (obj->maps[i].hist_nr)
+			fprintf(fp, "map %s: lhist(v, %lld, %lld, %lld), %d buckets and two for "
+				"the values outside\n\n", obj->maps[i].name,
+				obj->maps[i].hist_min, obj->maps[i].hist_max,
+				obj->maps[i].hist_step, obj->maps[i].hist_nr);
 
 	for (i = 0; i < obj->nr_progs; i++) {
 		struct tap_prog_def *prog = &obj->progs[i];

@@ -85,7 +85,7 @@ static bool is_event_dir(const char *events, const char *sys, const char *name)
 typedef int (*match_fn)(void *arg, const char *sys, const char *name);
 
 /* Call @fn for every tracefs event matching "SYS:EVENT" globs; count them. */
-static int for_each_match(const char *spec, match_fn fn, void *arg)
+static int match_events(const char *spec, match_fn fn, void *arg)
 {
 	char *copy = strdup(spec), *colon, *events;
 	struct dirent *sd, *ed;
@@ -147,17 +147,17 @@ static int add_match(void *arg, const char *sys, const char *name)
 	return add_event(a->evs, sys, name, a->prog);
 }
 
-static void spec_error(struct tap_object *obj, struct tap_node *spec, const char *msg)
+/* An error about a probe spec, at the spec, with the script line and caret. */
+static void spec_error(struct tap_object *obj, const struct tap_spec *spec, const char *msg)
 {
-	fprintf(stderr, "%s:%d:%d: error: %s '%s'\n", obj->c->file, spec->line, spec->col,
-		msg, spec->name);
+	tap_object__error(obj, spec->line, spec->col, "%s '%s'", msg, spec->text);
 }
 
 /* --dump-ast, --dump-bpf: what the kernel cannot tell is not an error there. */
-static int unchecked(struct tap_object *obj, struct tap_node *spec, const char *why)
+static int unchecked(struct tap_object *obj, const struct tap_spec *spec, const char *why)
 {
-	fprintf(stderr, "%s:%d:%d: warning: '%s' not checked: %s\n", obj->c->file, spec->line,
-		spec->col, spec->name, why);
+	fprintf(stderr, "%s:%d:%d: warning: '%s' not checked: %s\n", obj->file, spec->line,
+		spec->col, spec->text, why);
 	return 0;
 }
 
@@ -253,10 +253,11 @@ static int add_uprobe(void *arg, Elf *elf, const char *name, GElf_Addr addr, GEl
  * functions in the file's symbol tables (.symtab, else .dynsym).
  */
 static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
-			  struct tap_node *spec, int prog, char *pattern, bool ret)
+			  const struct tap_spec *spec, int prog, char *pattern, bool ret)
 {
 	char *colon = strrchr(pattern, ':');
 	struct uprobe_match um = { .evs = evs, .path = pattern, .prog = prog, .ret = ret };
+	struct stat st;
 
 	if (!colon || !colon[1]) {
 		spec_error(obj, spec, "a uprobe is probe:/PATH:SYMBOL, not");
@@ -270,8 +271,13 @@ static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
 		spec_error(obj, spec, "this kernel has no uprobe PMU (CONFIG_UPROBE_EVENTS) for");
 		return -1;
 	}
-	if (access(pattern, R_OK)) {
+	/* a FIFO or a device would block or mean nothing: only regular files */
+	if (stat(pattern, &st) || access(pattern, R_OK)) {
 		spec_error(obj, spec, "cannot open the file of");
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		spec_error(obj, spec, "not a regular file (an executable or library):");
 		return -1;
 	}
 	if (tap_elf_funcs(pattern, add_uprobe, &um)) {
@@ -290,9 +296,9 @@ static int resolve_uprobe(struct tap_events *evs, struct tap_object *obj,
  * kprobes may attach to are listed in tracefs available_filter_functions.
  */
 static int resolve_kprobe(struct tap_events *evs, struct tap_object *obj,
-			  struct tap_node *spec, int prog)
+			  const struct tap_spec *spec, int prog)
 {
-	char *pattern = strdup(spec->name + 6), *pct, *file, line[512];
+	char *pattern = strdup(spec->text + 6), *pct, *file, line[512];
 	bool ret = false;
 	int found = 0;
 	FILE *fp;
@@ -366,22 +372,22 @@ static int resolve(struct tap_events *evs, struct tap_object *obj, bool verbose,
 	for (i = 0; i < obj->nr_progs; i++) {
 		struct tap_prog_def *prog = &obj->progs[i];
 		struct add_arg arg = { evs, i };
-		struct tap_node *spec;
+		const struct tap_spec *spec;
 
 		if (prog->kind == TAP_PROG_TIMER) {
-			if (add_event(evs, "timer", prog->node->name, i))
+			if (add_event(evs, "timer", prog->specs[0].text, i))
 				return -1;
 			continue;
 		}
 		if (prog->kind != TAP_PROG_TRACE)
 			continue;
-		for (spec = prog->node->list; spec; spec = spec->next) {
-			if (!strncmp(spec->name, "probe:", 6)) {
+		for (spec = prog->specs; spec < prog->specs + prog->nr_specs; spec++) {
+			if (!strncmp(spec->text, "probe:", 6)) {
 				if (resolve_kprobe(evs, obj, spec, i))
 					return -1;
 				continue;
 			}
-			n = for_each_match(spec->name, add_match, &arg);
+			n = match_events(spec->text, add_match, &arg);
 			if (n == -EINVAL) {
 				spec_error(obj, spec, "a probe spec is SUBSYSTEM:EVENT, not");
 				return -1;
@@ -498,7 +504,7 @@ int tap_events__field_type(void *arg, const struct tap_node *trace, const char *
 			snprintf(why, why_size, "probes have no named fields: use arg0..arg5");
 			return -1;
 		}
-		if (for_each_match(spec->name, check_field, &fc) < 0) {
+		if (match_events(spec->name, check_field, &fc) < 0) {
 			if (!why[0])
 				snprintf(why, why_size, "cannot read the events of '%s'",
 					 spec->name);
@@ -561,7 +567,7 @@ static int print_match(void *arg, const char *sys, const char *name)
 
 int tap_events__list(const char *spec)
 {
-	int n = for_each_match(spec, print_match, NULL);
+	int n = match_events(spec, print_match, NULL);
 
 	if (n == -EINVAL)
 		fprintf(stderr, "perf tap: a probe spec is SUBSYSTEM:EVENT, not '%s'\n", spec);

@@ -249,7 +249,6 @@ static int cmp_entries(const void *a, const void *b)
 static int format_key(struct tap_printer *p, const struct tap_map_def *map, const char *key,
 		      char **label, char **frames)
 {
-	struct tap_type *t = tap_type_resolve(map->sym->type);
 	struct strbuf lb, fb;
 	unsigned int off = 0;
 	int k, nstacks = 0;
@@ -260,8 +259,8 @@ static int format_key(struct tap_printer *p, const struct tap_map_def *map, cons
 		strbuf_release(&lb);
 		return -ENOMEM;
 	}
-	for (k = 0; k < t->nkeys; k++) {
-		enum tap_type_kind kind = tap_type_resolve(t->key[k])->kind;
+	for (k = 0; k < map->nr_keys; k++) {
+		enum tap_type_kind kind = map->keys[k].kind;
 		long long num;
 
 		if (kind == TAP_T_STR) {
@@ -401,9 +400,29 @@ static void hist_merge(struct tap_hist *h)
 	h->nr = n;
 }
 
-/* "[lo, hi)" of log2 bucket @b: 0 holds values below 1 */
-static void bucket_range(int b, char *buf, size_t size)
+/*
+ * "[lo, hi)" of bucket @b: log2 buckets, where 0 holds the values below 1;
+ * or lhist()'s linear ones, where 0 holds those below min and the last
+ * those from max up.
+ */
+static void bucket_range(const struct tap_map_def *m, int b, char *buf, size_t size)
 {
+	if (m->hist_nr) {
+		/* unsigned: the bounds may be anywhere in the 64-bit range */
+		unsigned long long lo = (unsigned long long)m->hist_min +
+			(unsigned long long)(b - 1) * (unsigned long long)m->hist_step;
+		unsigned long long hi = (unsigned long long)m->hist_max;
+
+		if ((unsigned long long)m->hist_max - lo > (unsigned long long)m->hist_step)
+			hi = lo + (unsigned long long)m->hist_step;
+		if (b == 0)
+			snprintf(buf, size, "(..., %lld)", m->hist_min);
+		else if (b > m->hist_nr)
+			snprintf(buf, size, "[%lld, ...)", m->hist_max);
+		else
+			snprintf(buf, size, "[%lld, %lld)", (long long)lo, (long long)hi);
+		return;
+	}
 	if (b == 0)
 		snprintf(buf, size, "(..., 1)");
 	else if (b == TAP_AGG_BUCKETS - 1)
@@ -417,7 +436,8 @@ static void bucket_range(int b, char *buf, size_t size)
  * the statistics, the frames of its stacks, then a log2 histogram from
  * the first to the last non-empty bucket, bars scaled to the fullest.
  */
-static void print_agg(struct tap_printer *p, const struct tap_hist_entry *e)
+static void print_agg(struct tap_printer *p, const struct tap_map_def *m,
+		      const struct tap_hist_entry *e)
 {
 	const long long *agg = e->agg;
 	long long count = agg[TAP_AGG_COUNT / 8], sum = agg[TAP_AGG_SUM / 8];
@@ -448,7 +468,7 @@ static void print_agg(struct tap_printer *p, const struct tap_hist_entry *e)
 	for (b = lo; b <= hi; b++) {
 		int bar = (int)(hist[b] * 40 / most);
 
-		bucket_range(b, range, sizeof(range));
+		bucket_range(m, b, range, sizeof(range));
 		fprintf(p->fp, "%24s |%-40.*s  %lld\n", range, bar,
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", hist[b]);
 	}
@@ -459,8 +479,9 @@ static void print_agg(struct tap_printer *p, const struct tap_hist_entry *e)
  * the bar and the value; an element with stacks in its key has their
  * frames on the lines after its own.
  */
-static void hist_print(struct tap_printer *p, struct tap_hist *h, bool agg)
+static void hist_print(struct tap_printer *p, struct tap_hist *h, const struct tap_map_def *m)
 {
+	bool agg = m->type == BPF_MAP_TYPE_PERCPU_HASH;
 	long long max = 0, limit = h->limit;
 	size_t i, width = 5;
 
@@ -475,7 +496,7 @@ static void hist_print(struct tap_printer *p, struct tap_hist *h, bool agg)
 			if (i)
 				fputc('\n', p->fp);
 			if (h->ents[i].agg)
-				print_agg(p, &h->ents[i]);
+				print_agg(p, m, &h->ents[i]);
 		}
 		if ((long long)h->nr > limit && limit >= 0)
 			fprintf(p->fp, "... (%zu more)\n", h->nr - (size_t)limit);
@@ -502,6 +523,29 @@ static void hist_print(struct tap_printer *p, struct tap_hist *h, bool agg)
 	}
 	if ((long long)h->nr > limit && limit >= 0)
 		fprintf(p->fp, "%*s   (%zu more)\n", (int)width, "...", h->nr - (size_t)limit);
+}
+
+/* A print_hist whose end record was lost: print what came all the same. */
+static void hist_flush(struct tap_printer *p, struct tap_hist *h)
+{
+	if (!h->nr || !h->map)
+		return;
+	hist_print(p, h, h->map);
+	fprintf(p->fp, "(print_hist incomplete: output records were lost)\n");
+	hist_reset(h);
+}
+
+void tap_printer__exit(struct tap_printer *p)
+{
+	int i;
+
+	for (i = 0; i < p->nr_hists; i++) {
+		hist_flush(p, &p->hists[i]);
+		hist_reset(&p->hists[i]);
+	}
+	free(p->hists);
+	p->hists = NULL;
+	p->nr_hists = 0;
 }
 
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
@@ -536,8 +580,9 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 		break;
 	case TAP_REC_HIST_BEGIN:
 		h = hist_of(p, cpu);
-		hist_reset(h);
+		hist_flush(p, h);
 		h->limit = 20;
+		h->map = &p->obj->maps[TAP_MAP_TABLE0 + def->map];
 		if (def->nargs)
 			memcpy(&h->limit, rec + def->args[0].offset, sizeof(h->limit));
 		break;
@@ -550,8 +595,7 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 			p->bad++;
 			break;
 		}
-		hist_print(p, h, p->obj->maps[TAP_MAP_TABLE0 + def->map].type ==
-			   BPF_MAP_TYPE_PERCPU_HASH);
+		hist_print(p, h, &p->obj->maps[TAP_MAP_TABLE0 + def->map]);
 		hist_reset(h);
 		break;
 	default:

@@ -19,6 +19,7 @@ struct tap_hist_entry {
 struct tap_hist {
 	int cpu;
 	long long limit;
+	const struct tap_map_def *map;	/* the table being printed */
 	struct tap_hist_entry *ents;
 	size_t nr;
 };
@@ -52,6 +53,9 @@ struct tap_printer {
  * one line saying why (and counted in the printer).
  */
 char *tap_format_stack(struct tap_printer *p, long long id);
+
+/* Print any print_hist left without its end record, and free what @p holds. */
+void tap_printer__exit(struct tap_printer *p);
 
 /* A tap_output_cb: @arg is the struct tap_printer. */
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size);

@@ -32,7 +32,7 @@ void __attribute__((noreturn)) gen_too_large(struct gen *g)
 		tap_error(g->c, fn->call->line, fn->call->col,
 			  "the program is too large: inlining '%s' here makes more than %d "
 			  "BPF instructions", fn->call->name, MAX_INSNS);
-	tap_error(g->c, g->prog && g->prog->node ? g->prog->node->line : g->line, 1,
+	tap_error(g->c, g->block ? g->block->line : g->line, 1,
 		  "the program is too large: more than %d BPF instructions", MAX_INSNS);
 }
 

@@ -12,6 +12,72 @@
 static void gen_concat(struct gen *g, struct tap_node *n, unsigned int dst);
 
 /*
+ * sprintf(fmt, args): the kernel's bpf_snprintf() formats into the
+ * string at scratch @dst.  Its format must sit in a read-only map, with
+ * the size of every number spelled out: %d becomes %lld.  The values go
+ * in an array on the stack; a string value as a pointer to its copy.
+ */
+static void gen_sprintf(struct gen *g, struct tap_node *fmt, struct tap_node *args,
+			unsigned int dst)
+{
+	const char *f = fmt->name, *end = fmt->name + fmt->num;
+	char *out = tap_alloc(g->c, 2 * (size_t)fmt->num + 1);
+	int nargs = tap_list_len(args), data = 0, i;
+	unsigned int len = 0, at;
+	struct tap_node *a;
+
+	while (f < end) {
+		out[len++] = *f;
+		if (*f++ != '%')
+			continue;
+		if (f < end && *f == '%') {
+			out[len++] = *f++;
+			continue;
+		}
+		while (f < end && strchr("-+ 0123456789", *f))
+			out[len++] = *f++;
+		while (f < end && (*f == 'l' || *f == 'h'))
+			f++;
+		if (f < end && strchr("diuxX", *f)) {
+			out[len++] = 'l';
+			out[len++] = 'l';
+		}
+		if (f < end)
+			out[len++] = *f++;
+	}
+	at = gen_rodata(g, out, len);
+	if (nargs)
+		data = stack_alloc(g, 8 * nargs);
+	for (a = args, i = 0; a; a = a->next, i++) {
+		if (kind_of(a) == TAP_T_STR) {
+			unsigned int s = scratch_alloc(g, str_size(g));
+
+			gen_str(g, a, s);
+			MOV_REG(R0, R7);
+			ALU64_IMM(BPF_ADD, R0, s);
+		} else {
+			gen_num(g, a);
+		}
+		STX(BPF_DW, FP, data + 8 * i, R0);
+	}
+	zero_mem(g, R7, dst, str_size(g));
+	MOV_REG(R1, R7);
+	ALU64_IMM(BPF_ADD, R1, dst);
+	MOV_IMM(R2, str_size(g));
+	ld_map_value(g, R3, TAP_MAP_TABLE0 + g->sema->ntables, at);
+	if (nargs) {
+		MOV_REG(R4, FP);
+		ALU64_IMM(BPF_ADD, R4, data);
+	} else {
+		MOV_IMM(R4, 0);
+	}
+	MOV_IMM(R5, 8 * nargs);
+	CALL(BPF_FUNC_snprintf);
+	if (nargs)
+		g->stack -= 8 * nargs;
+}
+
+/*
  * bpf_get_stackid() without BPF_F_REUSE_STACKID keeps a stack only if its
  * hash bucket is free (-EEXIST otherwise): count what is lost, keep r0.
  */
@@ -48,6 +114,9 @@ unsigned int gen_key(struct gen *g, struct tap_node *index)
 	struct tap_node *k;
 	int i = 0;
 
+	/* an aggregation without keys: its one element has key 0 */
+	if (!index->list)
+		ST_IMM(BPF_DW, R7, key, 0);
 	for (k = index->list; k; k = k->next, i++) {
 		if (tap_type_resolve(t->key[i])->kind == TAP_T_STR) {
 			gen_str(g, k, off);
@@ -82,8 +151,7 @@ static void gen_probename(struct gen *g, struct tap_node *n, unsigned int dst)
 		for (in = g->fn; in; in = in->up)
 			at = in->call;		/* the outermost call */
 		tap_error(g->c, at->line, at->col,
-			  "'probename' has no value outside probes and timers (used in a "
-			  "function called here)");
+			  "'probename' has no value outside probes and timers (used in a function called here)");
 	}
 
 	g->uses_event = true;
@@ -160,6 +228,16 @@ void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst)
 			CALL(n->builtin == TAP_B_KERNEL_STRING ?
 			     BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_user_str);
 			return;
+		case TAP_B_SPRINTF:
+			gen_sprintf(g, n->list, n->list->next, dst);
+			return;
+		case TAP_B_TOSTRING: {
+			char d[] = "%d";
+			struct tap_node fmt = { .kind = TAP_N_STR, .name = d, .num = 2 };
+
+			gen_sprintf(g, &fmt, n->list, dst);
+			return;
+		}
 		default:
 			gen_user_call(g, n, dst);
 			return;
@@ -393,6 +471,15 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 		return;
 	case TAP_N_BINOP:
 		gen_binop(g, n);
+		return;
+	case TAP_N_EXISTS:
+		/* 1 if the element is there (0 for '== nil'), without reading it */
+		key = gen_key(g, n->a);
+		gen_lookup(g, n->a, key);
+		MOV_REG(R1, R0);
+		MOV_IMM(R0, !n->num);
+		JMP_IMM(BPF_JNE, R1, 0, 1);
+		MOV_IMM(R0, !!n->num);
 		return;
 	case TAP_N_FIELD:
 		gen_field(g, n, 0);

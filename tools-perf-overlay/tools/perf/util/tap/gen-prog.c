@@ -154,17 +154,18 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	gen_reset(g);
 	g->variant = variant;
 	g->prog = prog;
-	g->line = prog->node ? prog->node->line : 1;
+	g->line = prog->line;
 	if (top_level) {
 		for (n = body_items; n && !g->dead; n = n->next)
 			if (n->kind != TAP_N_FUNC && n->kind != TAP_N_TRACE &&
 			    n->kind != TAP_N_TRACE_END && n->kind != TAP_N_TIMER)
 				gen_stmt(g, n);
 	} else {
-		if (prog->kind == TAP_PROG_TRACE && prog->node->a) {
+		if ((prog->kind == TAP_PROG_TRACE || prog->kind == TAP_PROG_TIMER) &&
+		    g->block->a) {
 			/* /filter/: the body runs only where it is non-zero */
-			g->line = prog->node->a->line;
-			gen_num(g, prog->node->a);
+			g->line = g->block->a->line;
+			gen_num(g, g->block->a);
 			jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
 			g->scratch = SCRATCH_FIRST;
 			g->stack = 0;
@@ -179,7 +180,7 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	g->joff = NULL;
 	g->cnt = g->cap = 0;
 	g->to_exit = NULL;
-	g->line = prog->node ? prog->node->line : 1;
+	g->line = prog->line;
 	MOV_REG(R6, BPF_REG_1);
 	if (prog->kind == TAP_PROG_TRACE || prog->kind == TAP_PROG_TIMER)
 		prologue_exit_check(g);
@@ -215,7 +216,7 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	else
 		body_exits = g->to_exit;
 
-	g->line = prog->node ? prog->node->line : 1;
+	g->line = prog->line;
 	for (f = body_exits; f; f = f->next)
 		patch_here(g, f->insn);
 	MOV_IMM(R0, 0);
@@ -246,7 +247,7 @@ static void define_maps(struct gen *g)
 	struct tap_sema *sema = g->sema;
 	int i;
 
-	obj->nr_maps = TAP_MAP_TABLE0 + sema->ntables;
+	obj->nr_maps = TAP_MAP_TABLE0 + sema->ntables + sema->uses_rodata;
 	obj->maps = gen_obj_alloc(g, obj->nr_maps * sizeof(*obj->maps));
 	obj->globals_size = (unsigned int)sema->globals_size;
 	add_map(obj, TAP_MAP_GLOBALS, "tap_globals", BPF_MAP_TYPE_ARRAY, 4,
@@ -272,6 +273,9 @@ static void define_maps(struct gen *g)
 
 		for (k = 0; k < t->nkeys; k++)
 			key_size += value_size(g, t->key[k]);
+		/* an aggregation without keys: one element, key 0 */
+		if (!key_size)
+			key_size = 8;
 		/* aggregations are per CPU: no contention, folded when read */
 		add_map(obj, TAP_MAP_TABLE0 + i, sym->name,
 			tap_type_resolve(t->val)->kind == TAP_T_AGG ?
@@ -279,7 +283,47 @@ static void define_maps(struct gen *g)
 			value_size(g, t->val), obj->table_entries);
 		obj->maps[TAP_MAP_TABLE0 + i].sym = sym;
 		table_layout(g, &obj->maps[TAP_MAP_TABLE0 + i], t);
+		obj->maps[TAP_MAP_TABLE0 + i].hist_nr = sym->hist_nr;
+		obj->maps[TAP_MAP_TABLE0 + i].hist_min = sym->hist_min;
+		obj->maps[TAP_MAP_TABLE0 + i].hist_max = sym->hist_max;
+		obj->maps[TAP_MAP_TABLE0 + i].hist_step = sym->hist_step;
 	}
+	/* its size and contents once the programs are generated */
+	if (sema->uses_rodata)
+		add_map(obj, TAP_MAP_TABLE0 + sema->ntables, "tap_rodata", BPF_MAP_TYPE_ARRAY, 4,
+			8, 1);
+}
+
+/* The read-only map's contents: the strings gen_rodata() collected. */
+static void finish_rodata(struct gen *g)
+{
+	struct tap_map_def *m;
+
+	if (!g->sema->uses_rodata)
+		return;
+	m = &g->obj->maps[TAP_MAP_TABLE0 + g->sema->ntables];
+	m->value_size = (g->rodata_len + 7) & ~7U;
+	m->flags = BPF_F_RDONLY_PROG;
+	m->data = gen_obj_alloc(g, m->value_size);
+	memcpy(m->data, g->rodata, g->rodata_len);
+}
+
+/* Offset of a copy of @len bytes of @s (and a NUL) in the read-only map. */
+unsigned int gen_rodata(struct gen *g, const char *s, size_t len)
+{
+	unsigned int off = g->rodata_len;
+	char *p;
+
+	if (len > 65536 || g->rodata_len + len + 1 > 65536)
+		tap_error(g->c, g->line, g->col, "too many sprintf() formats");
+	p = tap_alloc(g->c, g->rodata_len + len + 1);
+	if (off)
+		memcpy(p, g->rodata, off);
+	memcpy(p + off, s, len);
+	p[off + len] = 0;
+	g->rodata = p;
+	g->rodata_len += (unsigned int)len + 1;
+	return off;
 }
 
 /* A table's key parts and value as plain data, for user space to read it. */
@@ -303,6 +347,7 @@ static void prog_specs(struct gen *g, struct tap_prog_def *prog, struct tap_node
 	int i = 0;
 
 	prog->line = n->line;
+	prog->col = n->col;
 	if (n->kind == TAP_N_TIMER) {
 		prog->specs = gen_obj_alloc(g, sizeof(*prog->specs));
 		prog->specs[0] = (struct tap_spec){ gen_obj_strdup(g, n->name), n->line, n->col };
@@ -354,8 +399,10 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	/* program 0: top-level code */
 	obj->progs[0].kind = TAP_PROG_MAIN;
 	obj->progs[0].line = 1;
+	obj->progs[0].col = 1;
 	snprintf(obj->progs[0].name, sizeof(obj->progs[0].name), "tap_main");
 	g.prog_idx = 0;
+	g.block = NULL;
 	gen_program(&g, &obj->progs[0], items, true, TAP_CODE_RAW);
 	obj->scratch_size = g.max_scratch;
 
@@ -385,6 +432,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 			break;
 		}
 		g.prog_idx = i;
+		g.block = n;
 		gen_program(&g, prog, n->b, false, TAP_CODE_RAW);
 		/* twins for syscalls:* views and for perf tracepoint events */
 		if (prog->kind == TAP_PROG_TRACE) {
@@ -397,5 +445,6 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	}
 	if (!obj->scratch_size)
 		obj->scratch_size = 8;
+	finish_rodata(&g);
 	own_names(&g);
 }

@@ -108,8 +108,17 @@ static void gen_assign(struct gen *g, struct tap_node *n)
 		return;
 	}
 	if (kind_of(n->a) == TAP_T_TABLE) {
-		/* t = {}: the table is emptied */
+		/* t = {...}: the table is emptied, then the entries stored in order */
 		gen_clear(g, n->a);
+		for (struct tap_node *e = n->b->list; e; e = e->next) {
+			struct tap_node index = { .kind = TAP_N_INDEX, .a = n->a, .list = e->list,
+						  .line = e->line, .col = e->col };
+			struct tap_node as = { .kind = TAP_N_ASSIGN, .op = TK_CH('='), .a = &index,
+					       .b = e->b, .line = e->line, .col = e->col };
+
+			g->line = e->line;
+			gen_table_assign(g, &as);
+		}
 		return;
 	}
 	if (kind_of(n->a) == TAP_T_STR) {
@@ -193,6 +202,14 @@ static void gen_call_stmt(struct gen *g, struct tap_node *n)
 	tap_error(g->c, n->line, n->col, "'%s' has no effect here", n->name);
 }
 
+/* Count a loop stopped at --loop-max. */
+void gen_count_loop_stop(struct gen *g)
+{
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_LOOPS);
+	MOV_IMM(R2, 1);
+	gen_emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
+}
+
 /*
  * while (cond) { ... } runs as a bpf_loop callback, so the verifier checks
  * the body once however many times it runs.  bpf_loop needs a bound: a
@@ -233,10 +250,102 @@ static void gen_while(struct gen *g, struct tap_node *n)
 	gen_call_with_callback(g, BPF_FUNC_loop, cb, true);
 	LDX(BPF_DW, R1, R7, done);
 	j = JMP_IMM(BPF_JNE, R1, 0, 0);
-	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_LOOPS);
-	MOV_IMM(R2, 1);
-	gen_emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
+	gen_count_loop_stop(g);
 	patch_here(g, j);
+}
+
+/*
+ * for (i = first, last, step) { ... }: first, last and step are computed
+ * once, and so is the number of iterations, as Lua does (no overflow near
+ * the ends of the range).  The body is a bpf_loop callback that sets i to
+ * first + index * step.  More iterations than --loop-max run loop_max of
+ * them, and the stop is counted unless 'break' ended the loop; so is a
+ * step that turns out to be 0 at run time.
+ */
+static void gen_for_numeric(struct gen *g, struct tap_node *n)
+{
+	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
+	unsigned int first = scratch_alloc(g, 8), step = scratch_alloc(g, 8);
+	unsigned int done = scratch_alloc(g, 8), over = scratch_alloc(g, 8);
+	unsigned int j_zero, j_neg, j_up_none, j_down_none, j_up, j_big, j_call, j;
+	int last = stack_alloc(g, 8);
+	struct loop loop = { 0 };
+	struct saved_code sv;
+
+	n->sym->offset = (int)scratch_alloc(g, 8);
+	gen_num(g, n->a);
+	STX(BPF_DW, R7, first, R0);
+	gen_num(g, n->c);
+	STX(BPF_DW, FP, last, R0);
+	if (n->list)
+		gen_num(g, n->list);
+	else
+		MOV_IMM(R0, 1);
+	STX(BPF_DW, R7, step, R0);
+	ST_IMM(BPF_DW, R7, done, 0);
+	ST_IMM(BPF_DW, R7, over, 0);
+	/* r4 = iterations - 1, counted without overflow */
+	LDX(BPF_DW, R1, R7, first);
+	LDX(BPF_DW, R2, FP, last);
+	MOV_REG(R3, R0);
+	j_zero = JMP_IMM(BPF_JEQ, R3, 0, 0);
+	j_neg = JMP_IMM(BPF_JSLT, R3, 0, 0);
+	j_up_none = JMP_REG(BPF_JSGT, R1, R2, 0);
+	MOV_REG(R4, R2);
+	ALU64_REG(BPF_SUB, R4, R1);
+	ALU64_REG(BPF_DIV, R4, R3);
+	j_up = JA(0);
+	patch_here(g, j_neg);
+	j_down_none = JMP_REG(BPF_JSLT, R1, R2, 0);
+	MOV_REG(R4, R1);
+	ALU64_REG(BPF_SUB, R4, R2);
+	ALU64_IMM(BPF_NEG, R3, 0);
+	ALU64_REG(BPF_DIV, R4, R3);
+	patch_here(g, j_up);
+	j_big = JMP_IMM(BPF_JGE, R4, (__s32)g->loop_max, 0);
+	MOV_REG(R1, R4);
+	ALU64_IMM(BPF_ADD, R1, 1);
+	j_call = JA(0);
+	patch_here(g, j_zero);
+	patch_here(g, j_big);
+	ST_IMM(BPF_DW, R7, over, 1);
+	MOV_IMM(R1, (__s32)g->loop_max);
+	patch_here(g, j_call);
+
+	gen_callback_begin(g, &sv, cb, true);
+	g->line = n->line;
+	LDX(BPF_DW, R0, R7, step);
+	ALU64_REG(BPF_MUL, R0, BPF_REG_8);
+	LDX(BPF_DW, R1, R7, first);
+	ALU64_REG(BPF_ADD, R0, R1);
+	STX(BPF_DW, R7, n->sym->offset, R0);
+	g->loop = &loop;
+	gen_block(g, n->b);
+	g->loop = NULL;
+	if (!g->dead) {
+		MOV_IMM(R0, 0);
+		gen_emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	g->dead = false;
+	if (loop.breaks) {
+		patch_list_here(g, loop.breaks);
+		ST_IMM(BPF_DW, R7, done, 1);
+		MOV_IMM(R0, 1);
+		gen_emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	gen_callback_end_dead(g);
+	gen_callback_end(g, &sv, cb);
+	g->line = n->line;
+	gen_call_with_callback(g, BPF_FUNC_loop, cb, true);
+	LDX(BPF_DW, R1, R7, over);
+	LDX(BPF_DW, R2, R7, done);
+	ALU64_IMM(BPF_XOR, R2, 1);
+	ALU64_REG(BPF_AND, R1, R2);
+	j = JMP_IMM(BPF_JEQ, R1, 0, 0);
+	gen_count_loop_stop(g);
+	patch_here(g, j);
+	patch_here(g, j_up_none);
+	patch_here(g, j_down_none);
 }
 
 /*
@@ -280,7 +389,7 @@ void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst)
 	g->fn = &in;
 	g->loop = NULL;
 	gen_block(g, fn->b);
-	/* after the call is reachable if the body falls through or returns */
+	/* after the call is reachable if the body can run to its end or returns */
 	g->dead = g->dead && !in.returns;
 	g->fn = in.up;
 	g->loop = in.loop;
@@ -366,6 +475,9 @@ void gen_stmt_node(struct gen *g, struct tap_node *n)
 	case TAP_N_FOR:
 		gen_for(g, n);
 		break;
+	case TAP_N_FORNUM:
+		gen_for_numeric(g, n);
+		break;
 	case TAP_N_AGG:
 		gen_agg_update(g, n);
 		break;
@@ -374,6 +486,14 @@ void gen_stmt_node(struct gen *g, struct tap_node *n)
 		g->dead = true;
 		break;
 	case TAP_N_RETURN:
+		if (!g->fn) {
+			/* leave the block; from a loop body, stop the loops first */
+			if (g->cur_cb)
+				ST_IMM(BPF_DW, R7, SCRATCH_CB_EXIT, 1);
+			jump_to_exit(g, JA(0));
+			g->dead = true;
+			break;
+		}
 		if (n->a) {
 			if (g->fn->kind == TAP_T_STR) {
 				gen_str(g, n->a, g->fn->str);

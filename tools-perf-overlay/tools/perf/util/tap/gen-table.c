@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/kernel.h>
+
 #include "gen.h"
 
 static void gen_agg_fold(struct gen *g, int map, unsigned int key, unsigned int acc,
@@ -34,8 +36,10 @@ void gen_callback_begin(struct gen *g, struct saved_code *sv, struct callback *c
 	g->insns = NULL;
 	g->lines = NULL;
 	g->joff = NULL;
-	g->cnt = g->cap = 0;
-	g->stack = g->max_stack = 0;
+	g->cnt = 0;
+	g->cap = 0;
+	g->stack = 0;
+	g->max_stack = 0;
 	g->to_exit = NULL;
 	g->cb_exits = NULL;
 	g->loop = NULL;
@@ -202,7 +206,8 @@ void gen_print_hist(struct gen *g, struct tap_node *call)
 	gen_record(g, TAP_REC_HIST_BEGIN, NULL, table->next, table->sym->map);
 	rec = gen_rec_new(g, TAP_REC_HIST_ENTRY, &id);
 	rec->map = table->sym->map;
-	rec->size = size = TAP_REC_HDR + m->key_size + m->value_size;
+	size = TAP_REC_HDR + m->key_size + m->value_size;
+	rec->size = size;
 	buf = scratch_alloc(g, size);
 	gen_callback_begin(g, &sv, cb, false);
 	ST_IMM(BPF_W, R7, buf, id);
@@ -220,42 +225,295 @@ void gen_print_hist(struct gen *g, struct tap_node *call)
 	gen_record(g, TAP_REC_HIST_END, NULL, NULL, table->sym->map);
 }
 
-/*
- * for (k, v in pairs(t)) { body }: the body is a callback; k and v are
- * copies of the element's key and value in this program's scratch.
- * 'break' stops the walk; exit() stops it and then the program.
- */
-void gen_for(struct gen *g, struct tap_node *n)
-{
-	struct tap_node *table = n->a;
-	int map = TAP_MAP_TABLE0 + table->sym->map;
-	struct tap_map_def *m = &g->obj->maps[map];
-	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
-	struct tap_sym *k = n->list->sym, *v = n->list->next->sym;
-	struct loop loop = { 0 };
-	struct saved_code sv;
+/* ---- for walks --------------------------------------------------------- */
 
-	k->offset = (int)scratch_alloc(g, m->key_size);
-	v->offset = (int)scratch_alloc(g, m->value_size);
-	gen_callback_begin(g, &sv, cb, false);
-	copy_mem(g, R7, k->offset, BPF_REG_8, 0, m->key_size);
-	copy_mem(g, R7, v->offset, BPF_REG_9, 0, m->value_size);
+/*
+ * The locals of a walk: the keys side by side in scratch, as in the map's
+ * key, then the value.  An aggregation's value is its element's
+ * statistics (count, sum, min, max) folded across CPUs.
+ */
+struct walk {
+	int map;
+	struct tap_map_def *m;
+	bool agg;
+	unsigned int keys;		/* scratch: the key locals */
+	struct tap_sym *v;		/* the value local, or NULL */
+	unsigned int vsize;		/* its bytes */
+};
+
+static void walk_locals(struct gen *g, struct tap_node *n, struct walk *w)
+{
+	struct tap_node *name = n->list;
+	unsigned int off;
+	int k;
+
+	w->map = TAP_MAP_TABLE0 + n->a->sym->map;
+	w->m = &g->obj->maps[w->map];
+	w->agg = w->m->type == BPF_MAP_TYPE_PERCPU_HASH;
+	w->vsize = w->agg ? TAP_AGG_HIST : w->m->value_size;
+	w->keys = scratch_alloc(g, w->m->key_size);
+	for (k = 0, off = w->keys; k < w->m->nr_keys; k++, name = name->next) {
+		name->sym->offset = (int)off;
+		off += w->m->keys[k].size;
+	}
+	w->v = name ? name->sym : NULL;
+	if (w->v)
+		w->v->offset = (int)scratch_alloc(g, w->vsize);
+}
+
+/* The element at @keyreg/@valreg into the walk's locals. */
+static void walk_set(struct gen *g, struct walk *w, int keyreg, int keyoff, int valreg,
+		     int valoff)
+{
+	copy_mem(g, R7, (int)w->keys, keyreg, keyoff, w->m->key_size);
+	if (w->v)
+		copy_mem(g, R7, w->v->offset, valreg, valoff, w->vsize);
+}
+
+/*
+ * r0 = 1 if the part at @a_reg + @a_off comes before the one at @b_reg +
+ * @b_off (@desc: the larger first), jumping to @done; falls through if
+ * they are equal.  Strings compare as bytes: the first differing 8-byte
+ * word, read big-endian.
+ */
+static void cmp_part(struct gen *g, enum tap_type_kind kind, unsigned int size, int a_reg,
+		     int a_off, int b_reg, int b_off, bool desc, struct fixup **done)
+{
+	struct fixup *differ = NULL;
+	unsigned int i, j_same;
+
+	if (kind == TAP_T_STR) {
+		for (i = 0; i < size; i += 8) {
+			LDX(BPF_DW, R1, a_reg, a_off + (int)i);
+			LDX(BPF_DW, R2, b_reg, b_off + (int)i);
+			add_fixup(g, &differ, JMP_REG(BPF_JNE, R1, R2, 0));
+		}
+		j_same = JA(0);
+		patch_list_here(g, differ);
+		gen_emit(g, BPF_ALU | BPF_END | BPF_TO_BE, R1, 0, 0, 64);
+		gen_emit(g, BPF_ALU | BPF_END | BPF_TO_BE, R2, 0, 0, 64);
+		MOV_IMM(R0, 1);
+		JMP_REG(desc ? BPF_JGT : BPF_JLT, R1, R2, 1);
+	} else {
+		LDX(BPF_DW, R1, a_reg, a_off);
+		LDX(BPF_DW, R2, b_reg, b_off);
+		j_same = JMP_REG(BPF_JEQ, R1, R2, 0);
+		MOV_IMM(R0, 1);
+		JMP_REG(desc ? BPF_JSGT : BPF_JSLT, R1, R2, 1);
+	}
+	MOV_IMM(R0, 0);
+	add_fixup(g, done, JA(0));
+	patch_here(g, j_same);
+}
+
+struct elem_at {
+	int key_reg, key_off, val_reg, val_off;
+};
+
+/*
+ * r0 = 1 if element @a comes before element @b in @order: by value, the
+ * largest first (an aggregation's by its count), then by key; or by key,
+ * the smallest first.
+ */
+static void cmp_elems(struct gen *g, struct walk *w, enum tap_order order, struct elem_at a,
+		      struct elem_at b)
+{
+	struct fixup *done = NULL;
+	int k, off = 0;
+
+	if (order == TAP_ORDER_VALUE)
+		cmp_part(g, w->agg ? TAP_T_NUM : w->m->value.kind, w->vsize, a.val_reg,
+			 a.val_off, b.val_reg, b.val_off, true, &done);
+	for (k = 0; k < w->m->nr_keys; k++) {
+		cmp_part(g, w->m->keys[k].kind, w->m->keys[k].size, a.key_reg, a.key_off + off,
+			 b.key_reg, b.key_off + off, false, &done);
+		off += (int)w->m->keys[k].size;
+	}
+	MOV_IMM(R0, 0);
+	patch_list_here(g, done);
+}
+
+/* The walk's body, in a callback; 'break' jumps to the list it returns. */
+static struct fixup *walk_body(struct gen *g, struct tap_node *n)
+{
+	struct loop loop = { 0 };
+
 	g->loop = &loop;
 	gen_block(g, n->b);
 	g->loop = NULL;
+	return loop.breaks;
+}
+
+/*
+ * for (k..., v in pairs(t)) { body }: the body is a bpf_for_each_map_elem
+ * callback; the locals are copies of the element's keys and value.
+ * 'break' stops the walk; exit() stops it and then the program.
+ */
+static void gen_for_pairs(struct gen *g, struct tap_node *n, struct walk *w)
+{
+	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
+	struct fixup *breaks;
+	struct saved_code sv;
+
+	gen_callback_begin(g, &sv, cb, false);
+	copy_mem(g, R7, (int)w->keys, BPF_REG_8, 0, w->m->key_size);
+	if (w->v && w->agg)
+		gen_agg_fold(g, w->map, w->keys, (unsigned int)w->v->offset, false);
+	else if (w->v)
+		copy_mem(g, R7, w->v->offset, BPF_REG_9, 0, w->vsize);
+	breaks = walk_body(g, n);
 	if (g->dead) {
 		/* the body always leaves: the "go on" return is unreachable */
 		g->dead = false;
 		gen_callback_end_dead(g);
 	}
 	/* break: stop the walk */
-	for (struct fixup *f = loop.breaks; f; f = f->next)
+	for (struct fixup *f = breaks; f; f = f->next)
 		add_fixup(g, &g->cb_exits, f->insn);
 	gen_callback_end(g, &sv, cb);
-	gen_for_each(g, map, cb, true);
+	gen_for_each(g, w->map, cb, true);
+}
+
+/*
+ * for (k..., v in sort_pairs(t)) { body }: the kernel cannot sort a map,
+ * so each iteration walks the whole table for the element that comes
+ * next after the previous one (a selection, n walks for n elements).
+ * The iterations are a bpf_loop bounded by --loop-max like any loop.
+ */
+static void gen_for_sorted(struct gen *g, struct tap_node *n, struct walk *w)
+{
+	unsigned int esize = w->m->key_size + w->vsize;
+	unsigned int best = scratch_alloc(g, esize), prev = scratch_alloc(g, esize);
+	unsigned int found = scratch_alloc(g, 8), have_prev = scratch_alloc(g, 8);
+	unsigned int done = scratch_alloc(g, 8), ckey = 0, cval = 0;
+	struct callback *outer = tap_alloc(g->c, sizeof(*outer));
+	struct callback *find = tap_alloc(g->c, sizeof(*find));
+	unsigned int j_noprev, j_skip1, j_first, j_skip2, j;
+	struct elem_at cand = { BPF_REG_8, 0, BPF_REG_9, 0 };
+	struct elem_at pbest = { R7, (int)best, R7, (int)(best + w->m->key_size) };
+	struct elem_at pprev = { R7, (int)prev, R7, (int)(prev + w->m->key_size) };
+	struct saved_code sv, sv2;
+	struct fixup *breaks;
+
+	if (w->agg) {
+		ckey = scratch_alloc(g, w->m->key_size);
+		cval = scratch_alloc(g, TAP_AGG_HIST);
+		cand.val_reg = R7;
+		cand.val_off = (int)cval;
+	}
+	ST_IMM(BPF_DW, R7, have_prev, 0);
+	ST_IMM(BPF_DW, R7, done, 0);
+	gen_callback_begin(g, &sv, outer, true);
+	g->line = n->line;
+	ST_IMM(BPF_DW, R7, found, 0);
+
+	/* find the first element after the previous one */
+	gen_callback_begin(g, &sv2, find, false);
+	if (w->agg) {
+		copy_mem(g, R7, (int)ckey, BPF_REG_8, 0, w->m->key_size);
+		gen_agg_fold(g, w->map, ckey, cval, false);
+	}
+	LDX(BPF_DW, R1, R7, have_prev);
+	j_noprev = JMP_IMM(BPF_JEQ, R1, 0, 0);
+	cmp_elems(g, w, (enum tap_order)n->num, pprev, cand);
+	j_skip1 = JMP_IMM(BPF_JEQ, R0, 0, 0);
+	patch_here(g, j_noprev);
+	LDX(BPF_DW, R1, R7, found);
+	j_first = JMP_IMM(BPF_JEQ, R1, 0, 0);
+	cmp_elems(g, w, (enum tap_order)n->num, cand, pbest);
+	j_skip2 = JMP_IMM(BPF_JEQ, R0, 0, 0);
+	patch_here(g, j_first);
+	copy_mem(g, R7, (int)best, BPF_REG_8, 0, w->m->key_size);
+	copy_mem(g, R7, (int)(best + w->m->key_size), cand.val_reg, cand.val_off, w->vsize);
+	ST_IMM(BPF_DW, R7, found, 1);
+	patch_here(g, j_skip1);
+	patch_here(g, j_skip2);
+	gen_callback_end(g, &sv2, find);
+	gen_for_each(g, w->map, find, false);
+
+	/* none left: the walk is done; the iteration after --loop-max: stopped */
+	LDX(BPF_DW, R1, R7, found);
+	j = JMP_IMM(BPF_JNE, R1, 0, 0);
+	ST_IMM(BPF_DW, R7, done, 1);
+	MOV_IMM(R0, 1);
+	gen_emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	patch_here(g, j);
+	j = JMP_IMM(BPF_JNE, BPF_REG_8, (__s32)g->loop_max, 0);
+	MOV_IMM(R0, 1);
+	gen_emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	patch_here(g, j);
+	copy_mem(g, R7, (int)prev, R7, (int)best, esize);
+	ST_IMM(BPF_DW, R7, have_prev, 1);
+	walk_set(g, w, R7, (int)best, R7, (int)(best + w->m->key_size));
+	breaks = walk_body(g, n);
+	if (!g->dead) {
+		MOV_IMM(R0, 0);
+		gen_emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	g->dead = false;
+	if (breaks) {
+		patch_list_here(g, breaks);
+		ST_IMM(BPF_DW, R7, done, 1);
+		MOV_IMM(R0, 1);
+		gen_emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	gen_callback_end_dead(g);
+	gen_callback_end(g, &sv, outer);
+	g->line = n->line;
+	MOV_IMM(R1, (__s32)g->loop_max + 1);
+	gen_call_with_callback(g, BPF_FUNC_loop, outer, true);
+	LDX(BPF_DW, R1, R7, done);
+	j = JMP_IMM(BPF_JNE, R1, 0, 0);
+	gen_count_loop_stop(g);
+	patch_here(g, j);
+}
+
+void gen_for(struct gen *g, struct tap_node *n)
+{
+	struct walk w;
+
+	walk_locals(g, n, &w);
+	if (n->num == TAP_ORDER_NONE)
+		gen_for_pairs(g, n, &w);
+	else
+		gen_for_sorted(g, n, &w);
 }
 
 /* ---- aggregations ----------------------------------------------------- */
+
+/* r@reg = @v, in one instruction if it fits in 32 bits */
+static void load_const(struct gen *g, int reg, long long v)
+{
+	if (v >= INT32_MIN && v <= INT32_MAX) {
+		MOV_IMM(reg, (__s32)v);
+		return;
+	}
+	gen_emit(g, BPF_LD | BPF_DW | BPF_IMM, reg, 0, 0, (__s32)(__u32)v);
+	gen_emit(g, 0, 0, 0, 0, (__s32)((unsigned long long)v >> 32));
+}
+
+/*
+ * r3 = the lhist() bucket of the value in r2: 0 below min, 1 + (v - min)
+ * / step up to max, hist_nr + 1 from max up.  r2 is clobbered.
+ */
+static void gen_lhist_bucket(struct gen *g, const struct tap_sym *sym)
+{
+	unsigned int j_low, j_high;
+
+	MOV_IMM(R3, 0);
+	load_const(g, R4, sym->hist_min);
+	j_low = JMP_REG(BPF_JSLT, R2, R4, 0);
+	MOV_IMM(R3, sym->hist_nr + 1);
+	load_const(g, R5, sym->hist_max);
+	j_high = JMP_REG(BPF_JSGE, R2, R5, 0);
+	ALU64_REG(BPF_SUB, R2, R4);
+	load_const(g, R5, sym->hist_step);
+	ALU64_REG(BPF_DIV, R2, R5);
+	MOV_REG(R3, R2);
+	ALU64_IMM(BPF_ADD, R3, 1);
+	patch_here(g, j_low);
+	patch_here(g, j_high);
+}
 
 /*
  * t[k] <<< v, in this CPU's element: count, sum, min, max, and the log2
@@ -292,11 +550,15 @@ void gen_agg_update(struct gen *g, struct tap_node *n)
 	STX(BPF_DW, R0, TAP_AGG_MIN, R2);
 	STX(BPF_DW, R0, TAP_AGG_MAX, R2);
 	patch_here(g, j_done);
+	if (index->a->sym->hist_nr) {
+		gen_lhist_bucket(g, index->a->sym);
+		goto count;
+	}
 	/* r3 = bucket */
 	MOV_IMM(R3, 0);
 	j1 = JMP_IMM(BPF_JSLT, R2, 1, 0);
 	MOV_IMM(R3, 1);
-	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(shifts); i++) {
 		MOV_REG(R5, R2);
 		ALU64_IMM(BPF_RSH, R5, shifts[i]);
 		JMP_IMM(BPF_JEQ, R5, 0, 2);
@@ -304,6 +566,7 @@ void gen_agg_update(struct gen *g, struct tap_node *n)
 		MOV_REG(R2, R5);
 	}
 	patch_here(g, j1);
+count:
 	ALU64_IMM(BPF_AND, R3, TAP_AGG_BUCKETS - 1);
 	ALU64_IMM(BPF_LSH, R3, 3);
 	ALU64_REG(BPF_ADD, R0, R3);
@@ -380,9 +643,16 @@ static void gen_agg_fold(struct gen *g, int map, unsigned int key, unsigned int 
 void gen_agg_fn(struct gen *g, struct tap_node *call)
 {
 	struct tap_node *index = call->list;
-	unsigned int key = gen_key(g, index), acc = scratch_alloc(g, TAP_AGG_HIST);
+	unsigned int key, acc;
 
-	gen_agg_fold(g, TAP_MAP_TABLE0 + index->a->sym->map, key, acc, false);
+	if (index->kind == TAP_N_NAME) {
+		/* the value of a for walk: folded already */
+		acc = (unsigned int)index->sym->offset;
+	} else {
+		key = gen_key(g, index);
+		acc = scratch_alloc(g, TAP_AGG_HIST);
+		gen_agg_fold(g, TAP_MAP_TABLE0 + index->a->sym->map, key, acc, false);
+	}
 	switch (call->builtin) {
 	case TAP_B_COUNT:
 		LDX(BPF_DW, R0, R7, acc + TAP_AGG_COUNT);

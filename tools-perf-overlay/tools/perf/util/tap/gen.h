@@ -51,7 +51,7 @@
  * callback with a stack frame of its own.
  */
 #define SCRATCH_EVENT	0
-#define SCRATCH_CB_EXIT	8	/* exit() ran inside a callback */
+#define SCRATCH_CB_EXIT	8	/* exit() or a block's return ran inside a callback */
 #define SCRATCH_CB_RET	16	/* 'return' ran inside a callback */
 #define SCRATCH_FIRST	24
 #define SLOT_FIRST	(-16)	/* temporaries grow down from here */
@@ -113,6 +113,7 @@ struct gen {
 	struct tap_object *obj;
 	struct tap_sema *sema;
 	struct tap_prog_def *prog;
+	struct tap_node *block;		/* the program's block (NULL: top level) */
 	int prog_idx;
 	/*
 	 * The program being built, in arena memory (freed with the compiler,
@@ -143,6 +144,8 @@ struct gen {
 	bool dead;			/* the code being generated cannot be reached */
 	enum tap_code_kind variant;	/* how the program is attached */
 	bool skip_go_on;		/* the callback body never falls through */
+	char *rodata;			/* sprintf() formats, for the read-only map */
+	unsigned int rodata_len;
 };
 
 #define ALU64_IMM(op, d, i)	gen_emit(g, BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
@@ -344,6 +347,9 @@ void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst);
 void gen_alu(struct gen *g, int tok);
 void gen_num_node(struct gen *g, struct tap_node *n);
 
+/* gen-prog.c: programs, maps */
+unsigned int gen_rodata(struct gen *g, const char *s, size_t len);
+
 /* gen-output.c: output records */
 struct tap_rec_def *gen_rec_new(struct gen *g, enum tap_rec_kind kind, int *id);
 void gen_output(struct gen *g, unsigned int rec, unsigned int size);
@@ -354,6 +360,7 @@ void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *fmt,
 unsigned int gen_lookup_or_create(struct gen *g, struct tap_node *index,
 				  unsigned int key, unsigned int size);
 void gen_user_call(struct gen *g, struct tap_node *n, unsigned int dst);
+void gen_count_loop_stop(struct gen *g);
 void gen_stmt_node(struct gen *g, struct tap_node *n);
 void gen_block(struct gen *g, struct tap_node *n);
 

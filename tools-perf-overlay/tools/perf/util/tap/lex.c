@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/compiler.h>
+#include <linux/kernel.h>
+
 #include "lex.h"
 
 static const struct {
@@ -32,6 +35,9 @@ static const struct {
 	{ "in",		TK_IN },
 	{ "return",	TK_RETURN },
 	{ "break",	TK_BREAK },
+	{ "nil",	TK_NIL },
+	{ "true",	TK_TRUE },
+	{ "false",	TK_FALSE },
 };
 
 static const struct {
@@ -61,10 +67,10 @@ const char *tap_tok_name(int kind)
 	default:
 		break;
 	}
-	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(keywords); i++)
 		if (keywords[i].kind == kind)
 			return keywords[i].word;
-	for (i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(operators); i++)
 		if (operators[i].kind == kind)
 			return operators[i].text;
 	if (kind >= TK_CHAR_BASE) {
@@ -158,7 +164,7 @@ static bool at_nul(struct tap_lexer *lx)
 	return !*lx->p && (size_t)(lx->p - lx->c->text) < lx->c->text_len;
 }
 
-static void __attribute__((noreturn)) nul_error(struct tap_lexer *lx)
+static void __noreturn nul_error(struct tap_lexer *lx)
 {
 	tap_error(lx->c, lx->line, lx->col, "a NUL byte in the script");
 }
@@ -199,11 +205,22 @@ static void lex_string(struct tap_lexer *lx, struct tap_token *tok)
 				nul_error(lx);
 			ch = (unsigned char)*lx->p;
 			switch (ch) {
-			case 'n': ch = '\n'; break;
-			case 't': ch = '\t'; break;
-			case 'r': ch = '\r'; break;
-			case '0': ch = 0; break;
-			case '\\': case '"': case '\'': break;
+			case 'n':
+				ch = '\n';
+				break;
+			case 't':
+				ch = '\t';
+				break;
+			case 'r':
+				ch = '\r';
+				break;
+			case '0':
+				ch = 0;
+				break;
+			case '\\':
+			case '"':
+			case '\'':
+				break;
 			case 'x':
 				if (hex_digit(lx->p[1]) < 0 || hex_digit(lx->p[2]) < 0)
 					tap_error(lx->c, l, col, "bad \\x escape");
@@ -252,7 +269,7 @@ static void lex_name(struct tap_lexer *lx, struct tap_token *tok)
 	}
 	tok->kind = TK_NAME;
 	tok->str = tap_strndup(lx->c, s, n);
-	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keywords); i++) {
 		if (!strcmp(keywords[i].word, tok->str)) {
 			tok->kind = keywords[i].kind;
 			break;
@@ -283,7 +300,7 @@ void tap_lex_next(struct tap_lexer *lx, struct tap_token *tok)
 		   (ch == '$' && is_name_char((unsigned char)lx->p[1]))) {
 		lex_name(lx, tok);
 	} else {
-		for (i = 0; i < sizeof(operators) / sizeof(operators[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(operators); i++) {
 			size_t n = strlen(operators[i].text);
 
 			if (!strncmp(lx->p, operators[i].text, n)) {

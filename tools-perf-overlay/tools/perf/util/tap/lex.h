@@ -9,7 +9,7 @@ enum tap_tok {
 	TK_NUM, TK_STR, TK_NAME, TK_SPEC, TK_TIMER,
 	/* keywords */
 	TK_VAR, TK_FUNCTION, TK_TRACE, TK_TRACE_END, TK_IF, TK_ELSEIF, TK_ELSE,
-	TK_WHILE, TK_FOR, TK_IN, TK_RETURN, TK_BREAK,
+	TK_WHILE, TK_FOR, TK_IN, TK_RETURN, TK_BREAK, TK_NIL, TK_TRUE, TK_FALSE,
 	/* operators, longest first where they share a prefix */
 	TK_AGG,			/* <<< */
 	TK_SHL, TK_SHR,		/* << >> */

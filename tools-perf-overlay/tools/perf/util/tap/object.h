@@ -24,6 +24,10 @@ enum {
 	TAP_MAP_FIELDS,		/* array: event * nr_fields + field -> struct tap_field */
 	TAP_MAP_KSYMS,		/* array, 1 entry: kernel_v() symbol addresses */
 	TAP_MAP_TABLE0,
+	/*
+	 * After the tables, if the script needs it: a read-only array, 1 entry,
+	 * BPF_F_RDONLY_PROG and frozen: sprintf() formats for bpf_snprintf().
+	 */
 };
 
 /*
@@ -87,10 +91,15 @@ struct tap_map_def {
 	char name[16];
 	unsigned int type, key_size, value_size, max_entries, flags;
 	struct tap_sym *sym;		/* tables: the global it belongs to */
-	/* tables: the key's parts in order, and the value */
+	/* tables: the key's parts in order (none: one element, key 0), and the value */
 	int nr_keys;
 	struct tap_layout keys[TAP_MAX_KEYS];
 	struct tap_layout value;
+	/* aggregations with lhist(): hist_nr buckets of hist_step from hist_min */
+	long long hist_min, hist_max, hist_step;
+	int hist_nr;			/* 0: log2 buckets */
+	/* entry 0's value_size bytes, written before the map is frozen (rodata) */
+	void *data;
 };
 
 /* A probe spec as written, where it was written: for messages. */
@@ -136,7 +145,7 @@ struct tap_prog_def {
 	struct tap_code code[TAP_CODE_NR];
 	unsigned int stack_size;
 	struct tap_node *node;		/* the block it came from (NULL for main) */
-	int line;			/* the block's line (1 for main) */
+	int line, col;			/* where the block starts (1:1 for main) */
 	struct tap_spec *specs;		/* trace: its specs; timer: its name */
 	int nr_specs;
 	bool uses_argstr;		/* needs the event record: no raw tracepoints */
@@ -232,6 +241,14 @@ struct tap_compile_opts {
 /* Zeroed memory that lives as long as @obj; NULL if there is none. */
 void *tap_object__alloc(struct tap_object *obj, size_t size);
 char *tap_object__strndup(struct tap_object *obj, const char *s, size_t len);
+
+/*
+ * The object as bytes (object.c describes the layout), and back: a new
+ * object, or -EINVAL for damaged input, -EPROTONOSUPPORT for another
+ * version.  The copy has no compiler state: prog->node and map->sym are NULL.
+ */
+int tap_object__serialize(const struct tap_object *obj, void **data, size_t *size);
+int tap_object__deserialize(const void *data, size_t size, struct tap_object **objp);
 
 /* "FILE:LINE:COL: error: ..." with the script's line and a caret, as the compiler says it. */
 void tap_object__error(const struct tap_object *obj, int line, int col, const char *fmt, ...)

@@ -16,6 +16,7 @@
 #include <perf/cpumap.h>
 #include <perf/mmap.h>
 #include <internal/lib.h>
+#include <internal/mmap.h>
 
 #include "util/debug.h"
 #include "util/event.h"
@@ -49,7 +50,7 @@ struct tap_output {
 	size_t			buf_alloc;
 };
 
-struct tap_output *tap_output__new(unsigned int mmap_pages)
+static struct tap_output *output__new(int cpu, unsigned int mmap_pages)
 {
 	struct perf_event_attr attr = {
 		.type		= PERF_TYPE_SOFTWARE,
@@ -66,7 +67,7 @@ struct tap_output *tap_output__new(unsigned int mmap_pages)
 	};
 	struct target target = { .system_wide = true, };
 	struct tap_output *out;
-	char msg[BUFSIZ];
+	char msg[BUFSIZ], cpu_list[16];
 	int err;
 
 	/* libperf keeps the ring's mask in an int. */
@@ -94,7 +95,14 @@ struct tap_output *tap_output__new(unsigned int mmap_pages)
 		goto out_nomem;
 	evlist__add(out->evlist, out->evsel);
 
-	/* No maps yet: every online CPU, any thread. */
+	if (cpu >= 0) {
+		snprintf(cpu_list, sizeof(cpu_list), "%d", cpu);
+		target.cpu_list = cpu_list;
+		target.uid = UINT_MAX;	/* no user filter */
+		if (evlist__create_maps(out->evlist, &target) < 0)
+			goto out_nomem;
+	}
+	/* Without maps: every online CPU, any thread. */
 	err = evlist__open(out->evlist);
 	if (err < 0) {
 		err = errno;
@@ -118,6 +126,23 @@ out_err:
 	tap_output__delete(out);
 	errno = err;
 	return NULL;
+}
+
+struct tap_output *tap_output__new(unsigned int mmap_pages)
+{
+	return output__new(-1, mmap_pages);
+}
+
+struct tap_output *tap_output__new_cpu(int cpu, unsigned int mmap_pages)
+{
+	return output__new(cpu, mmap_pages);
+}
+
+size_t tap_output__ring_bytes(struct tap_output *out)
+{
+	if (!out->evlist->core.nr_mmaps)
+		return 0;
+	return perf_mmap__mmap_len(&out->evlist->mmap[0].core) - page_size;
 }
 
 int tap_output__nr_cpus(struct tap_output *out)

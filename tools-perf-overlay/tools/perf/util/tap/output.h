@@ -10,6 +10,7 @@
  * entries holding tap_output__fd(out, cpu) at index cpu.
  */
 
+#include <stddef.h>
 #include <linux/types.h>
 
 struct tap_output;
@@ -34,6 +35,15 @@ typedef int (*tap_output_cb)(void *arg, int cpu, u64 time, const void *data,
  * set.
  */
 struct tap_output *tap_output__new(unsigned int mmap_pages);
+
+/*
+ * The same on CPU @cpu alone, for a program whose output must not be lost
+ * that runs there.
+ */
+struct tap_output *tap_output__new_cpu(int cpu, unsigned int mmap_pages);
+
+/* The bytes each ring holds. */
+size_t tap_output__ring_bytes(struct tap_output *out);
 
 /* Entries the BPF perf event array needs: highest online CPU + 1. */
 int tap_output__nr_cpus(struct tap_output *out);

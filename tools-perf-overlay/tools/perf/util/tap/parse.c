@@ -5,9 +5,10 @@
  *   script    := { item }
  *   item      := 'var' NAME ['=' expr] | 'function' NAME '(' [NAME {',' NAME}] ')' block
  *              | 'trace' SPEC {',' SPEC} ['/' expr '/'] block
- *              | 'trace_end' block | TIMER block | stmt
+ *              | stmt | 'trace_end' block | TIMER ['/' expr '/'] block
  *   stmt      := 'var' NAME ['=' expr] | 'if' expr block {'elseif' expr block} ['else' block]
  *              | 'while' expr block | 'for' '(' NAME ',' NAME 'in' 'pairs' '(' expr ')' ')' block
+ *              | 'for' '(' NAME '=' expr ',' expr [',' expr] ')' block
  *              | 'return' [expr] | 'break' | block | ';'
  *              | suffixed (ASSIGN-OP expr | '<<<' expr | <a call>)
  *   block     := '{' { stmt } '}'
@@ -19,6 +20,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/compiler.h>
 
 #include "lex.h"
 #include "parse.h"
@@ -41,7 +44,7 @@ static bool is(struct parser *p, int kind)
 	return p->tok.kind == kind;
 }
 
-static void __attribute__((noreturn)) unexpected(struct parser *p, const char *what)
+static void __noreturn unexpected(struct parser *p, const char *what)
 {
 	const char *found = tap_tok_name(p->tok.kind);
 
@@ -113,6 +116,90 @@ static struct tap_node *expr_list(struct parser *p, int close, const char *what)
 	return list;
 }
 
+/* The token after the current one, without consuming anything. */
+static int peek(struct parser *p)
+{
+	struct tap_lexer lx = p->lx;
+	struct tap_token tok;
+
+	tap_lex_next(&lx, &tok);
+	return tok.kind;
+}
+
+/*
+ * A table constructor, as in ktap (and Lua): {} or entries separated by
+ * ',' or ';': [k] = v, [k1, k2] = v, NAME = v (the key is the string
+ * "NAME"), or a bare value v, whose key is its position among the bare
+ * values, from 1.
+ */
+static struct tap_node *table(struct parser *p)
+{
+	struct tap_node *n = node(p, TAP_N_TABLE), **tail = &n->list, *e, *key;
+
+	enter(p);
+	next(p);
+	while (!is(p, TK_CH('}'))) {
+		e = node(p, TAP_N_ENTRY);
+		if (accept(p, TK_CH('['))) {
+			e->list = expr_list(p, TK_CH(']'), "',' or ']'");
+			if (!e->list)
+				tap_error(p->c, e->line, e->col,
+					  "a table entry's '[ ]' needs a key");
+			if (tap_list_len(e->list) > TAP_MAX_KEYS)
+				tap_error(p->c, e->line, e->col, "at most %d keys", TAP_MAX_KEYS);
+			expect(p, TK_CH('='), "'=' and the value after the keys");
+		} else if (is(p, TK_NAME) && peek(p) == TK_CH('=')) {
+			key = node(p, TAP_N_STR);
+			key->name = p->tok.str;
+			key->num = (long long)strlen(p->tok.str);
+			e->list = key;
+			next(p);
+			next(p);
+		}
+		e->b = expr(p);
+		tail = append(tail, e);
+		if (!accept(p, TK_CH(',')) && !accept(p, TK_CH(';')))
+			break;
+	}
+	expect(p, TK_CH('}'), "',' or '}' in the table");
+	leave(p);
+	return n;
+}
+
+/*
+ * NAME.NAME other than arg.FIELD: a ktap library.  Say what to write
+ * instead of "expected ..., found '.'".
+ */
+static void __attribute__((noreturn)) library(struct parser *p, const struct tap_node *n)
+{
+	static const struct {
+		const char *lib, *hint;
+	} libs[] = {
+		{ "ffi", "ktap's ffi (C declarations, casts and calls) is not supported: read "
+			 "kernel memory with kernel_string() or kernel_v()" },
+		{ "kdebug", "kdebug.kprobe(...) and kdebug.kretprobe(...) are probe blocks, only "
+			    "allowed at top level" },
+		{ "ansi", "ktap's ansi library is not supported: printf(\"\\x1b[H\\x1b[2J\") "
+			  "clears the screen" },
+		{ "table", "tables need no table.new(): they grow as elements are stored, up to "
+			   "--table-size" },
+		{ "string", "ktap's string library is not supported: sprintf() formats, '..' "
+			    "joins" },
+		{ "os", "ktap's os library is not supported: gettimeofday_s() and the like give "
+			"the time" },
+		{ "timer", "ktap's timer library is not supported: write tick-1s { ... } or "
+			   "profile-10ms { ... }" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		if (!strcmp(n->name, libs[i].lib))
+			tap_error(p->c, n->line, n->col, "'%s.': %s", n->name, libs[i].hint);
+	tap_error(p->c, p->tok.line, p->tok.col + (int)strlen(n->name),
+		  "'.' after '%s': names have no fields or libraries here (arg.NAME is the only "
+		  "dotted name)", n->name);
+}
+
 static struct tap_node *primary(struct parser *p)
 {
 	struct tap_node *n;
@@ -141,22 +228,40 @@ static struct tap_node *primary(struct parser *p)
 				unexpected(p, "a field name after 'arg.'");
 			n->kind = TAP_N_FIELD;
 			n->name = p->tok.str;
+		} else if (p->lx.p[0] == '.' && p->lx.p[1] != '.') {
+			library(p, n);
 		}
 		next(p);
 		return n;
+	case TK_NIL:
+		n = node(p, TAP_N_NIL);
+		next(p);
+		return n;
+	case TK_TRUE:
+	case TK_FALSE:
+		n = node(p, TAP_N_NUM);
+		n->num = p->tok.kind == TK_TRUE;
+		next(p);
+		return n;
 	case TK_CH('('):
+		n = node(p, TAP_N_TUPLE);
 		next(p);
 		saved = p->in_filter;
 		p->in_filter = false;
-		n = expr(p);
+		n->list = expr_list(p, TK_CH(')'), "',' or ')'");
 		p->in_filter = saved;
-		expect(p, TK_CH(')'), "')'");
+		if (!n->list)
+			tap_error(p->c, n->line, n->col, "expected an expression in '()'");
+		if (!n->list->next)
+			return n->list;
+		/* (k1, k2) in t */
+		if (tap_list_len(n->list) > TAP_MAX_KEYS)
+			tap_error(p->c, n->line, n->col, "at most %d keys", TAP_MAX_KEYS);
+		if (!is(p, TK_IN))
+			unexpected(p, "'in' after a list of keys");
 		return n;
 	case TK_CH('{'):
-		n = node(p, TAP_N_TABLE);
-		next(p);
-		expect(p, TK_CH('}'), "'}' (only the empty table {} can be written)");
-		return n;
+		return table(p);
 	default:
 		unexpected(p, "an expression");
 	}
@@ -214,7 +319,7 @@ static int binop_prec(struct parser *p, int kind)
 	case TK_OR:		return 1;
 	case TK_AND:		return 2;
 	case TK_EQ: case TK_NE: case TK_LE: case TK_GE:
-	case TK_CH('<'): case TK_CH('>'):
+	case TK_CH('<'): case TK_CH('>'): case TK_IN:
 				return 3;
 	case TK_CH('|'):	return 4;
 	case TK_CH('^'):	return 5;
@@ -235,6 +340,24 @@ static int binop_prec(struct parser *p, int kind)
 	}
 }
 
+/* KEYS in TABLE: whether the table has an element with these keys. */
+static struct tap_node *in_test(struct parser *p, struct tap_node *keys)
+{
+	struct tap_node *n = node(p, TAP_N_EXISTS), *index, *table;
+
+	next(p);
+	if (!is(p, TK_NAME))
+		unexpected(p, "a table name after 'in'");
+	table = node(p, TAP_N_NAME);
+	table->name = p->tok.str;
+	next(p);
+	index = tap_node_new(p->c, TAP_N_INDEX, keys->line, keys->col);
+	index->a = table;
+	index->list = keys->kind == TAP_N_TUPLE ? keys->list : keys;
+	n->a = index;
+	return n;
+}
+
 /*
  * Left-associative chains (a + b + c) loop here rather than recurse; the
  * tree they make is as deep as they are long, which check_depth() bounds.
@@ -247,6 +370,10 @@ static struct tap_node *binary(struct parser *p, int min_prec)
 	enter(p);
 	left = unary(p);
 	while ((prec = binop_prec(p, p->tok.kind)) >= min_prec && prec) {
+		if (is(p, TK_IN)) {
+			left = in_test(p, left);
+			continue;
+		}
 		n = node(p, TAP_N_BINOP);
 		n->op = p->tok.kind;
 		next(p);
@@ -300,6 +427,71 @@ static struct tap_node *if_stmt(struct parser *p)
 	return n;
 }
 
+/* for (NAME = FIRST, LAST [, STEP]) block: NAME goes from FIRST to LAST */
+static struct tap_node *for_numeric(struct parser *p, struct tap_node *n)
+{
+	n->kind = TAP_N_FORNUM;
+	next(p);
+	n->a = expr(p);
+	expect(p, TK_CH(','), "',' and the last value: for (i = first, last [, step])");
+	n->c = expr(p);
+	if (accept(p, TK_CH(',')))
+		n->list = expr(p);
+	expect(p, TK_CH(')'), "')' (or ',' and a step)");
+	n->b = block(p);
+	return n;
+}
+
+/*
+ * for (K..., [V] in pairs(T)) block, or sort_pairs(T [, "value" | "key"]):
+ * the names are in n->list; n->num is the order (TAP_ORDER_*).
+ */
+static struct tap_node *for_pairs(struct parser *p, struct tap_node *n)
+{
+	struct tap_node **tail = &n->list, *name;
+	const char *walk;
+
+	name = tap_node_new(p->c, TAP_N_NAME, n->line, n->col);
+	name->name = n->name;
+	tail = append(tail, name);
+	while (accept(p, TK_CH(','))) {
+		if (!is(p, TK_NAME))
+			unexpected(p, "a variable name");
+		if (tap_list_len(n->list) > TAP_MAX_KEYS)
+			tap_error(p->c, p->tok.line, p->tok.col,
+				  "at most %d keys and a value", TAP_MAX_KEYS);
+		name = node(p, TAP_N_NAME);
+		name->name = p->tok.str;
+		tail = append(tail, name);
+		next(p);
+	}
+	if (!is(p, TK_IN))
+		unexpected(p, tap_list_len(n->list) == 1 ?
+			   "'=' (for (i = first, last)) or ',' (for (k, v in pairs(t)))" :
+			   "',' or 'in'");
+	next(p);
+	if (!is(p, TK_NAME) || (strcmp(p->tok.str, "pairs") && strcmp(p->tok.str, "sort_pairs")))
+		unexpected(p, "'pairs' or 'sort_pairs'");
+	walk = p->tok.str;
+	next(p);
+	expect(p, TK_CH('('), walk[0] == 's' ? "'(' after 'sort_pairs'" : "'(' after 'pairs'");
+	n->a = expr(p);
+	n->num = walk[0] == 's' ? TAP_ORDER_VALUE : TAP_ORDER_NONE;
+	if (walk[0] == 's' && accept(p, TK_CH(','))) {
+		if (!is(p, TK_STR) || (strcmp(p->tok.str, "value") && strcmp(p->tok.str, "key")))
+			tap_error(p->c, p->tok.line, p->tok.col,
+				  "sort_pairs() sorts by \"value\" (the largest first) or by "
+				  "\"key\" (the smallest first); it takes no comparison function");
+		if (!strcmp(p->tok.str, "key"))
+			n->num = TAP_ORDER_KEY;
+		next(p);
+	}
+	expect(p, TK_CH(')'), "')'");
+	expect(p, TK_CH(')'), "')'");
+	n->b = block(p);
+	return n;
+}
+
 static struct tap_node *for_stmt(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_FOR);
@@ -307,24 +499,12 @@ static struct tap_node *for_stmt(struct parser *p)
 	next(p);
 	expect(p, TK_CH('('), "'(' after 'for'");
 	if (!is(p, TK_NAME))
-		unexpected(p, "a key variable name");
+		unexpected(p, "a variable name");
 	n->name = p->tok.str;
 	next(p);
-	expect(p, TK_CH(','), "',' and a value variable name");
-	if (!is(p, TK_NAME))
-		unexpected(p, "a value variable name");
-	n->name2 = p->tok.str;
-	next(p);
-	expect(p, TK_IN, "'in'");
-	if (!is(p, TK_NAME) || strcmp(p->tok.str, "pairs"))
-		unexpected(p, "'pairs'");
-	next(p);
-	expect(p, TK_CH('('), "'(' after 'pairs'");
-	n->a = expr(p);
-	expect(p, TK_CH(')'), "')'");
-	expect(p, TK_CH(')'), "')'");
-	n->b = block(p);
-	return n;
+	if (is(p, TK_CH('=')))
+		return for_numeric(p, n);
+	return for_pairs(p, n);
 }
 
 static bool ends_statement(struct parser *p)
@@ -360,8 +540,9 @@ static struct tap_node *simple_stmt(struct parser *p)
 		return n;
 	}
 	if (is(p, TK_AGG)) {
-		if (target->kind != TAP_N_INDEX)
-			tap_error(p->c, line, col, "'<<<' needs a table element on its left");
+		if (target->kind != TAP_N_INDEX && target->kind != TAP_N_NAME)
+			tap_error(p->c, line, col,
+				  "'<<<' needs an aggregation or its element on its left");
 		n = node(p, TAP_N_AGG);
 		next(p);
 		n->a = target;
@@ -440,7 +621,7 @@ static struct tap_node *block(struct parser *p)
 	return n;
 }
 
-static struct tap_node *function(struct parser *p)
+static struct tap_node *parse_function(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_FUNC), **tail = &n->list, *param;
 
@@ -465,6 +646,20 @@ static struct tap_node *function(struct parser *p)
 	return n;
 }
 
+/* An optional /expr/ before a probe's or a timer's body. */
+static struct tap_node *filter(struct parser *p)
+{
+	struct tap_node *n;
+
+	if (!accept(p, TK_CH('/')))
+		return NULL;
+	p->in_filter = true;
+	n = expr(p);
+	p->in_filter = false;
+	expect(p, TK_CH('/'), "'/' to end the filter");
+	return n;
+}
+
 static struct tap_node *trace(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_TRACE), **tail = &n->list, *spec;
@@ -476,12 +671,12 @@ static struct tap_node *trace(struct parser *p)
 		tail = append(tail, spec);
 		next(p);
 	} while (is(p, TK_CH(',')));
-	if (accept(p, TK_CH('/'))) {
-		p->in_filter = true;
-		n->a = expr(p);
-		p->in_filter = false;
-		expect(p, TK_CH('/'), "'/' to end the filter");
-	}
+	/* ktap's kprobe fetch arguments: probe:do_sys_open dfd=%di */
+	if (is(p, TK_NAME) && peek(p) == TK_CH('='))
+		tap_error(p->c, p->tok.line, p->tok.col,
+			  "kprobe fetch arguments such as '%s=%%di' are not supported: arg0 ... arg5 "
+			  "are the function's arguments, $retval its value", p->tok.str);
+	n->a = filter(p);
 	if (!is(p, TK_CH('{')))
 		unexpected(p, "'{' after the probe spec");
 	n->b = block(p);
@@ -489,7 +684,7 @@ static struct tap_node *trace(struct parser *p)
 }
 
 /* "tick-100ms", "profile-99hz": period in ns */
-static struct tap_node *timer(struct parser *p)
+static struct tap_node *parse_timer(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_TIMER);
 	const char *num = strchr(p->tok.str, '-') + 1;
@@ -498,13 +693,14 @@ static struct tap_node *timer(struct parser *p)
 	unsigned long long scale;
 
 	n->name = p->tok.str;
-	if (!strcmp(unit, "s"))
+	/* ktap also spells them sec, msec, usec, nsec */
+	if (!strcmp(unit, "s") || !strcmp(unit, "sec"))
 		scale = 1000000000ULL;
-	else if (!strcmp(unit, "ms"))
+	else if (!strcmp(unit, "ms") || !strcmp(unit, "msec"))
 		scale = 1000000ULL;
-	else if (!strcmp(unit, "us"))
+	else if (!strcmp(unit, "us") || !strcmp(unit, "usec"))
 		scale = 1000ULL;
-	else if (!strcmp(unit, "ns"))
+	else if (!strcmp(unit, "ns") || !strcmp(unit, "nsec"))
 		scale = 1;
 	else if (!strcmp(unit, "hz"))
 		scale = 0;
@@ -525,6 +721,9 @@ static struct tap_node *timer(struct parser *p)
 		tap_error(p->c, n->line, n->col,
 			  "bad timer '%s': periods under 10us would swamp the machine", n->name);
 	next(p);
+	n->a = filter(p);
+	if (!is(p, TK_CH('{')))
+		unexpected(p, "'{' after the timer");
 	n->b = block(p);
 	return n;
 }
@@ -535,7 +734,7 @@ static struct tap_node *timer(struct parser *p)
  *   kdebug.kretprobe("FUNC", function () { ... })
  * are the same as trace probe:FUNC { ... } and probe:FUNC%return.
  */
-static struct tap_node *kdebug(struct parser *p)
+static struct tap_node *parse_kdebug(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_TRACE), *spec;
 	bool ret;
@@ -543,6 +742,13 @@ static struct tap_node *kdebug(struct parser *p)
 
 	next(p);
 	expect(p, TK_CH('.'), "'.'");
+	if (is(p, TK_NAME) && !strcmp(p->tok.str, "tracepoint"))
+		tap_error(p->c, p->tok.line, p->tok.col,
+			  "kdebug.tracepoint(...) is not supported: write trace SUBSYSTEM:EVENT "
+			  "{ ... }");
+	if (is(p, TK_NAME) && !strcmp(p->tok.str, "probe_end"))
+		tap_error(p->c, p->tok.line, p->tok.col,
+			  "kdebug.probe_end(...) is not supported: write trace_end { ... }");
 	if (!is(p, TK_NAME) || (strcmp(p->tok.str, "kprobe") && strcmp(p->tok.str, "kretprobe")))
 		unexpected(p, "kprobe or kretprobe after 'kdebug.'");
 	ret = !strcmp(p->tok.str, "kretprobe");
@@ -575,8 +781,7 @@ static void check_depth(struct tap_compiler *c, const struct tap_node *n, int de
 	for (; n; n = n->next) {
 		if (depth > TAP_MAX_DEPTH)
 			tap_error(c, n->line, n->col,
-				  "nested more than %d levels deep (each operator of "
-				  "'a + b + ...' is a level: split it with variables)",
+				  "nested more than %d levels deep (each operator of 'a + b + ...' is a level: split it with variables)",
 				  TAP_MAX_DEPTH);
 		check_depth(c, n->a, depth + 1);
 		check_depth(c, n->b, depth + 1);
@@ -598,7 +803,7 @@ struct tap_node *tap_parse(struct tap_compiler *c)
 			next(&p);
 			continue;
 		case TK_FUNCTION:
-			tail = append(tail, function(&p));
+			tail = append(tail, parse_function(&p));
 			break;
 		case TK_TRACE:
 			tail = append(tail, trace(&p));
@@ -610,13 +815,13 @@ struct tap_node *tap_parse(struct tap_compiler *c)
 			tail = append(tail, end);
 			break;
 		case TK_TIMER:
-			tail = append(tail, timer(&p));
+			tail = append(tail, parse_timer(&p));
 			break;
 		case TK_CH('}'):
 			tap_error(c, p.tok.line, p.tok.col, "unexpected '}'");
 		case TK_NAME:
 			if (!strcmp(p.tok.str, "kdebug") && p.lx.p[0] == '.' && p.lx.p[1] != '.') {
-				tail = append(tail, kdebug(&p));
+				tail = append(tail, parse_kdebug(&p));
 				break;
 			}
 			tail = append(tail, stmt(&p));

@@ -39,7 +39,7 @@ static inline int tap_regs_syscall_arg(int i)
 }
 
 #else
-#error "perf tap knows where arguments are in pt_regs on x86_64 only: add this architecture to util/tap/regs.h"
+#error "perf tap: add where this architecture keeps arguments in pt_regs to util/tap/regs.h"
 #endif
 
 #endif /* __TAP_REGS_H */

@@ -9,6 +9,7 @@ struct tap_sema {
 	struct tap_sym *globals;	/* in declaration order */
 	int globals_size;		/* bytes of the globals map value */
 	int ntables;			/* tables, numbered from 0 in sym->map */
+	bool uses_rodata;		/* sprintf(), tostring(): formats in a read-only map */
 	struct tap_sym **tables;
 };
 

@@ -75,8 +75,7 @@ struct tap_track *tap_track__new(struct tap_usyms *u)
 	return t;
 
 out_err:
-	pr_err("perf tap: warning: cannot follow processes' mappings (%s): the user stacks of "
-	       "processes that exit before they are printed may show addresses only\n",
+	pr_err("perf tap: warning: cannot follow processes' mappings (%s): the user stacks of processes that exit before they are printed may show addresses only\n",
 	       strerror(errno));
 	tap_track__delete(t);
 	return NULL;
