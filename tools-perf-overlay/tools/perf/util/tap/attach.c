@@ -33,6 +33,7 @@
 #include "output.h"
 #include "runtime-int.h"
 #include "sema.h"
+#include "tp-multi.h"
 
 static int add_fd(int **fds, int *nr, int fd)
 {
@@ -395,6 +396,16 @@ static bool attached_alone(struct runtime *rt, int i, bool multi)
 	return ev->syscall_nr < 0 && !(ev->path && multi);
 }
 
+/* An event for attach_perf_tracepoint(), unless a tracepoint_multi link takes it. */
+static bool needs_perf_tp(struct runtime *rt, int i, bool multi)
+{
+	const struct tap_event *ev = &rt->evs.ev[i];
+	const struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
+
+	return attached_alone(rt, i, multi) && prog->kind != TAP_PROG_TIMER && !ev->kprobe &&
+	       !ev->path && (!strcmp(ev->sys, "syscalls") || prog->uses_argstr);
+}
+
 /*
  * Attach every event.  Opening a uprobe or kprobe event can take long (the
  * kernel plants the probe in every process that maps the file), so a
@@ -406,7 +417,7 @@ int runtime__attach_all(struct runtime *rt)
 {
 	double start = now_s(), loop_start, spent;
 	int i, err, multi, left = 0, tried = 0, failed = 0;
-	bool told = false;
+	bool told = false, *linked;
 
 	rt->attach_err = calloc(rt->evs.nr ?: 1, sizeof(*rt->attach_err));
 	if (!rt->attach_err) {
@@ -434,14 +445,21 @@ int runtime__attach_all(struct runtime *rt)
 	multi = attach_uprobes(rt);
 	if (multi && multi != -EOPNOTSUPP)
 		return multi;
+	/* perf tracepoint events: one link per block where the kernel has it */
+	linked = calloc(rt->evs.nr ?: 1, sizeof(*linked));
+	if (linked) {
+		for (i = 0; i < rt->evs.nr; i++)
+			linked[i] = needs_perf_tp(rt, i, !multi);
+		tap_tp_multi__attach(rt, linked);
+	}
 	for (i = 0; i < rt->evs.nr; i++)
-		left += attached_alone(rt, i, !multi);
+		left += attached_alone(rt, i, !multi) && !(linked && linked[i]);
 	loop_start = now_s();
 	for (i = 0; i < rt->evs.nr && !tap_signals; i++) {
 		struct tap_event *ev = &rt->evs.ev[i];
 		struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
 
-		if (!attached_alone(rt, i, !multi))
+		if (!attached_alone(rt, i, !multi) || (linked && linked[i]))
 			continue;
 		spent = now_s() - loop_start;
 		if (!told && tried > 0 && spent > 0.5 && spent / tried * left >= 1.5) {
@@ -456,6 +474,7 @@ int runtime__attach_all(struct runtime *rt)
 			if (err) {
 				fprintf(stderr, "perf tap: cannot start timer %s: %s\n", ev->name,
 					strerror(-err));
+				free(linked);
 				return err;
 			}
 			continue;
@@ -473,6 +492,7 @@ int runtime__attach_all(struct runtime *rt)
 		}
 		rt->attach_err[i] = err;
 	}
+	free(linked);
 	/* a signal: what is not attached need not be, nothing will run */
 	if (tap_signals)
 		return 0;
