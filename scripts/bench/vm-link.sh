@@ -5,8 +5,12 @@
 # and to detach one BPF program on many tracepoints through one
 # tracepoint_multi link, against one perf event per tracepoint
 # (Documentation/kernel-link.md). Rows: syscalls:* and every tracepoint
-# (*:*, less ftrace's own events), each measured RUNS times (default 3);
-# each cell is the median (min..max) in ms.
+# (*:*, less ftrace's own events), with the selftest's program
+# (tp-multi-run -b), then perf tap with a script that needs every event's
+# record (argstr), through the link and with PERF_TAP_TP_MULTI=0 (one perf
+# event per tracepoint, as on a kernel without the link; perf tap's
+# syscalls:* go through raw_syscalls either way). Each measured RUNS times
+# (default 3); each cell is the median (min..max) in ms.
 #
 #   scripts/bench/vm-link.sh [RUNS]
 
@@ -26,6 +30,19 @@ if [ "$runs" = --guest ]; then
 			"$RUN" -b "$pattern" | sed "s|^|$pattern |"
 		done
 	done
+	# perf tap -v: "attached N events in S s", "detached L links and P perf events in S s"
+	for pattern in 'syscalls:*' '*:*'; do
+		for how in tap-link tap-perf; do
+			for ((i = 0; i < runs; i++)); do
+				env PERF_TAP_TP_MULTI="$([ $how = tap-link ] && echo 1 || echo 0)" \
+					"$ROOT/build/perf/perf" tap -v -e "trace $pattern { if (pid == 1) { print(argstr) } }" \
+					-- true 2>&1 >/dev/null | awk -v p="$pattern" -v h=$how '
+					/^perf tap: attached [0-9]+ events in/ { n = $3; a = $6 * 1000 }
+					/^perf tap: detached/ { d = $(NF - 1) * 1000 }
+					END { printf "%s %s %d %.0f %.0f\n", p, h, n, a, d }'
+			done
+		done
+	done
 	exit 0
 fi
 
@@ -42,15 +59,19 @@ for line in sys.argv[1].splitlines():
 def cell(v):
     return "%.0f (%.0f..%.0f)" % (statistics.median(v), min(v), max(v))
 print("%-11s %-10s %6s  %-22s %-22s" % ("events", "through", "count", "attach ms", "detach ms"))
+names = {"link": "one link", "perf": "perf evts", "tap-link": "tap, link",
+         "tap-perf": "tap, perf"}
 for pattern in ("syscalls:*", "*:*"):
-    for how, name in (("link", "one link"), ("perf", "perf events")):
-        r = rows.get((pattern, how))
-        if r:
-            print("%-11s %-10s %6s  %-22s %-22s" % (pattern, name if how == "link" else "perf evts",
-                  r["n"], cell(r["attach"]), cell(r["detach"])))
-    l, p = rows.get((pattern, "link")), rows.get((pattern, "perf"))
-    if l and p:
-        print("%-11s detach: link %.0fx faster, attach %.1fx" % (pattern,
-              statistics.median(p["detach"]) / max(statistics.median(l["detach"]), 0.01),
-              statistics.median(p["attach"]) / max(statistics.median(l["attach"]), 0.01)))
+    for link, perf in (("link", "perf"), ("tap-link", "tap-perf")):
+        for how in (link, perf):
+            r = rows.get((pattern, how))
+            if r:
+                print("%-11s %-10s %6s  %-22s %-22s" % (pattern, names[how], r["n"],
+                      cell(r["attach"]), cell(r["detach"])))
+        l, p = rows.get((pattern, link)), rows.get((pattern, perf))
+        if l and p:
+            print("%-11s %s detach: link %.0fx faster, attach %.1fx" % (pattern,
+                  "perf tap" if link == "tap-link" else "program",
+                  statistics.median(p["detach"]) / max(statistics.median(l["detach"]), 0.01),
+                  statistics.median(p["attach"]) / max(statistics.median(l["attach"]), 0.01)))
 PY

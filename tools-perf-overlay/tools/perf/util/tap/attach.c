@@ -445,7 +445,7 @@ int runtime__attach_all(struct runtime *rt)
 	multi = attach_uprobes(rt);
 	if (multi && multi != -EOPNOTSUPP)
 		return multi;
-	/* perf tracepoint events: one link per block where the kernel has it */
+	/* perf tracepoint events: through tracepoint_multi links where the kernel has them */
 	linked = calloc(rt->evs.nr ?: 1, sizeof(*linked));
 	if (linked) {
 		for (i = 0; i < rt->evs.nr; i++)

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The events that need a perf tracepoint program (argstr or fields on a
- * tracepoint outside syscalls:*, syscalls without a known number) through
- * one tracepoint_multi link per program, on a kernel that has that link
- * (perf tap's patched 6.12: Documentation/kernel-link.md in the perf tap
- * tree). The link runs the same program on the same records as one perf
- * event per tracepoint would, with the event's index as the cookie, but
- * detaches from all of them with one RCU grace period instead of one each.
- * Elsewhere the kernel refuses the attach type (EINVAL) and the caller
- * attaches the events one perf event each, as before.
+ * tracepoint outside syscalls:*, syscalls:* events without a known number)
+ * through one tracepoint_multi link per program, on a kernel that has that
+ * link (perf tap's patched 6.12: Documentation/kernel-link.md in the perf
+ * tap tree).  The link runs the same program on the same records as one
+ * perf event per tracepoint would, with the event's index as the cookie,
+ * but detaches from all of them with one grace period instead of one each
+ * (one perf event costs tens of milliseconds to close, so hundreds of them
+ * take seconds to minutes).  Elsewhere the caller attaches the events one
+ * perf event each, as before, and the script's output is the same.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,15 +17,66 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/filter.h>
 
 #include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
 
 #include "runtime-int.h"
+#include "util/debug.h"
 #include "tp-multi.h"
 
-/* The kernel has no tracepoint_multi link: do not ask again. */
-static bool tp_multi_missing;
+/* Why there is no link: set by tap_tp_multi__available(). */
+static const char *tp_multi_missing;
+
+/* The events of one program for one link, in event order. */
+struct tp_multi_set {
+	struct runtime *rt;
+	int prog_fd;
+	int *idx;		/* event indexes */
+	__u32 *ids;		/* their tracefs ids */
+	__u64 *cookies;		/* their indexes again: probename's cookie */
+	int linked;		/* how many are in links so far */
+};
+
+/*
+ * Does this kernel have the tracepoint_multi link?  Kernels without it
+ * refuse the attach type for a tracepoint program (EINVAL) before they
+ * look at anything else; the link itself reads the ids first, so ids it
+ * cannot read (EFAULT), or no permission (EPERM), say that it is there.
+ * PERF_TAP_TP_MULTI=0 in the environment says no, so that the fallback
+ * can be tested and measured on the patched kernel too.
+ */
+bool tap_tp_multi__available(void)
+{
+	static const struct bpf_insn insns[] = {
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	LIBBPF_OPTS(bpf_link_create_opts, opts,
+		    .tracepoint_multi.ids = (const __u32 *)8,	/* unreadable */
+		    .tracepoint_multi.cnt = 1);
+	const char *env = getenv("PERF_TAP_TP_MULTI");
+	static int have = -1;
+	int prog, link;
+
+	if (have >= 0)
+		return have;
+	have = 0;
+	tp_multi_missing = "PERF_TAP_TP_MULTI=0";
+	if (env && !strcmp(env, "0"))
+		return false;
+	tp_multi_missing = "no tracepoint_multi link in this kernel";
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "tap_probe", "GPL", insns, 2, NULL);
+	if (prog < 0)
+		return false;
+	link = bpf_link_create(prog, 0, BPF_TRACE_TRACEPOINT_MULTI, &opts);
+	have = link < 0 && (errno == EFAULT || errno == EPERM);
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return have;
+}
 
 static int event_id(const struct tap_event *ev)
 {
@@ -55,108 +107,139 @@ static int add_link(struct runtime *rt, int fd)
 	return 0;
 }
 
+/* Errors that would be the same for any part of the set: do not split. */
+static bool refuses_all(int err)
+{
+	switch (err) {
+	case EPERM: case EACCES: case EINVAL: case EBADF: case ENOMEM: case EFAULT:
+	case EINTR:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
- * The events of program @p marked in @linked, in one link. Those it could
- * not put in the link are unmarked, for the caller to attach one by one.
+ * Events [lo, hi) of @s in one link.  The kernel takes all of them or
+ * none, so a set it refuses because of some events (ENOENT: an event gone
+ * meanwhile, EOPNOTSUPP: not a tracepoint or syscall event, E2BIG: an
+ * event that runs 64 programs already) is split in halves until each
+ * refused event is alone.  Those stay unmarked in @linked, and the
+ * caller attaches them as perf events, which say why they fail.
  */
-static void attach_prog(struct runtime *rt, int p, bool *linked)
+static void link_range(struct tp_multi_set *s, bool *linked, int lo, int hi)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts,
+		    .tracepoint_multi.ids = s->ids + lo,
+		    .tracepoint_multi.cookies = s->cookies + lo,
+		    .tracepoint_multi.cnt = (__u32)(hi - lo),
+		    .tracepoint_multi.cookies_cnt = (__u32)(hi - lo));
+	int fd, err, i, mid;
+
+	if (tap_signals)
+		return;
+	fd = bpf_link_create(s->prog_fd, 0, BPF_TRACE_TRACEPOINT_MULTI, &opts);
+	err = fd < 0 ? errno : 0;
+	if (fd >= 0 && add_link(s->rt, fd)) {
+		close(fd);
+		err = ENOMEM;
+	}
+	if (!err) {
+		for (i = lo; i < hi; i++)
+			linked[s->idx[i]] = true;
+		s->linked += hi - lo;
+		return;
+	}
+	pr_debug("perf tap: tracepoint_multi link of %d events: %s\n", hi - lo, strerror(err));
+	if (hi - lo == 1 || refuses_all(err))
+		return;
+	mid = lo + (hi - lo) / 2;
+	link_range(s, linked, lo, mid);
+	link_range(s, linked, mid, hi);
+}
+
+/*
+ * The events of program @p in @want, in as few links as the kernel takes.
+ * Returns how many are linked; out of memory, none are (the perf events
+ * to come then fail, or not, as they would without the link).
+ */
+static int attach_prog(struct runtime *rt, int p, const bool *want, bool *linked)
 {
 	struct tap_prog_def *prog = &rt->obj->progs[p];
 	struct prog_state *ps = &rt->progs[p];
-	__u64 *cookies = NULL;
-	__u32 *ids = NULL;
-	int i, j, n = 0, fd, err = -ENOMEM;
+	struct tp_multi_set s = { .rt = rt };
+	int i, j, n = 0;
 
-	ids = calloc(rt->evs.nr, sizeof(*ids));
-	cookies = calloc(rt->evs.nr, sizeof(*cookies));
-	if (!ids || !cookies)
+	s.idx = calloc(rt->evs.nr, sizeof(*s.idx));
+	s.ids = calloc(rt->evs.nr, sizeof(*s.ids));
+	s.cookies = calloc(rt->evs.nr, sizeof(*s.cookies));
+	if (!s.idx || !s.ids || !s.cookies)
 		goto out;
 	for (i = 0; i < rt->evs.nr; i++) {
 		int id;
 
-		if (!linked[i] || rt->evs.ev[i].prog != p)
+		if (!want[i] || rt->evs.ev[i].prog != p)
 			continue;
 		id = event_id(&rt->evs.ev[i]);
-		/* The same event twice: the second is the caller's to refuse. */
+		/* an event given twice: its second perf event says so */
 		for (j = 0; id >= 0 && j < n; j++)
-			if (ids[j] == (__u32)id)
+			if (s.ids[j] == (__u32)id)
 				id = -1;
-		if (id < 0) {
-			linked[i] = false;
+		if (id < 0)
 			continue;
-		}
-		ids[n] = id;
-		cookies[n++] = i;
+		s.idx[n] = i;
+		s.ids[n] = (__u32)id;
+		s.cookies[n++] = (__u64)i;
 	}
-	if (!n) {
-		err = 0;
+	if (!n)
 		goto out;
-	}
 	if (ps->tp_fd < 0) {
 		ps->tp_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
 					       &prog->code[TAP_CODE_PERF_TP]);
 		if (ps->tp_fd < 0) {
-			err = ps->tp_fd;
+			/* said once: the events fail with the error, as perf events would */
+			for (i = 0; i < n; i++) {
+				rt->attach_err[s.idx[i]] = ps->tp_fd;
+				linked[s.idx[i]] = true;
+			}
 			goto out;
 		}
 	}
-	{
-		LIBBPF_OPTS(bpf_link_create_opts, opts,
-			.tracepoint_multi.ids = ids,
-			.tracepoint_multi.cnt = n,
-			.tracepoint_multi.cookies = cookies,
-			.tracepoint_multi.cookies_cnt = n,
-		);
-
-		fd = bpf_link_create(ps->tp_fd, 0, BPF_TRACE_TRACEPOINT_MULTI, &opts);
-	}
-	if (fd < 0) {
-		err = fd;
-		/* Not a patched kernel: the attach type is no tracepoint program's. */
-		if (err == -EINVAL)
-			tp_multi_missing = true;
-		goto out;
-	}
-	err = add_link(rt, fd);
-	if (err) {
-		close(fd);
-		goto out;
-	}
-	if (rt->opts->verbose)
-		fprintf(stderr, "perf tap: attached %d events through one tracepoint_multi link\n",
-			n);
+	s.prog_fd = ps->tp_fd;
+	link_range(&s, linked, 0, n);
 out:
-	if (err) {
-		if (rt->opts->verbose)
-			fprintf(stderr, "perf tap: %s; one perf event per tracepoint instead\n",
-				tp_multi_missing ? "this kernel has no tracepoint_multi link" :
-				strerror(-err));
-		for (i = 0; i < rt->evs.nr; i++)
-			if (rt->evs.ev[i].prog == p)
-				linked[i] = false;
-	}
-	free(ids);
-	free(cookies);
+	free(s.idx);
+	free(s.ids);
+	free(s.cookies);
+	return s.linked;
 }
 
-/*
- * @linked: in, the events that need a perf tracepoint program; out, those
- * now attached through a link. Returns how many those are.
- */
 int tap_tp_multi__attach(struct runtime *rt, bool *linked)
 {
-	int i, p, n = 0;
+	int i, p, n = 0, links = rt->nr_links, done = 0;
+	bool *want = NULL;
 
-	for (p = 0; p < rt->obj->nr_progs; p++) {
-		if (tp_multi_missing) {
-			for (i = 0; i < rt->evs.nr; i++)
-				if (rt->evs.ev[i].prog == p)
-					linked[i] = false;
-			continue;
-		}
-		attach_prog(rt, p, linked);
-	}
 	for (i = 0; i < rt->evs.nr; i++)
 		n += linked[i];
-	return n;
+	if (!n)
+		return 0;
+	if (tap_tp_multi__available())
+		want = calloc(rt->evs.nr, sizeof(*want));
+	else if (rt->opts->verbose)
+		fprintf(stderr, "perf tap: %s: one perf event for each of %d tracepoints\n",
+			tp_multi_missing, n);
+	for (i = 0; i < rt->evs.nr; i++) {
+		if (want)
+			want[i] = linked[i];
+		linked[i] = false;
+	}
+	if (!want)
+		return 0;
+	for (p = 0; p < rt->obj->nr_progs && !tap_signals; p++)
+		done += attach_prog(rt, p, want, linked);
+	free(want);
+	if (rt->opts->verbose)
+		fprintf(stderr, "perf tap: %d tracepoint_multi links hold %d of %d events\n",
+			rt->nr_links - links, done, n);
+	return done;
 }
