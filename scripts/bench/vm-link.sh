@@ -30,16 +30,21 @@ if [ "$runs" = --guest ]; then
 			"$RUN" -b "$pattern" | sed "s|^|$pattern |"
 		done
 	done
-	# perf tap -v: "attached N events in S s", "detached L links and P perf events in S s"
+	# perf tap -v says "attached N events in S s", "detached L links and P
+	# perf events in S s" and, through the link, "K tracepoint_multi links
+	# hold M of N events"; lines "PATTERN tap-link|tap-perf N ATTACH DETACH M".
 	for pattern in 'syscalls:*' '*:*'; do
+		script="trace $pattern { if (pid == 1) { print(argstr) } }"
 		for how in tap-link tap-perf; do
+			multi=1
+			[ $how = tap-perf ] && multi=0
 			for ((i = 0; i < runs; i++)); do
-				env PERF_TAP_TP_MULTI="$([ $how = tap-link ] && echo 1 || echo 0)" \
-					"$ROOT/build/perf/perf" tap -v -e "trace $pattern { if (pid == 1) { print(argstr) } }" \
+				PERF_TAP_TP_MULTI=$multi "$ROOT/build/perf/perf" tap -v -e "$script" \
 					-- true 2>&1 >/dev/null | awk -v p="$pattern" -v h=$how '
-					/^perf tap: attached [0-9]+ events in/ { n = $3; a = $6 * 1000 }
+					/^perf tap: attached [0-9]+ events in/ { n = $4; a = $7 * 1000 }
 					/^perf tap: detached/ { d = $(NF - 1) * 1000 }
-					END { printf "%s %s %d %.0f %.0f\n", p, h, n, a, d }'
+					/tracepoint_multi links hold/ { l = $7 }
+					END { printf "%s %s %d %.0f %.0f %d\n", p, h, n, a, d, l }'
 			done
 		done
 	done
@@ -52,8 +57,9 @@ out=$("$ROOT/scripts/vm-run.sh" -t 1800 -S "${BASH_SOURCE[0]}" --guest "$runs")
 import statistics, sys
 rows = {}
 for line in sys.argv[1].splitlines():
-    pattern, how, n, attach, detach = line.split()
-    r = rows.setdefault((pattern, how), {"n": n, "attach": [], "detach": []})
+    pattern, how, n, attach, detach, *linked = line.split()
+    r = rows.setdefault((pattern, how), {"n": n, "attach": [], "detach": [],
+                                         "linked": int(linked[0]) if linked else -1})
     r["attach"].append(float(attach))
     r["detach"].append(float(detach))
 def cell(v):
@@ -69,7 +75,10 @@ for pattern in ("syscalls:*", "*:*"):
                 print("%-11s %-10s %6s  %-22s %-22s" % (pattern, names[how], r["n"],
                       cell(r["attach"]), cell(r["detach"])))
         l, p = rows.get((pattern, link)), rows.get((pattern, perf))
-        if l and p:
+        if l and l["linked"] == 0:
+            print("%-11s perf tap: no event needs the record path (raw tracepoints, "
+                  "raw_syscalls)" % pattern)
+        elif l and p:
             print("%-11s %s detach: link %.0fx faster, attach %.1fx" % (pattern,
                   "perf tap" if link == "tap-link" else "program",
                   statistics.median(p["detach"]) / max(statistics.median(l["detach"]), 0.01),

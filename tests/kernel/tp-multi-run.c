@@ -7,7 +7,8 @@
  *   tp-multi-run [-n] PATTERN... -- CMD [ARG...]
  *	Attach one link to the events of the patterns (SYSTEM:EVENT globs, as
  *	bpf_program__attach_tracepoint_multi() takes them: a glob matches the
- *	ftrace system only when it is "ftrace"), pattern i with
+ *	ftrace system only when it is "ftrace", irq_vectors:irq_work_exit
+ *	only when named), pattern i with
  *	cookie i + 1, run CMD, and print for each pattern its number of events
  *	and how often the events fired in CMD: "PATTERN EVENTS HITS". With -n,
  *	the program returns 0, dropping the events' perf samples.
@@ -138,6 +139,10 @@ static size_t add_pattern(struct ids *ids, const char *pattern, __u64 cookie)
 			continue;
 		/* ftrace's own events are no tracepoints: only when named. */
 		if (!strcmp(entry, "ftrace") && strcmp(sys_pat, "ftrace"))
+			continue;
+		/* Nor irq_work_exit, which the link refuses (as libbpf's globs do). */
+		if (!strcmp(entry, "irq_vectors") && !strcmp(ev, "irq_work_exit") &&
+		    strcmp(ev_pat, "irq_work_exit"))
 			continue;
 		snprintf(path, sizeof(path), TRACEFS "/events/%s/%s/id", entry, ev);
 		idf = fopen(path, "r");

@@ -90,10 +90,17 @@ static int tp_multi_cmp_id(const void *key, const void *elt)
 	return id < e->id ? -1 : 1;
 }
 
-/* Whether a TRACEPOINT program can run on @call's perf probe. */
+/*
+ * Whether a TRACEPOINT program can run on @call's perf probe. Not on an
+ * event with a perf_perm callback: that judges each perf event, and the
+ * link has none to show it. The one such event, x86's irq_work_exit,
+ * refuses sampling events because a sample raises an irq_work and so the
+ * event again; a link program can emit samples (bpf_perf_event_output())
+ * and would loop the same way.
+ */
 static bool tp_multi_event_usable(struct trace_event_call *call)
 {
-	if (!call->class || !call->class->reg)
+	if (!call->class || !call->class->reg || call->perf_perm)
 		return false;
 	return (call->flags & TRACE_EVENT_FL_TRACEPOINT) || is_syscall_trace_event(call);
 }
@@ -144,23 +151,32 @@ static int tp_multi_get(struct tp_multi_event *events, u32 cnt)
 			ev->call = call;
 	}
 
+	/*
+	 * Every event is checked before the first is registered: a caller
+	 * that splits a refused set to find the refused events (perf tap
+	 * does) then costs no probe registrations and grace periods.
+	 */
 	for (i = 0; i < cnt; i++) {
 		call = events[i].call;
 		if (!call) {
 			err = -ENOENT;
-			break;
+			goto unlock;
 		}
 		if (!tp_multi_event_usable(call)) {
 			err = -EOPNOTSUPP;
-			break;
+			goto unlock;
 		}
+	}
+	for (i = 0; i < cnt; i++) {
+		call = events[i].call;
 		/* The module of the event is going away. */
 		if (!trace_event_try_get_ref(call)) {
 			err = -ENOENT;
 			break;
 		}
 		/*
-		 * No perf_trace_event_perm(): what it checks is the perf
+		 * No perf_trace_event_perm(): besides the event's perf_perm
+		 * (see tp_multi_event_usable()), what it checks is the perf
 		 * event's sampling and raw data access, which the link has
 		 * not, and the link requires CAP_PERFMON anyway.
 		 */
@@ -172,6 +188,7 @@ static int tp_multi_get(struct tp_multi_event *events, u32 cnt)
 	}
 	if (err)
 		tp_multi_put_locked(events, i, false);
+unlock:
 	mutex_unlock(&event_mutex);
 	return err;
 }

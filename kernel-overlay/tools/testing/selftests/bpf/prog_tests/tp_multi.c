@@ -347,6 +347,7 @@ static void subtest_bad_input(struct tp_multi *skel)
 	int getpid_id = tp_id("syscalls", "sys_enter_getpid");
 	int getppid_id = tp_id("syscalls", "sys_enter_getppid");
 	int function_id = tp_id("ftrace", "function");
+	int irq_work_exit_id = tp_id("irq_vectors", "irq_work_exit");
 	int prog = bpf_program__fd(skel->progs.tp_multi_count);
 	__u32 ids[2], *many;
 	__u64 cookies[2] = { 1, 2 };
@@ -378,6 +379,11 @@ static void subtest_bad_input(struct tp_multi *skel)
 	if (ASSERT_GT(function_id, 0, "ftrace/function id")) {
 		ids[1] = function_id;
 		EXPECT_ERR(link_create(prog, ids, 2, NULL, 0, 0), EOPNOTSUPP, "ftrace/function");
+	}
+	/* x86: perf refuses sampling it (a sample raises irq_work), the link refuses it */
+	if (irq_work_exit_id > 0) {
+		ids[1] = irq_work_exit_id;
+		EXPECT_ERR(link_create(prog, ids, 2, NULL, 0, 0), EOPNOTSUPP, "irq_work_exit");
 	}
 	ids[1] = getppid_id;
 	EXPECT_ERR(link_create(bpf_program__fd(skel->progs.tp_multi_kprobe), ids, 2, NULL, 0, 0),
