@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 			opts.syntax_only = true;
 			break;
 		case OPT_DUMP_AST:
-			opts.dump_ast = true;
+			opts.dump_ast = stdout;
 			break;
 		case OPT_DUMP_BPF:
 			dump_bpf = true;

@@ -25,7 +25,7 @@
 
 static FILE *devnull;
 
-static int field_type(void *arg, const struct tap_node *trace, const char *name,
+static int field_type(void *arg, const struct tap_spec *specs, int nr_specs, const char *name,
 		      char *why, size_t why_size)
 {
 	switch (name[0]) {
@@ -38,6 +38,23 @@ static int field_type(void *arg, const struct tap_node *trace, const char *name,
 		return TAP_T_NUM;
 	}
 }
+
+/* Some variants, chosen by the first spec's text, so that every mix is generated. */
+static unsigned int code_kinds(void *arg, const struct tap_spec *specs, int nr_specs,
+			       bool uses_argstr)
+{
+	unsigned int h = uses_argstr;
+	const char *p;
+
+	for (p = specs[0].text; *p; p++)
+		h = h * 31 + (unsigned char)*p;
+	return h & ((1U << TAP_CODE_NR) - 1);
+}
+
+static const struct tap_resolver resolver = {
+	.field_type = field_type,
+	.code_kinds = code_kinds,
+};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -111,17 +128,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.text_len = size;	/* NUL bytes inside are errors, as in perf tap */
 
 	opts.syntax_only = true;
+	opts.dump_ast = devnull;
 	obj = tap_compile(text, &opts);
 	if (!obj)
 		goto out;	/* the full compile would stop at the same error */
-	tap_ast_dump(devnull, obj->ast);
 	tap_object__delete(obj);
 
 	opts.syntax_only = false;
-	opts.field_type = field_type;
+	opts.resolver = &resolver;
 	obj = tap_compile(text, &opts);
 	if (obj) {
-		tap_ast_dump(devnull, obj->ast);
 		tap_object__dump_bpf(obj, devnull);
 		check_roundtrip(obj);
 	}

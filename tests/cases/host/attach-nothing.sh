@@ -14,7 +14,9 @@ rc=0
 "$PERF" tap -e 'tick-1s { exit() }
 trace ftrace:function { n += 1 }' -- touch started >out 2>err || rc=$?
 expect_eq "exit status" 1 "$rc"
-expect_eq "message" "<cmdline>:2:1: error: no event of this trace block could be attached (ftrace:function: ftrace's own events cannot run BPF programs)" "$(cat err)"
+expect_eq "message" "<cmdline>:2:1: error: no event of this trace block could be attached (ftrace:function: ftrace's own events cannot run BPF programs)
+trace ftrace:function { n += 1 }
+^" "$(cat err)"
 [[ -e started ]] && fail "the command ran"
 
 rc=0

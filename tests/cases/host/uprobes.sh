@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # uprobes and uretprobes through the uprobe PMU: probe:/PATH:SYMBOL, the
 # symbol a glob over the file's functions, its file offset found with
-# libelf.  workload_marker(i) is called for i = 0..99: 100 calls, arguments
+# perf's symbol code.  workload_marker(i) is called for i = 0..99: 100 calls, arguments
 # summing to 4950, 100 returns.  Nothing is left in uprobe_events.
 #! needs: syscalls
 

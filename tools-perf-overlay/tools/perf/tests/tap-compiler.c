@@ -104,8 +104,11 @@ static int test__tap_programs(struct test_suite *test __maybe_unused,
 	trace = find_prog(obj, TAP_PROG_TRACE);
 	timer = find_prog(obj, TAP_PROG_TIMER);
 	end = find_prog(obj, TAP_PROG_END);
-	if (obj->nr_progs != 4 || !main_prog || !trace || !timer || !end) {
-		pr_debug("%d programs, want main, trace, timer and end\n", obj->nr_progs);
+	/* and the last two, which follow the traced processes */
+	if (obj->nr_progs != 6 || !main_prog || !trace || !timer || !end ||
+	    obj->progs[4].kind != TAP_PROG_FOLLOW || obj->progs[5].kind != TAP_PROG_EXEC) {
+		pr_debug("%d programs, want main, trace, timer, end, follow and exec\n",
+			 obj->nr_progs);
 		goto out;
 	}
 	if (strcmp(trace->name, "tap_trace_2") || strcmp(timer->name, "tap_timer_3") ||

@@ -27,6 +27,26 @@ int tap_list_len(const struct tap_node *list)
 	return n;
 }
 
+/* A block's specs (a timer's name is its one spec), in the compiler's memory. */
+struct tap_spec *tap_block_specs(struct tap_compiler *c, const struct tap_node *block, int *nr)
+{
+	const struct tap_node *spec;
+	struct tap_spec *specs;
+	int i = 0;
+
+	if (block->kind == TAP_N_TIMER) {
+		specs = tap_alloc(c, sizeof(*specs));
+		specs[0] = (struct tap_spec){ block->name, block->line, block->col };
+		*nr = 1;
+		return specs;
+	}
+	*nr = tap_list_len(block->list);
+	specs = tap_alloc(c, (*nr ?: 1) * sizeof(*specs));
+	for (spec = block->list; spec; spec = spec->next, i++)
+		specs[i] = (struct tap_spec){ spec->name, spec->line, spec->col };
+	return specs;
+}
+
 struct tap_type *tap_type_resolve(struct tap_type *t)
 {
 	while (t && t->link)

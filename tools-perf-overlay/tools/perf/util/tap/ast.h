@@ -6,8 +6,8 @@
 
 #include "builtin.h"
 #include "compiler.h"
+#include "object.h"
 
-#define TAP_MAX_KEYS 4
 /* How deep blocks, expressions and operator chains may nest. */
 #define TAP_MAX_DEPTH 500
 
@@ -15,7 +15,7 @@ enum tap_node_kind {
 	/* top level */
 	TAP_N_VAR,		/* var NAME [= a]; global at top level, else local */
 	TAP_N_FUNC,		/* function NAME(list: params) b: body */
-	TAP_N_TRACE,		/* trace list: specs [/a/] b: body */
+	TAP_N_TRACE,		/* trace list: specs [/a/] b: body; num 1: trace? (optional) */
 	TAP_N_TRACE_END,	/* trace_end b: body */
 	TAP_N_TIMER,		/* NAME (tick-1s, profile-10ms) [/a/] b: body; num = period ns */
 	/* statements */
@@ -51,17 +51,6 @@ enum tap_order {
 	TAP_ORDER_NONE,		/* the hash map's */
 	TAP_ORDER_VALUE,	/* by value, the largest first; then by key */
 	TAP_ORDER_KEY,		/* by key, the smallest first */
-};
-
-enum tap_type_kind {
-	TAP_T_ANY,		/* not known yet: a type variable */
-	TAP_T_NUM,
-	TAP_T_STR,
-	TAP_T_STACK,
-	TAP_T_TABLE,
-	TAP_T_AGG,
-	TAP_T_VOID,
-	TAP_T_RECORD,		/* argstr: an event record, formatted when printed */
 };
 
 /*
@@ -127,6 +116,7 @@ struct tap_node {
 struct tap_node *tap_node_new(struct tap_compiler *c, enum tap_node_kind kind,
 			      int line, int col);
 int tap_list_len(const struct tap_node *list);
+struct tap_spec *tap_block_specs(struct tap_compiler *c, const struct tap_node *block, int *nr);
 void tap_ast_dump(FILE *fp, const struct tap_node *items);
 
 struct tap_type *tap_type_resolve(struct tap_type *t);

@@ -9,26 +9,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compiler.h"
+#include "util/debug.h"
+
 #include "attach-check.h"
+#include "provider.h"
 
 /* "uprobe libc.so.6:malloc", "kprobe vfs_read" or "sched:sched_switch", and why it failed */
 static const char *attach_failure(const struct tap_events *evs, const int *errs, int idx,
 				  char *name, size_t size)
 {
 	const struct tap_event *ev = &evs->ev[idx];
-	int err = -errs[idx];
 
-	if (ev->path)
-		snprintf(name, size, "uprobe %s:%s",
-			 strrchr(ev->path, '/') ? strrchr(ev->path, '/') + 1 : ev->path, ev->name);
-	else if (ev->kprobe)
-		snprintf(name, size, "kprobe %s", ev->name);
-	else
-		snprintf(name, size, "%s:%s", ev->sys, ev->name);
-	if (!strcmp(ev->sys, "ftrace") && !ev->path && !ev->kprobe)
+	ev->provider->describe(ev, name, size);
+	if (ev->provider == &tap_provider_tracepoint && !strcmp(ev->sys, "ftrace"))
 		return "ftrace's own events cannot run BPF programs";
-	return tap_attach_strerror(err, ev->path);
+	return tap_attach_strerror(-errs[idx], ev->provider == &tap_provider_uprobe);
 }
 
 /*
@@ -38,7 +33,7 @@ static const char *attach_failure(const struct tap_events *evs, const int *errs,
  * that is an error, and the caller detaches everything.
  */
 int tap_attach__check(struct tap_object *obj, const struct tap_events *evs, const int *errs,
-		      bool verbose)
+		      bool list_all)
 {
 	int i, p, failed = 0, total = 0, empty = -1, first = -1;
 	char name[512];
@@ -58,8 +53,16 @@ int tap_attach__check(struct tap_object *obj, const struct tap_events *evs, cons
 			else if (first < 0)
 				first = i;
 		}
-		if (!attached && first >= 0)
+		if (attached || first < 0)
+			continue;
+		if (!obj->progs[p].optional) {
 			empty = p;
+			continue;
+		}
+		why = attach_failure(evs, errs, first, name, sizeof(name));
+		pr_info("%s:%d:%d: note: no event of this trace? block could be attached (%s: %s):"
+			" it stays unattached\n", obj->file, obj->progs[p].line, obj->progs[p].col,
+			name, why);
 	}
 	for (i = 0; i < evs->nr; i++) {
 		if (obj->progs[evs->ev[i].prog].kind == TAP_PROG_TRACE)
@@ -67,22 +70,22 @@ int tap_attach__check(struct tap_object *obj, const struct tap_events *evs, cons
 		if (!errs[i])
 			continue;
 		failed++;
-		if (verbose || (empty < 0 && failed <= 3)) {
+		if (list_all || (empty < 0 && failed <= 3)) {
 			why = attach_failure(evs, errs, i, name, sizeof(name));
-			fprintf(stderr, "perf tap: warning: cannot attach %s: %s\n", name, why);
+			pr_warning("perf tap: warning: cannot attach %s: %s\n", name, why);
 		}
 	}
 	if (empty >= 0) {
 		const struct tap_prog_def *block = &obj->progs[empty];
 
 		why = attach_failure(evs, errs, first, name, sizeof(name));
-		fprintf(stderr, "%s:%d:%d: error: no event of this trace block could be attached "
-			"(%s: %s)\n", obj->file, block->line, block->col, name, why);
+		tap_object__error(obj, block->line, block->col, "no event of this trace block "
+				  "could be attached (%s: %s)", name, why);
 		return -ENOENT;
 	}
-	if (failed > 3 && !verbose)
-		fprintf(stderr, "perf tap: warning: %d of %d events could not be attached and are "
-			"skipped (-v lists them)\n", failed, total);
+	if (failed > 3 && !list_all)
+		pr_warning("perf tap: warning: %d of %d events could not be attached and are "
+			   "skipped (-v lists them)\n", failed, total);
 	return 0;
 }
 

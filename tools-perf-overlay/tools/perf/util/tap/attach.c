@@ -2,12 +2,10 @@
 /*
  * Attaching every probe and detaching it again.
  *
- * Trace blocks attach as raw tracepoints, one link per event with the
- * event index as cookie: raw tracepoint links detach without the grace
- * period per event that perf tracepoint events need.  syscalls:* events
- * are views of raw_syscalls:sys_enter/sys_exit, so a block matching any of
- * them attaches there once and dispatches on the syscall number.  Uprobes
- * go through uprobe_multi links, one per block, file and direction.
+ * Each event's provider (provider.h) attaches it, with its index as the
+ * cookie, or all of a group at once: the syscalls:* views at raw_syscalls,
+ * a file's uprobes in one uprobe_multi link, the timers.  What is attached
+ * is a link or a perf event with a link, and all of them are closed here;
  * attach-check.c says what could not be attached.
  */
 #include <dirent.h>
@@ -23,17 +21,22 @@
 #include <sys/prctl.h>
 #include <linux/perf_event.h>
 
-#include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "perf-sys.h"
-#include <linux/filter.h>
+#include "util/debug.h"
 
 #include "attach-check.h"
-#include "output.h"
+#include "provider.h"
 #include "runtime-int.h"
-#include "sema.h"
-#include "tp-multi.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int add_fd(int **fds, int *nr, int fd)
 {
@@ -46,27 +49,28 @@ static int add_fd(int **fds, int *nr, int fd)
 	return 0;
 }
 
-static double now_s(void)
+int runtime__add_link(struct runtime *rt, int fd)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return add_fd(&rt->links, &rt->nr_links, fd);
 }
 
-static int attach_raw(struct runtime *rt, int prog_fd, const char *tp, __u64 cookie)
+int runtime__attach_raw(struct runtime *rt, int prog_fd, const char *tp, __u64 cookie)
 {
 	LIBBPF_OPTS(bpf_raw_tp_opts, ropts, .tp_name = tp, .cookie = cookie);
 	int fd = bpf_raw_tracepoint_open_opts(prog_fd, &ropts);
 
 	if (fd < 0)
 		return -errno;
-	return add_fd(&rt->links, &rt->nr_links, fd);
+	if (runtime__add_link(rt, fd)) {
+		close(fd);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Open a perf event on @cpu (all tasks) and link @prog_fd to it. */
-static int attach_perf_event(struct runtime *rt, struct perf_event_attr *attr, int cpu,
-			     int prog_fd, __u64 cookie)
+int runtime__attach_perf_event(struct runtime *rt, struct perf_event_attr *attr, int cpu,
+			       int prog_fd, __u64 cookie)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lopts, .perf_event.bpf_cookie = cookie);
 	int pfd, link, *links;
@@ -88,7 +92,7 @@ static int attach_perf_event(struct runtime *rt, struct perf_event_attr *attr, i
 		rt->perf_links[rt->nr_perf_fds - 1] = -1;
 		return -errno;
 	}
-	if (add_fd(&rt->links, &rt->nr_links, link)) {
+	if (runtime__add_link(rt, link)) {
 		close(link);
 		rt->perf_links[rt->nr_perf_fds - 1] = -1;
 		return -ENOMEM;
@@ -97,402 +101,62 @@ static int attach_perf_event(struct runtime *rt, struct perf_event_attr *attr, i
 }
 
 /*
- * The slow path: a perf tracepoint event with the block loaded as a
- * tracepoint program.  For events raw tracepoints cannot reach, such as
- * syscalls:* views of syscalls this perf has no number for.  Closing one
- * costs the kernel a grace period, so only a few events should take it.
+ * Attach the events that are not in a group one by one.  Opening a
+ * uprobe or kprobe event can take long (the kernel plants the probe in
+ * every process that maps the file), so a signal stops attaching at once,
+ * and a long attach says what it is doing.
  */
-static int attach_perf_tracepoint(struct runtime *rt, int idx)
+static void attach_each(struct runtime *rt)
 {
-	struct tap_event *ev = &rt->evs.ev[idx];
-	struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
-	struct prog_state *ps = &rt->progs[ev->prog];
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_TRACEPOINT,
-		.size = sizeof(attr),
-		.sample_period = 1,
-	};
-	char path[256], *file;
-	FILE *fp;
-	int err;
+	double start = now_s(), spent;
+	int i, left = 0, tried = 0;
+	bool told = false;
 
-	if (ps->tp_fd < 0) {
-		ps->tp_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
-				      &prog->code[TAP_CODE_PERF_TP]);
-		if (ps->tp_fd < 0)
-			return ps->tp_fd;
-	}
-	snprintf(path, sizeof(path), "%s/%s/id", ev->sys, ev->name);
-	file = get_events_file(path);
-	fp = file ? fopen(file, "r") : NULL;
-	put_events_file(file);
-	if (!fp)
-		return -ENOENT;
-	err = fscanf(fp, "%llu", (unsigned long long *)&attr.config) == 1 ? 0 : -EINVAL;
-	fclose(fp);
-	if (err)
-		return err;
-	return attach_perf_event(rt, &attr, 0, ps->tp_fd, (__u64)idx);
-}
-
-/* A sysfs number of the kprobe or uprobe PMU: its type, or the retprobe bit. */
-static int probe_pmu_value(const char *pmu, const char *file, const char *prefix)
-{
-	char path[256];
-	int value = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/%s", pmu, file);
-	fp = fopen(path, "r");
-	if (!fp)
-		return -1;
-	if (prefix) {
-		char buf[64];
-
-		if (fgets(buf, sizeof(buf), fp) && !strncmp(buf, prefix, strlen(prefix)))
-			value = atoi(buf + strlen(prefix));
-	} else if (fscanf(fp, "%d", &value) != 1) {
-		value = -1;
-	}
-	fclose(fp);
-	return value;
-}
-
-/*
- * probe:FUNC through the kprobe PMU, probe:/PATH:SYM through the uprobe
- * PMU (both run kprobe programs on pt_regs): perf_event_open creates the probe
- * and closing the event removes it, so nothing is left in kprobe_events
- * whatever happens to perf.
- */
-static int attach_kprobe(struct runtime *rt, int idx)
-{
-	struct tap_event *ev = &rt->evs.ev[idx];
-	struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
-	struct prog_state *ps = &rt->progs[ev->prog];
-	const char *pmu = ev->path ? "uprobe" : "kprobe";
-	int type = probe_pmu_value(pmu, "type", NULL);
-	int retbit = probe_pmu_value(pmu, "format/retprobe", "config:");
-	struct perf_event_attr attr = {
-		.size = sizeof(attr),
-		.sample_period = 1,
-	};
-
-	if (type < 0 || (ev->kretprobe && retbit < 0))
-		return -ENOENT;
-	attr.type = (__u32)type;
-	if (ev->path) {
-		attr.config1 = (__u64)(unsigned long)ev->path;	/* uprobe_path */
-		attr.config2 = ev->offset;			/* probe_offset */
-	} else {
-		attr.config1 = (__u64)(unsigned long)ev->name;	/* kprobe_func */
-		attr.config2 = 0;				/* probe_offset */
-	}
-	if (ev->kretprobe)
-		attr.config = 1ULL << retbit;
-	if (ps->kprobe_fd < 0) {
-		ps->kprobe_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_KPROBE,
-					  &prog->code[TAP_CODE_KPROBE]);
-		if (ps->kprobe_fd < 0)
-			return ps->kprobe_fd;
-	}
-	return attach_perf_event(rt, &attr, 0, ps->kprobe_fd, (__u64)idx);
-}
-
-/*
- * uprobe_multi links came with Linux 6.6.  Older kernels load a kprobe
- * program whatever its expected attach type, and refuse the link with
- * EINVAL; newer ones look at the path first, and "/" is no regular file,
- * so only where the link type exists does the link fail with EBADF.
- */
-static bool have_uprobe_multi(void)
-{
-	static const struct bpf_insn insns[] = {
-		BPF_MOV64_IMM(BPF_REG_0, 0),
-		BPF_EXIT_INSN(),
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .expected_attach_type = BPF_TRACE_UPROBE_MULTI);
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .uprobe_multi.path = "/",
-		    .uprobe_multi.offsets = (unsigned long[]){ 0 }, .uprobe_multi.cnt = 1);
-	static int have = -1;
-	int prog, link;
-
-	if (have >= 0)
-		return have;
-	have = 0;
-	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "tap_probe", "GPL", insns, 2, &lopts);
-	if (prog < 0)
-		return false;
-	link = bpf_link_create(prog, 0, BPF_TRACE_UPROBE_MULTI, &opts);
-	have = link < 0 && errno == EBADF;
-	if (link >= 0)
-		close(link);
-	close(prog);
-	return have;
-}
-
-/* The uprobes of one block in one file, entries or returns. */
-struct uprobe_group {
-	struct runtime *rt;
-	int prog_fd;
-	const char *path;
-	bool ret;
-	int *idx;			/* event indexes */
-	unsigned long *offsets;
-	__u64 *cookies;
-};
-
-/* Errors that say nothing about one function: splitting would only repeat them. */
-static bool refuses_all(int err)
-{
-	switch (err) {
-	case EPERM: case EACCES: case EBADF: case ENOMEM: case E2BIG: case EFAULT:
-	case EOPNOTSUPP: case EINTR:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/*
- * Attach events [lo, hi) of @g with one link.  The kernel registers the
- * offsets in order and gives up at the first one it refuses, undoing the
- * others.  So a refused range is split in halves until each refused
- * function is alone: k refusals among n functions cost about 2k log2(n/k)
- * attempts, and leave that many links.  Each event's result goes to
- * rt->attach_err; a signal leaves the rest unattached.
- */
-static void attach_range(struct uprobe_group *g, int lo, int hi)
-{
-	LIBBPF_OPTS(bpf_link_create_opts, opts,
-		    .uprobe_multi.path = g->path,
-		    .uprobe_multi.offsets = g->offsets + lo,
-		    .uprobe_multi.cookies = g->cookies + lo,
-		    .uprobe_multi.cnt = (__u32)(hi - lo),
-		    .uprobe_multi.flags = g->ret ? BPF_F_UPROBE_MULTI_RETURN : 0);
-	int fd, err, i, mid;
-
-	if (tap_signals)
-		return;
-	fd = bpf_link_create(g->prog_fd, 0, BPF_TRACE_UPROBE_MULTI, &opts);
-	err = fd < 0 ? errno : 0;
-	if (fd >= 0 && add_fd(&g->rt->links, &g->rt->nr_links, fd)) {
-		close(fd);
-		err = ENOMEM;
-	}
-	if (!err || hi - lo == 1 || refuses_all(err)) {
-		for (i = lo; i < hi; i++)
-			g->rt->attach_err[g->idx[i]] = -err;
-		return;
-	}
-	mid = lo + (hi - lo) / 2;
-	attach_range(g, lo, mid);
-	attach_range(g, mid, hi);
-}
-
-static bool same_group(const struct tap_event *a, const struct tap_event *b)
-{
-	return a->prog == b->prog && a->kretprobe == b->kretprobe && !strcmp(a->path, b->path);
-}
-
-/*
- * probe:/PATH:SYM uprobes, one uprobe_multi link per block, file and
- * direction: one program for thousands of functions, attached and
- * detached with one grace period instead of two per function.  Returns 0,
- * -EOPNOTSUPP if this kernel has no uprobe_multi links (nothing is
- * attached then: they go one by one, as perf events), or -errno if a
- * program cannot be loaded.
- */
-static int attach_uprobes(struct runtime *rt)
-{
-	struct uprobe_group g = { .rt = rt };
-	bool *done;
-	int i, j, n, err = 0;
-
-	for (i = 0; i < rt->evs.nr && !rt->evs.ev[i].path; i++)
-		;
-	if (i == rt->evs.nr)
-		return 0;
-	if (!have_uprobe_multi())
-		return -EOPNOTSUPP;
-	done = calloc(rt->evs.nr, sizeof(*done));
-	g.idx = calloc(rt->evs.nr, sizeof(*g.idx));
-	g.offsets = calloc(rt->evs.nr, sizeof(*g.offsets));
-	g.cookies = calloc(rt->evs.nr, sizeof(*g.cookies));
-	if (!done || !g.idx || !g.offsets || !g.cookies) {
-		fprintf(stderr, "perf tap: cannot attach uprobes: out of memory\n");
-		err = -ENOMEM;
-		goto out;
-	}
+	for (i = 0; i < rt->evs.nr; i++)
+		left += !rt->evs.ev[i].grouped;
 	for (i = 0; i < rt->evs.nr && !tap_signals; i++) {
 		const struct tap_event *ev = &rt->evs.ev[i];
-		struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
-		struct prog_state *ps = &rt->progs[ev->prog];
 
-		if (!ev->path || done[i])
+		if (ev->grouped)
 			continue;
-		if (ps->umulti_fd < 0) {
-			ps->umulti_fd = runtime__load_prog_as(rt, prog, BPF_PROG_TYPE_KPROBE,
-							      BPF_TRACE_UPROBE_MULTI,
-							      &prog->code[TAP_CODE_KPROBE]);
-			if (ps->umulti_fd < 0) {
-				err = ps->umulti_fd;
-				goto out;
-			}
-		}
-		for (n = 0, j = i; j < rt->evs.nr; j++) {
-			if (!rt->evs.ev[j].path || done[j] || !same_group(ev, &rt->evs.ev[j]))
-				continue;
-			done[j] = true;
-			g.idx[n] = j;
-			g.offsets[n] = (unsigned long)rt->evs.ev[j].offset;
-			g.cookies[n] = (__u64)j;
-			n++;
-		}
-		g.prog_fd = ps->umulti_fd;
-		g.path = ev->path;
-		g.ret = ev->kretprobe;
-		attach_range(&g, 0, n);
-	}
-out:
-	free(done);
-	free(g.idx);
-	free(g.offsets);
-	free(g.cookies);
-	return err;
-}
-
-static int attach_timer(struct runtime *rt, int idx, struct tap_prog_def *prog, int prog_fd)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		.sample_period = (__u64)prog->period_ns,
-		.disabled = 0,
-	};
-	int ncpus = tap_output__nr_cpus(rt->out);
-	int cpu, err, started = 0;
-
-	for (cpu = 0; cpu < ncpus && (prog->profile || !started); cpu++) {
-		if (tap_output__fd(rt->out, cpu) < 0)
-			continue;	/* offline */
-		if (rt->cpu_mask && (cpu >= 64 || !(rt->cpu_mask & (1ULL << cpu))))
-			continue;	/* not chosen with -C */
-		started++;
-		err = attach_perf_event(rt, &attr, cpu, prog_fd, (__u64)idx);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* Is event @i attached on its own (not at raw_syscalls, not in a uprobe_multi link)? */
-static bool attached_alone(struct runtime *rt, int i, bool multi)
-{
-	const struct tap_event *ev = &rt->evs.ev[i];
-
-	if (rt->obj->progs[ev->prog].kind == TAP_PROG_TIMER)
-		return true;
-	return ev->syscall_nr < 0 && !(ev->path && multi);
-}
-
-/* An event for attach_perf_tracepoint(), unless a tracepoint_multi link takes it. */
-static bool needs_perf_tp(struct runtime *rt, int i, bool multi)
-{
-	const struct tap_event *ev = &rt->evs.ev[i];
-	const struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
-
-	return attached_alone(rt, i, multi) && prog->kind != TAP_PROG_TIMER && !ev->kprobe &&
-	       !ev->path && (!strcmp(ev->sys, "syscalls") || prog->uses_argstr);
-}
-
-/*
- * Attach every event.  Opening a uprobe or kprobe event can take long (the
- * kernel plants the probe in every process that maps the file), so a
- * signal stops attaching at once, and a long attach says what it is doing.
- * An event the kernel refuses is skipped (tap_attach__check says which);
- * a trace block left with no event is an error.
- */
-int runtime__attach_all(struct runtime *rt)
-{
-	double start = now_s(), loop_start, spent;
-	int i, err, multi, left = 0, tried = 0, failed = 0;
-	bool told = false, *linked;
-
-	rt->attach_err = calloc(rt->evs.nr ?: 1, sizeof(*rt->attach_err));
-	if (!rt->attach_err) {
-		fprintf(stderr, "perf tap: cannot attach: out of memory\n");
-		return -ENOMEM;
-	}
-	for (i = 0; i < rt->obj->nr_progs; i++) {
-		struct prog_state *ps = &rt->progs[i];
-
-		if (ps->enter_base >= 0) {
-			err = attach_raw(rt, ps->sys_fd, "sys_enter", TAP_COOKIE_SYSCALL |
-					 (__u64)ps->enter_base * TAP_SYSCALL_SLOTS);
-			if (err)
-				goto fail_sys;
-		}
-		if (ps->exit_base >= 0) {
-			err = attach_raw(rt, ps->sys_fd, "sys_exit",
-					 TAP_COOKIE_SYSCALL | (1ULL << 30) |
-					 (__u64)ps->exit_base * TAP_SYSCALL_SLOTS);
-			if (err)
-				goto fail_sys;
-		}
-	}
-	/* uprobes: a few uprobe_multi links, else one perf event each below */
-	multi = attach_uprobes(rt);
-	if (multi && multi != -EOPNOTSUPP)
-		return multi;
-	/* perf tracepoint events: through tracepoint_multi links where the kernel has them */
-	linked = calloc(rt->evs.nr ?: 1, sizeof(*linked));
-	if (linked) {
-		for (i = 0; i < rt->evs.nr; i++)
-			linked[i] = needs_perf_tp(rt, i, !multi);
-		tap_tp_multi__attach(rt, linked);
-	}
-	for (i = 0; i < rt->evs.nr; i++)
-		left += attached_alone(rt, i, !multi) && !(linked && linked[i]);
-	loop_start = now_s();
-	for (i = 0; i < rt->evs.nr && !tap_signals; i++) {
-		struct tap_event *ev = &rt->evs.ev[i];
-		struct tap_prog_def *prog = &rt->obj->progs[ev->prog];
-
-		if (!attached_alone(rt, i, !multi) || (linked && linked[i]))
-			continue;
-		spent = now_s() - loop_start;
+		spent = now_s() - start;
 		if (!told && tried > 0 && spent > 0.5 && spent / tried * left >= 1.5) {
-			fprintf(stderr, "perf tap: attaching %d more events (~%.0f s; Ctrl-C "
-				"stops)...\n", left, spent / tried * left);
+			pr_warning("perf tap: attaching %d more events (~%.0f s; Ctrl-C stops)...\n",
+				   left, spent / tried * left);
 			told = true;
 		}
 		tried++;
 		left--;
-		if (prog->kind == TAP_PROG_TIMER) {
-			err = attach_timer(rt, i, prog, rt->progs[ev->prog].fd);
-			if (err) {
-				fprintf(stderr, "perf tap: cannot start timer %s: %s\n", ev->name,
-					strerror(-err));
-				free(linked);
-				return err;
-			}
-			continue;
-		}
-		if (ev->kprobe || ev->path) {
-			/* a glob may match a few functions that cannot be probed */
-			err = attach_kprobe(rt, i);
-		} else if (!strcmp(ev->sys, "syscalls") || prog->uses_argstr) {
-			/* argstr needs the event's record: only perf tracepoints have it */
-			err = attach_perf_tracepoint(rt, i);
-		} else {
-			err = attach_raw(rt, rt->progs[ev->prog].fd, ev->name, (__u64)i);
-			if (err == -ENOENT && strcmp(ev->sys, "syscalls"))
-				err = attach_perf_tracepoint(rt, i);
-		}
-		rt->attach_err[i] = err;
+		rt->attach_err[i] = ev->provider->attach ? ev->provider->attach(rt, i) :
+				    -EOPNOTSUPP;
 	}
-	free(linked);
+}
+
+/*
+ * Attach every event: first what each provider attaches in groups, then
+ * the rest one by one.  An event the kernel refuses is skipped
+ * (tap_attach__check says which); a trace block left with no event is an
+ * error.
+ */
+int runtime__attach_all(struct runtime *rt)
+{
+	double start = now_s();
+	int i, err, failed = 0;
+	size_t p;
+
+	rt->attach_err = calloc(rt->evs.nr ?: 1, sizeof(*rt->attach_err));
+	if (!rt->attach_err) {
+		pr_err("perf tap: cannot attach: out of memory\n");
+		return -ENOMEM;
+	}
+	for (p = 0; p < tap_nr_providers && !tap_signals; p++) {
+		if (!tap_providers[p]->attach_group)
+			continue;
+		err = tap_providers[p]->attach_group(rt);
+		if (err)
+			return err;
+	}
+	attach_each(rt);
 	/* a signal: what is not attached need not be, nothing will run */
 	if (tap_signals)
 		return 0;
@@ -501,14 +165,9 @@ int runtime__attach_all(struct runtime *rt)
 		return err;
 	for (i = 0; i < rt->evs.nr; i++)
 		failed += !!rt->attach_err[i];
-	fprintf(stderr, "perf tap: attached %d events in %.2f s\n", rt->evs.nr - failed,
-		now_s() - start);
+	pr_info("perf tap: attached %d events in %.2f s\n", rt->evs.nr - failed, now_s() - start);
 	return 0;
-fail_sys:
-	fprintf(stderr, "perf tap: cannot attach to raw_syscalls: %s\n", strerror(-err));
-	return err;
 }
-
 
 /*
  * Stop every probe at once, without detaching anything: every trace and
@@ -612,8 +271,8 @@ static void tell_progress(struct closing *c, double start, bool *told)
 		rest = spent * 2;	/* not one gone yet */
 	if (rest < 1.5)
 		return;
-	fprintf(stderr, "perf tap: detaching %d events (~%.0f s)... Ctrl-C finishes it in "
-		"the background\n", events_left ? events_left : links_left, rest);
+	pr_warning("perf tap: detaching %d events (~%.0f s)... Ctrl-C finishes it in the "
+		   "background\n", events_left ? events_left : links_left, rest);
 	*told = true;
 }
 
@@ -692,8 +351,8 @@ static bool close_in_background(struct closing *c)
 	if (pid < 0)
 		return false;
 	if (pid > 0) {
-		fprintf(stderr, "perf tap: process %d closes the other %d events in the "
-			"background\n", pid, rt->nr_perf_fds - c->events_done);
+		pr_warning("perf tap: process %d closes the other %d events in the "
+			   "background\n", pid, rt->nr_perf_fds - c->events_done);
 		for (i = c->links_done; i < rt->nr_links; i++)
 			close(rt->links[i]);
 		for (i = c->events_done; i < rt->nr_perf_fds; i++)
@@ -751,7 +410,7 @@ void runtime__detach_all(struct runtime *rt, int stop_signals)
 			close_from(&c, -1);
 		}
 	} else if (rt->opts->verbose) {
-		fprintf(stderr, "perf tap: detached %d links and %d perf events in %.2f s\n",
+		pr_info("perf tap: detached %d links and %d perf events in %.2f s\n",
 			rt->nr_links, rt->nr_perf_fds, now_s() - start);
 	}
 	rt->nr_links = 0;

@@ -15,7 +15,7 @@
 enum tap_builtin {
 	TAP_B_NONE,
 	/* values */
-	TAP_B_EXECNAME, TAP_B_PID, TAP_B_TID, TAP_B_UID, TAP_B_CPU, TAP_B_PROBENAME,
+	TAP_B_EXECNAME, TAP_B_PID, TAP_B_PPID, TAP_B_CPID, TAP_B_TID, TAP_B_UID, TAP_B_CPU, TAP_B_PROBENAME,
 	TAP_B_ARG0, TAP_B_ARG9 = TAP_B_ARG0 + 9, TAP_B_RETVAL, TAP_B_ARGSTR,
 	/* functions */
 	TAP_B_PRINT, TAP_B_PRINTF, TAP_B_EXIT, TAP_B_PRINT_HIST, TAP_B_DELETE, TAP_B_LEN,
@@ -23,6 +23,8 @@ enum tap_builtin {
 	TAP_B_COUNT, TAP_B_SUM, TAP_B_AVG, TAP_B_MIN, TAP_B_MAX,
 	/* strings from memory */
 	TAP_B_KERNEL_STRING, TAP_B_USER_STRING,
+	/* numbers from memory: 8 or 4 bytes, kernel or user */
+	TAP_B_KERNEL_U64, TAP_B_KERNEL_U32, TAP_B_USER_U64, TAP_B_USER_U32,
 	/* stacks */
 	TAP_B_STACK, TAP_B_USTACK,
 	/* wall-clock time */

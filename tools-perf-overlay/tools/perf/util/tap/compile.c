@@ -16,19 +16,20 @@ static int run_passes(struct tap_compiler *c, struct tap_object *obj,
 		      const struct tap_compile_opts *opts)
 {
 	struct tap_sema sema;
+	struct tap_node *ast;
 
 	if (setjmp(c->on_error))
 		return -1;
-	obj->ast = tap_parse(c);
+	ast = tap_parse(c);
 	if (opts->syntax_only) {
 		if (opts->dump_ast)
-			tap_ast_dump(stdout, obj->ast);
+			tap_ast_dump(opts->dump_ast, ast);
 		return 0;
 	}
-	tap_sema(c, obj->ast, &sema);
+	tap_sema(c, ast, &sema);
 	if (opts->dump_ast)
-		tap_ast_dump(stdout, obj->ast);
-	tap_codegen(c, obj->ast, &sema, obj);
+		tap_ast_dump(opts->dump_ast, ast);
+	tap_codegen(c, ast, &sema, obj);
 	return 0;
 }
 
@@ -79,29 +80,31 @@ struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *
 	tap_compiler__init(c, opts->file ?: "<script>", text);
 	if (opts->text_len)
 		c->text_len = opts->text_len;
-	c->field_type = opts->field_type;
-	c->field_type_arg = opts->field_type_arg;
+	c->resolver = opts->resolver;
 	c->obj = obj;
 	if (opts->str_size)
 		c->str_size = (opts->str_size + 7) & ~7U;
-	obj->c = c;
 	obj->version = TAP_OBJECT_VERSION;
 	obj->text_len = c->text_len;
 	obj->text = tap_object__strndup(obj, text, c->text_len);
 	obj->file = tap_object__strndup(obj, c->file, strlen(c->file));
-	if (!obj->text || !obj->file) {
-		tap_object__delete(obj);
-		return NULL;
-	}
+	if (!obj->text || !obj->file)
+		goto fail;
 	c->file = obj->file;
 	obj->str_size = c->str_size;
 	obj->table_entries = opts->table_entries ?: 10240;
 	obj->loop_max = opts->loop_max ?: 1024;
-	if (run_passes(c, obj, opts)) {
-		tap_object__delete(obj);
-		return NULL;
-	}
+	if (run_passes(c, obj, opts))
+		goto fail;
+	/* the object is plain data now: the tree and the compiler's memory go */
+	tap_compiler__exit(c);
+	free(c);
 	return obj;
+fail:
+	tap_compiler__exit(c);
+	free(c);
+	tap_object__delete(obj);
+	return NULL;
 }
 
 void tap_object__delete(struct tap_object *obj)
@@ -118,10 +121,6 @@ void tap_object__delete(struct tap_object *obj)
 		}
 	}
 	free(obj->recs);
-	if (obj->c) {
-		tap_compiler__exit(obj->c);
-		free(obj->c);
-	}
 	while (obj->mem) {
 		struct obj_chunk *chunk = obj->mem;
 

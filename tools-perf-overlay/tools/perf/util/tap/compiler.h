@@ -17,6 +17,7 @@
 struct tap_program;
 struct tap_node;
 struct tap_object;
+struct tap_resolver;
 
 struct tap_compiler {
 	const char *file;		/* name shown in diagnostics */
@@ -25,10 +26,8 @@ struct tap_compiler {
 	unsigned int str_size;		/* bytes in a string value */
 	jmp_buf on_error;		/* the first error unwinds to here */
 	void *arena;			/* every allocation, freed at once */
-	/* arg.NAME types from tracefs (see tap_field_type_fn), may be NULL */
-	int (*field_type)(void *arg, const struct tap_node *trace, const char *name,
-			  char *why, size_t why_size);
-	void *field_type_arg;
+	/* what the events of trace blocks are, may be NULL: see struct tap_resolver */
+	const struct tap_resolver *resolver;
 	struct tap_object *obj;
 };
 

@@ -242,16 +242,104 @@ void prologue_event(struct gen *g, bool syscalls)
 		LDX(BPF_DW, R0, FP, SLOT_EVENT);
 		ALU64_IMM(BPF_AND, R0, (1 << 30) - 1);
 		ALU64_REG(BPF_ADD, R0, R3);
-		STX(BPF_W, FP, SLOT_KEY, R0);
-		ld_map(g, R1, TAP_MAP_SYSCALLS);
-		MOV_REG(R2, FP);
-		ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
-		CALL(BPF_FUNC_map_lookup_elem);
-		jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
-		LDX(BPF_W, R0, R0, 0);
-		jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+		gen_lookup_u32_or_exit(g, TAP_MAP_SYSCALLS);
 		ALU64_IMM(BPF_SUB, R0, 1);
 		patch_here(g, j_plain);
 	}
 	STX(BPF_DW, FP, SLOT_EVENT, R0);
+}
+
+/* Copy @size bytes of kernel memory at R3 to the key slot (zeroed on failure). */
+static void read_kernel_to_slot(struct gen *g, int size)
+{
+	MOV_REG(R1, FP);
+	ALU64_IMM(BPF_ADD, R1, SLOT_KEY);
+	MOV_IMM(R2, size);
+	CALL(BPF_FUNC_probe_read_kernel);
+}
+
+/*
+ * The key slot = @size bytes at task R3 + globals[@off_slot], an offset
+ * in struct task_struct the runtime found in the kernel's BTF; 0 where it
+ * found none.
+ */
+static void task_read(struct gen *g, unsigned int off_slot, int size)
+{
+	unsigned int unknown;
+
+	ST_IMM(BPF_DW, FP, SLOT_KEY, 0);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, off_slot);
+	LDX(BPF_DW, R2, R1, 0);
+	unknown = JMP_IMM(BPF_JEQ, R2, 0, 0);
+	ALU64_REG(BPF_ADD, R3, R2);
+	read_kernel_to_slot(g, size);
+	patch_here(g, unknown);
+}
+
+/* R0 = the tgid of task R3. */
+static void task_tgid(struct gen *g)
+{
+	task_read(g, TAP_G_TASK_TGID, 4);
+	LDX(BPF_W, R0, FP, SLOT_KEY);
+}
+
+/* ppid: current->real_parent->tgid. */
+void gen_ppid(struct gen *g)
+{
+	g->obj->uses_task = true;
+	CALL(BPF_FUNC_get_current_task);
+	MOV_REG(R3, R0);
+	task_read(g, TAP_G_TASK_PARENT, 8);
+	LDX(BPF_DW, R3, FP, SLOT_KEY);
+	task_tgid(g);
+}
+
+/* The tgid in the key slot becomes a target. */
+static void add_target(struct gen *g)
+{
+	ST_IMM(BPF_W, FP, SLOT_KEY - 8, 1);
+	ld_map(g, R1, TAP_MAP_TARGETS);
+	MOV_REG(R2, FP);
+	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
+	MOV_REG(R3, FP);
+	ALU64_IMM(BPF_ADD, R3, SLOT_KEY - 8);
+	MOV_IMM(R4, BPF_ANY);
+	CALL(BPF_FUNC_map_update_elem);
+}
+
+/*
+ * The program that follows children (-p, -- cmd): at sched_process_fork
+ * (raw tracepoint: args[0] the parent, args[1] the child, in the parent's
+ * context) a target's child becomes a target.  Threads share the tgid.
+ */
+void gen_follow_body(struct gen *g)
+{
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_TARGET);
+	LDX(BPF_DW, R2, R1, 0);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R2, 0, 0));
+	CALL(BPF_FUNC_get_current_pid_tgid);
+	ALU64_IMM(BPF_RSH, R0, 32);
+	gen_lookup_u32_or_exit(g, TAP_MAP_TARGETS);
+	LDX(BPF_DW, R3, R6, 8);
+	task_tgid(g);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+	add_target(g);
+}
+
+/*
+ * The program that makes the command a target when it execs (attached at
+ * sched_process_exec, in the exec'ing task), as perf record's
+ * enable_on_exec does: what perf tap's child does before exec is not the
+ * command's.
+ */
+void gen_exec_body(struct gen *g)
+{
+	CALL(BPF_FUNC_get_current_pid_tgid);
+	ALU64_IMM(BPF_RSH, R0, 32);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPID);
+	LDX(BPF_DW, R2, R1, 0);
+	jump_to_exit(g, JMP_REG(BPF_JNE, R0, R2, 0));
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R2, 0, 0));
+	STX(BPF_W, FP, SLOT_KEY, R0);
+	add_target(g);
 }

@@ -95,3 +95,20 @@ void gen_stmt(struct gen *g, struct tap_node *n)
 	gen_stmt_node(g, n);
 	g->depth--;
 }
+
+/*
+ * Look up the u32 key in R0 in array or hash @map (through the stack slot
+ * for keys) and leave the program unless the entry is there and non-zero;
+ * then R0 holds its u32 value.
+ */
+void gen_lookup_u32_or_exit(struct gen *g, int map)
+{
+	STX(BPF_W, FP, SLOT_KEY, R0);
+	ld_map(g, R1, map);
+	MOV_REG(R2, FP);
+	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
+	CALL(BPF_FUNC_map_lookup_elem);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+	LDX(BPF_W, R0, R0, 0);
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
+}

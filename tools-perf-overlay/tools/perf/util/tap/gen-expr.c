@@ -437,6 +437,13 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 				CALL(BPF_FUNC_get_current_pid_tgid);
 				ALU64_IMM(BPF_RSH, R0, 32);
 				return;
+			case TAP_B_PPID:
+				gen_ppid(g);
+				return;
+			case TAP_B_CPID:
+				ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPID);
+				LDX(BPF_DW, R0, R1, 0);
+				return;
 			case TAP_B_TID:
 				CALL(BPF_FUNC_get_current_pid_tgid);
 				gen_emit(g, BPF_ALU | BPF_MOV | BPF_X, R0, R0, 0, 0);
@@ -517,6 +524,24 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			MOV_IMM(R0, 1);
 			JMP_IMM(BPF_JNE, R1, 0, 1);
 			MOV_IMM(R0, 0);
+			return;
+		}
+		if (n->builtin >= TAP_B_KERNEL_U64 && n->builtin <= TAP_B_USER_U32) {
+			/* the number at an address, 0 if it cannot be read */
+			bool user = n->builtin >= TAP_B_USER_U64;
+			int size = n->builtin == TAP_B_KERNEL_U64 || n->builtin == TAP_B_USER_U64 ?
+				   8 : 4;
+			int slot = stack_alloc(g, 8);
+
+			gen_num(g, n->list);
+			MOV_REG(R3, R0);
+			ST_IMM(BPF_DW, FP, slot, 0);
+			MOV_REG(R1, FP);
+			ALU64_IMM(BPF_ADD, R1, slot);
+			MOV_IMM(R2, size);
+			CALL(user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel);
+			LDX(size == 8 ? BPF_DW : BPF_W, R0, FP, slot);
+			g->stack -= 8;
 			return;
 		}
 		if (n->builtin == TAP_B_KERNEL_V) {

@@ -15,11 +15,10 @@ struct tap_rec_def *gen_rec_new(struct gen *g, enum tap_rec_kind kind, int *id)
 	struct tap_object *obj = g->obj;
 	struct tap_rec_def *rec;
 
-	obj->recs = realloc(obj->recs, (obj->nr_recs + 1) * sizeof(*obj->recs));
-	if (!obj->recs) {
-		fprintf(stderr, "perf tap: out of memory\n");
-		exit(1);
-	}
+	rec = realloc(obj->recs, (obj->nr_recs + 1) * sizeof(*obj->recs));
+	if (!rec)
+		tap_error(g->c, g->line, g->col, "out of memory");
+	obj->recs = rec;
 	*id = obj->nr_recs++;
 	rec = &obj->recs[*id];
 	memset(rec, 0, sizeof(*rec));

@@ -18,32 +18,36 @@ static void prologue_exit_check(struct gen *g)
 	jump_to_exit(g, JMP_IMM(BPF_JNE, R0, 0, 0));
 }
 
-/* -C: only the chosen CPUs run trace probes. */
-static void prologue_cpus(struct gen *g)
+/*
+ * Jump to the exit unless map @map has an entry at the u32 key in R0 (a
+ * CPU, a tgid): the filters of -C and -p, only when the globals slot
+ * @flag is set, so that without them a probe pays one load.
+ */
+static void prologue_member(struct gen *g, unsigned int flag, int map, int helper,
+			    int shift)
 {
 	unsigned int all;
 
-	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, flag);
 	LDX(BPF_DW, R2, R1, 0);
 	all = JMP_IMM(BPF_JEQ, R2, 0, 0);
-	CALL(BPF_FUNC_get_smp_processor_id);
-	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPUS);
-	LDX(BPF_DW, R2, R1, 0);
-	ALU64_REG(BPF_RSH, R2, R0);
-	ALU64_IMM(BPF_AND, R2, 1);
-	jump_to_exit(g, JMP_IMM(BPF_JEQ, R2, 0, 0));
+	CALL(helper);
+	if (shift)
+		ALU64_IMM(BPF_RSH, R0, shift);
+	gen_lookup_u32_or_exit(g, map);
 	patch_here(g, all);
 }
 
-/* Only the target process (if any) runs trace probes. */
+/* -C: only the chosen CPUs run trace probes. */
+static void prologue_cpus(struct gen *g)
+{
+	prologue_member(g, TAP_G_CPUS, TAP_MAP_CPUS, BPF_FUNC_get_smp_processor_id, 0);
+}
+
+/* -p, -- cmd: only the target processes run trace probes (the tgid: pid_tgid >> 32). */
 static void prologue_target(struct gen *g)
 {
-	CALL(BPF_FUNC_get_current_pid_tgid);
-	ALU64_IMM(BPF_RSH, R0, 32);
-	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_TARGET);
-	LDX(BPF_DW, R1, R1, 0);
-	JMP_IMM(BPF_JEQ, R1, 0, 1);
-	jump_to_exit(g, JMP_REG(BPF_JNE, R0, R1, 0));
+	prologue_member(g, TAP_G_TARGET, TAP_MAP_TARGETS, BPF_FUNC_get_current_pid_tgid, 32);
 }
 
 static void prologue_scratch(struct gen *g)
@@ -135,6 +139,14 @@ static void finish_code(struct gen *g, struct tap_code *code, unsigned int *offs
 		gen_too_large(g);
 }
 
+static void code_free(struct tap_code *code)
+{
+	free(code->insns);
+	free(code->lines);
+	free(code->func_off);
+	memset(code, 0, sizeof(*code));
+}
+
 /*
  * Generate the body first, then put the prologue it needs in front.  Jump
  * distances are relative, so they survive the move; jumps to the exit
@@ -155,7 +167,11 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	g->variant = variant;
 	g->prog = prog;
 	g->line = prog->line;
-	if (top_level) {
+	if (prog->kind == TAP_PROG_FOLLOW) {
+		gen_follow_body(g);
+	} else if (prog->kind == TAP_PROG_EXEC) {
+		gen_exec_body(g);
+	} else if (top_level) {
 		for (n = body_items; n && !g->dead; n = n->next)
 			if (n->kind != TAP_N_FUNC && n->kind != TAP_N_TRACE &&
 			    n->kind != TAP_N_TRACE_END && n->kind != TAP_N_TIMER)
@@ -188,6 +204,9 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 		prologue_cpus(g);
 		prologue_target(g);
 	}
+	/* a profile timer samples what runs: the target's, if there is one */
+	if (prog->kind == TAP_PROG_TIMER && prog->profile)
+		prologue_target(g);
 	if (prog->kind == TAP_PROG_TRACE || (prog->kind == TAP_PROG_TIMER && g->uses_event))
 		prologue_event(g, syscalls);
 	if (g->uses_scratch)
@@ -265,6 +284,9 @@ static void define_maps(struct gen *g)
 		sizeof(struct tap_field), 0);
 	/* value size set once sema has counted kernel_v() symbols: below */
 	add_map(obj, TAP_MAP_KSYMS, "tap_ksyms", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+	/* -C and -p: as many CPUs as there are, and a few processes */
+	add_map(obj, TAP_MAP_CPUS, "tap_cpus", BPF_MAP_TYPE_ARRAY, 4, 4, 0);
+	add_map(obj, TAP_MAP_TARGETS, "tap_targets", BPF_MAP_TYPE_HASH, 4, 4, TAP_MAX_TARGETS);
 	for (i = 0; i < sema->ntables; i++) {
 		struct tap_sym *sym = sema->tables[i];
 		struct tap_type *t = tap_type_resolve(sym->type);
@@ -281,7 +303,6 @@ static void define_maps(struct gen *g)
 			tap_type_resolve(t->val)->kind == TAP_T_AGG ?
 			BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, key_size,
 			value_size(g, t->val), obj->table_entries);
-		obj->maps[TAP_MAP_TABLE0 + i].sym = sym;
 		table_layout(g, &obj->maps[TAP_MAP_TABLE0 + i], t);
 		obj->maps[TAP_MAP_TABLE0 + i].hist_nr = sym->hist_nr;
 		obj->maps[TAP_MAP_TABLE0 + i].hist_min = sym->hist_min;
@@ -343,24 +364,43 @@ static void table_layout(struct gen *g, struct tap_map_def *m, struct tap_type *
 /* A block's probe specs (a timer's name) as plain data, for the runtime. */
 static void prog_specs(struct gen *g, struct tap_prog_def *prog, struct tap_node *n)
 {
-	struct tap_node *spec;
-	int i = 0;
+	struct tap_spec *specs;
+	int i, nr;
 
 	prog->line = n->line;
 	prog->col = n->col;
-	if (n->kind == TAP_N_TIMER) {
-		prog->specs = gen_obj_alloc(g, sizeof(*prog->specs));
-		prog->specs[0] = (struct tap_spec){ gen_obj_strdup(g, n->name), n->line, n->col };
-		prog->nr_specs = 1;
+	if (n->kind != TAP_N_TRACE && n->kind != TAP_N_TIMER)
 		return;
-	}
-	if (n->kind != TAP_N_TRACE)
-		return;
-	prog->nr_specs = tap_list_len(n->list);
-	prog->specs = gen_obj_alloc(g, prog->nr_specs * sizeof(*prog->specs));
-	for (spec = n->list; spec; spec = spec->next, i++)
-		prog->specs[i] = (struct tap_spec){ gen_obj_strdup(g, spec->name), spec->line,
-						    spec->col };
+	specs = tap_block_specs(g->c, n, &nr);
+	prog->specs = gen_obj_alloc(g, nr * sizeof(*prog->specs));
+	prog->nr_specs = nr;
+	for (i = 0; i < nr; i++)
+		prog->specs[i] = (struct tap_spec){ gen_obj_strdup(g, specs[i].text),
+						    specs[i].line, specs[i].col };
+}
+
+/*
+ * A trace block's code for each way its events are attached (see enum
+ * tap_code_kind).  The raw tracepoint variant comes first: generating it
+ * tells whether the block reads the event's record, which the resolver
+ * needs to say which variants the events take.
+ */
+static void trace_variants(struct gen *g, struct tap_prog_def *prog, struct tap_node *n)
+{
+	const struct tap_resolver *r = g->c->resolver;
+	unsigned int kinds = 0;
+	int v;
+
+	gen_program(g, prog, n->b, false, TAP_CODE_RAW);
+	if (r && r->code_kinds)
+		kinds = r->code_kinds(r->arg, prog->specs, prog->nr_specs, prog->uses_argstr);
+	if (!kinds)
+		kinds = (1U << TAP_CODE_NR) - 1;
+	for (v = TAP_CODE_RAW + 1; v < TAP_CODE_NR; v++)
+		if (kinds & (1U << v))
+			gen_program(g, prog, n->b, false, (enum tap_code_kind)v);
+	if (!(kinds & (1U << TAP_CODE_RAW)))
+		code_free(&prog->code[TAP_CODE_RAW]);
 }
 
 /* Names the runtime needs after the compiler is gone: copied into the object. */
@@ -380,10 +420,24 @@ static void own_names(struct gen *g)
 	obj->ksyms = names;
 }
 
+/* A program of perf tap's own, not of the script: it follows the targets. */
+static void support_prog(struct gen *g, int idx, enum tap_prog_kind kind, const char *name)
+{
+	struct tap_prog_def *prog = &g->obj->progs[idx];
+
+	prog->kind = kind;
+	prog->line = prog->col = 1;
+	snprintf(prog->name, sizeof(prog->name), "%s", name);
+	g->prog_idx = idx;
+	g->block = NULL;
+	gen_program(g, prog, NULL, false, TAP_CODE_RAW);
+}
+
 void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema *sema,
 		 struct tap_object *obj)
 {
 	struct gen g = { .c = c, .obj = obj, .sema = sema, .loop_max = obj->loop_max };
+	struct tap_prog_def *prog;
 	struct tap_node *n;
 	int nprogs = 1, i = 0;
 
@@ -393,6 +447,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	for (n = items; n; n = n->next)
 		if (n->kind == TAP_N_TRACE || n->kind == TAP_N_TRACE_END || n->kind == TAP_N_TIMER)
 			nprogs++;
+	nprogs += 2;	/* the last: tap_follow and tap_exec */
 	obj->progs = gen_obj_alloc(&g, nprogs * sizeof(*obj->progs));
 	obj->nr_progs = nprogs;
 
@@ -407,17 +462,15 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	obj->scratch_size = g.max_scratch;
 
 	for (n = items; n; n = n->next) {
-		struct tap_prog_def *prog;
-
 		if (n->kind != TAP_N_TRACE && n->kind != TAP_N_TRACE_END &&
 		    n->kind != TAP_N_TIMER)
 			continue;
 		prog = &obj->progs[++i];
-		prog->node = n;
 		prog_specs(&g, prog, n);
 		switch (n->kind) {
 		case TAP_N_TRACE:
 			prog->kind = TAP_PROG_TRACE;
+			prog->optional = n->num;
 			snprintf(prog->name, sizeof(prog->name), "tap_trace_%d", n->line);
 			break;
 		case TAP_N_TIMER:
@@ -433,16 +486,17 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 		}
 		g.prog_idx = i;
 		g.block = n;
-		gen_program(&g, prog, n->b, false, TAP_CODE_RAW);
-		/* twins for syscalls:* views and for perf tracepoint events */
-		if (prog->kind == TAP_PROG_TRACE) {
-			gen_program(&g, prog, n->b, false, TAP_CODE_SYSCALL);
-			gen_program(&g, prog, n->b, false, TAP_CODE_PERF_TP);
-			gen_program(&g, prog, n->b, false, TAP_CODE_KPROBE);
-		}
+		if (prog->kind == TAP_PROG_TRACE)
+			trace_variants(&g, prog, n);
+		else
+			gen_program(&g, prog, n->b, false, TAP_CODE_RAW);
 		if (g.max_scratch > obj->scratch_size)
 			obj->scratch_size = g.max_scratch;
 	}
+	/* loaded and attached only with -p or a command, and unless --no-inherit */
+	support_prog(&g, ++i, TAP_PROG_FOLLOW, "tap_follow");
+	/* loaded and attached only with a command */
+	support_prog(&g, ++i, TAP_PROG_EXEC, "tap_exec");
 	if (!obj->scratch_size)
 		obj->scratch_size = 8;
 	finish_rodata(&g);

@@ -220,7 +220,7 @@ void gen_count_loop_stop(struct gen *g)
 static void gen_while(struct gen *g, struct tap_node *n)
 {
 	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
-	unsigned int done = scratch_alloc(g, 8), j_body, stop, j;
+	unsigned int done = scratch_alloc(g, 8), j_body, j_more, stop, j;
 	struct loop loop = { 0 };
 	struct saved_code sv;
 	struct fixup *f;
@@ -235,6 +235,15 @@ static void gen_while(struct gen *g, struct tap_node *n)
 	MOV_IMM(R0, 1);
 	gen_emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	patch_here(g, j_body);
+	/*
+	 * The callback runs loop_max + 1 times: the last only tests the
+	 * condition, so that a loop of exactly loop_max iterations ends
+	 * normally and only one that wants more is counted as stopped.
+	 */
+	j_more = JMP_IMM(BPF_JLT, BPF_REG_8, (__s32)g->loop_max, 0);
+	MOV_IMM(R0, 1);
+	gen_emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	patch_here(g, j_more);
 	g->loop = &loop;
 	gen_block(g, n->b);
 	g->loop = NULL;
@@ -246,7 +255,7 @@ static void gen_while(struct gen *g, struct tap_node *n)
 	}
 	gen_callback_end(g, &sv, cb);
 	g->line = n->line;
-	MOV_IMM(R1, (__s32)g->loop_max);
+	MOV_IMM(R1, (__s32)g->loop_max + 1);
 	gen_call_with_callback(g, BPF_FUNC_loop, cb, true);
 	LDX(BPF_DW, R1, R7, done);
 	j = JMP_IMM(BPF_JNE, R1, 0, 0);

@@ -235,6 +235,8 @@ static inline void patch_list_here(struct gen *g, struct fixup *list)
 		patch_here(g, list->insn);
 }
 
+void gen_lookup_u32_or_exit(struct gen *g, int map);
+
 /* Leave the program from the jump at @at (a callback: stop its walk). */
 static inline void exit_now(struct gen *g, unsigned int at)
 {
@@ -334,6 +336,9 @@ void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b);
 void gen_field(struct gen *g, struct tap_node *n, unsigned int dst);
 void gen_argstr(struct gen *g, unsigned int dst);
 void prologue_event(struct gen *g, bool syscalls);
+void gen_ppid(struct gen *g);
+void gen_follow_body(struct gen *g);
+void gen_exec_body(struct gen *g);
 
 /* gen-emit.c: emitting instructions, recursion bound */
 void gen_num(struct gen *g, struct tap_node *n);

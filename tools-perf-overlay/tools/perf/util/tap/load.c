@@ -16,9 +16,11 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "util/debug.h"
+#include "ktypes.h"
+#include "util/event.h"
 #include "output.h"
 #include "runtime-int.h"
-#include "sema.h"
 
 int runtime__create_maps(struct runtime *rt)
 {
@@ -26,6 +28,7 @@ int runtime__create_maps(struct runtime *rt)
 	int i;
 
 	obj->maps[TAP_MAP_EVENTS].max_entries = (unsigned int)tap_output__nr_cpus(rt->out);
+	obj->maps[TAP_MAP_CPUS].max_entries = (unsigned int)tap_output__nr_cpus(rt->out);
 	obj->maps[TAP_MAP_SCRATCH].value_size = obj->scratch_size;
 	obj->maps[TAP_MAP_SCRATCH].max_entries = (unsigned int)obj->nr_progs;
 	obj->maps[TAP_MAP_PROBENAMES].max_entries = rt->evs.nr ? (unsigned int)rt->evs.nr : 1;
@@ -89,11 +92,11 @@ int runtime__create_maps(struct runtime *rt)
 			int err = errno;
 
 			if (err == EPERM)
-				fprintf(stderr, "perf tap: permission denied: loading BPF needs "
-					"root, or CAP_BPF and CAP_PERFMON\n");
+				pr_err("perf tap: permission denied: loading BPF needs "
+				       "root, or CAP_BPF and CAP_PERFMON\n");
 			else
-				fprintf(stderr, "perf tap: cannot create BPF map '%s': %s\n",
-					m->name, strerror(err));
+				pr_err("perf tap: cannot create BPF map '%s': %s\n",
+				       m->name, strerror(err));
 			return -err;
 		}
 	}
@@ -102,26 +105,17 @@ int runtime__create_maps(struct runtime *rt)
 
 /*
  * The address of kernel symbol @name (data symbols need CONFIG_KALLSYMS_ALL):
- * -ENOENT if it is not listed, -EACCES if its address is hidden.
+ * -ENOENT if it is not listed, -EACCES if its address is hidden, or why
+ * /proc/kallsyms cannot be read.
  */
 static int kallsyms_address(const char *name, __u64 *addr)
 {
-	char line[512], sym[256], type;
-	unsigned long long a;
-	FILE *fp = fopen("/proc/kallsyms", "r");
-	int err = -ENOENT;
+	u64 start;
 
-	if (!fp)
-		return -errno;
-	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 && !strcmp(sym, name)) {
-			*addr = a;
-			err = a ? 0 : -EACCES;
-			break;
-		}
-	}
-	fclose(fp);
-	return err;
+	if (kallsyms__get_symbol_start("/proc/kallsyms", name, &start))
+		return access("/proc/kallsyms", R_OK) ? -errno : -ENOENT;
+	*addr = start;
+	return start ? 0 : -EACCES;
 }
 
 /* Why kernel_v(@name) has no address, in one sentence. */
@@ -130,57 +124,100 @@ static void kernel_v_error(const char *name, int err)
 	__u64 addr;
 
 	if (err == -EACCES)
-		fprintf(stderr, "perf tap: kernel_v(\"%s\"): /proc/kallsyms hides kernel "
-			"addresses from this user (kernel.kptr_restrict)\n", name);
+		pr_err("perf tap: kernel_v(\"%s\"): /proc/kallsyms hides kernel addresses from "
+		       "this user (kernel.kptr_restrict)\n", name);
 	else if (err != -ENOENT)
-		fprintf(stderr, "perf tap: kernel_v(\"%s\"): cannot read /proc/kallsyms: %s\n",
-			name, strerror(-err));
+		pr_err("perf tap: kernel_v(\"%s\"): cannot read /proc/kallsyms: %s\n", name,
+		       strerror(-err));
 	else if (kallsyms_address("init_task", &addr) == -ENOENT)
 		/* a data symbol every kernel has: this one lists functions only */
-		fprintf(stderr, "perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms, "
-			"which lists no data symbols on this kernel (built without "
-			"CONFIG_KALLSYMS_ALL)\n", name);
+		pr_err("perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms, which lists "
+		       "no data symbols on this kernel (built without CONFIG_KALLSYMS_ALL)\n",
+		       name);
 	else
-		fprintf(stderr, "perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms\n",
-			name);
+		pr_err("perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms\n", name);
+}
+
+/*
+ * Entries of an array map, gathered and written with one system call:
+ * syscalls:* alone makes hundreds of probe names, dispatch slots and
+ * field places, which one update each made a measurable part of start-up.
+ */
+struct batch {
+	__u32 *keys;
+	char *values;
+	__u32 value_size, nr;
+};
+
+static int batch_init(struct batch *b, __u32 value_size, int max)
+{
+	b->keys = calloc(max ?: 1, sizeof(*b->keys));
+	b->values = calloc(max ?: 1, value_size);
+	b->value_size = value_size;
+	b->nr = 0;
+	return b->keys && b->values ? 0 : -ENOMEM;
+}
+
+static void *batch_add(struct batch *b, __u32 key)
+{
+	b->keys[b->nr] = key;
+	return b->values + (size_t)b->nr++ * b->value_size;
+}
+
+static int batch_write(struct batch *b, int fd)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	__u32 count = b->nr;
+	int err = 0;
+
+	if (count)
+		err = bpf_map_update_batch(fd, b->keys, b->values, &count, &opts);
+	free(b->keys);
+	free(b->values);
+	return err;
+}
+
+/* Probe names by event, the syscalls:* dispatch slots, and where arg.NAME is per event. */
+static int fill_event_maps(struct runtime *rt)
+{
+	struct tap_object *obj = rt->obj;
+	struct batch names = { 0 }, slots = { 0 }, fields = { 0 };
+	int i, nr_fields = rt->evs.nr * obj->nr_fields, err;
+
+	err = batch_init(&names, obj->str_size, rt->evs.nr);
+	err = err ?: batch_init(&slots, sizeof(__u32), rt->evs.nr);
+	err = err ?: batch_init(&fields, sizeof(struct tap_field), nr_fields);
+	for (i = 0; i < rt->evs.nr && !err; i++) {
+		struct tap_event *ev = &rt->evs.ev[i];
+		struct prog_state *ps = &rt->progs[ev->prog];
+		__u32 *slot;
+
+		snprintf(batch_add(&names, (__u32)i), obj->str_size, "%s", ev->name);
+		if (ev->syscall_nr < 0)
+			continue;
+		slot = batch_add(&slots, (__u32)((ev->sys_exit ? ps->exit_base : ps->enter_base) *
+						 TAP_SYSCALL_SLOTS + ev->syscall_nr));
+		*slot = (__u32)i + 1;
+	}
+	for (i = 0; i < nr_fields && !err; i++) {
+		struct tap_field f;
+
+		tap_events__field(&rt->evs.ev[i / obj->nr_fields], obj->fields[i % obj->nr_fields],
+				  &f);
+		if (f.kind)
+			memcpy(batch_add(&fields, (__u32)i), &f, sizeof(f));
+	}
+	err = batch_write(&names, rt->map_fds[TAP_MAP_PROBENAMES]) ?: err;
+	err = batch_write(&slots, rt->map_fds[TAP_MAP_SYSCALLS]) ?: err;
+	return batch_write(&fields, rt->map_fds[TAP_MAP_FIELDS]) ?: err;
 }
 
 int runtime__fill_maps(struct runtime *rt)
 {
 	struct tap_object *obj = rt->obj;
-	char *name = calloc(1, obj->str_size);
-	int i, cpu, err = 0;
+	int i, cpu, err;
 
-	if (!name)
-		return -ENOMEM;
-	for (i = 0; i < rt->evs.nr && !err; i++) {
-		__u32 key = (__u32)i;
-
-		memset(name, 0, obj->str_size);
-		snprintf(name, obj->str_size, "%s", rt->evs.ev[i].name);
-		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_PROBENAMES], &key, name, BPF_ANY);
-	}
-	for (i = 0; i < rt->evs.nr && !err; i++) {
-		struct tap_event *ev = &rt->evs.ev[i];
-		struct prog_state *ps = &rt->progs[ev->prog];
-		__u32 key, val = (__u32)i + 1;
-
-		if (ev->syscall_nr < 0)
-			continue;
-		key = (__u32)((ev->sys_exit ? ps->exit_base : ps->enter_base) *
-			      TAP_SYSCALL_SLOTS + ev->syscall_nr);
-		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_SYSCALLS], &key, &val, BPF_ANY);
-	}
-	/* arg.NAME: where each field is in each event */
-	for (i = 0; i < rt->evs.nr * obj->nr_fields && !err; i++) {
-		struct tap_field f;
-		__u32 key = (__u32)i;
-
-		tap_events__field(&rt->evs.ev[i / obj->nr_fields], obj->fields[i % obj->nr_fields],
-				  &f);
-		if (f.kind)
-			err = bpf_map_update_elem(rt->map_fds[TAP_MAP_FIELDS], &key, &f, BPF_ANY);
-	}
+	err = fill_event_maps(rt);
 	/* kernel_v(): the symbols' addresses, from /proc/kallsyms */
 	if (obj->nr_ksyms) {
 		__u64 *addrs = calloc(obj->nr_ksyms, sizeof(*addrs));
@@ -191,7 +228,6 @@ int runtime__fill_maps(struct runtime *rt)
 			if (err) {
 				kernel_v_error(obj->ksyms[i], err);
 				free(addrs);
-				free(name);
 				return -1;
 			}
 		}
@@ -206,9 +242,8 @@ int runtime__fill_maps(struct runtime *rt)
 		if (fd >= 0)
 			err = bpf_map_update_elem(rt->map_fds[TAP_MAP_EVENTS], &key, &fd, BPF_ANY);
 	}
-	free(name);
 	if (err)
-		fprintf(stderr, "perf tap: cannot fill BPF maps: %s\n", strerror(errno));
+		pr_err("perf tap: cannot fill BPF maps: %s\n", strerror(errno));
 	return err ? -1 : 0;
 }
 
@@ -286,35 +321,13 @@ static const char *last_log_line(char *log)
 	}
 }
 
-/* Byte offset of member @name in struct/union @t, looking into anonymous members. */
-static int btf_member_offset(const struct btf *btf, const struct btf_type *t, const char *name)
-{
-	const struct btf_member *m = btf_members(t);
-	int k, off;
-
-	if (!btf_is_composite(t))
-		return -1;
-	for (k = 0; k < btf_vlen(t); k++, m++) {
-		const char *mname = btf__name_by_offset(btf, m->name_off);
-
-		if (mname && !strcmp(mname, name))
-			return (int)(m->offset / 8);
-		if (mname && *mname)
-			continue;
-		off = btf_member_offset(btf, btf__type_by_id(btf, m->type), name);
-		if (off >= 0)
-			return (int)(m->offset / 8) + off;
-	}
-	return -1;
-}
-
 /*
  * in_interrupt(): patch the per-CPU variable holding the preempt count
  * and the count's offset in it, from the running kernel's BTF.
  */
 static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 {
-	static struct btf *vmlinux;
+	struct btf *vmlinux = tap_ktypes__btf();
 	static int var_id = -1, off = -1;
 	static const char *var_name;
 	unsigned int i;
@@ -326,8 +339,6 @@ static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 			continue;
 		if (var_id < 0) {
 			if (!vmlinux)
-				vmlinux = btf__load_vmlinux_btf();
-			if (libbpf_get_error(vmlinux))
 				return -1;
 			var_id = btf__find_by_name_kind(vmlinux, "__preempt_count", BTF_KIND_VAR);
 			var_name = "__preempt_count";
@@ -342,7 +353,7 @@ static int relocate_btf_vars(struct bpf_insn *insns, unsigned int cnt)
 					return -1;
 				t = btf__type_by_id(vmlinux, var_id);
 				t = btf__type_by_id(vmlinux, t->type);
-				off = btf_member_offset(vmlinux, t, "preempt_count");
+				off = tap_ktypes__member_offset(vmlinux, t, "preempt_count");
 				if (off < 0)
 					return -1;
 			}
@@ -411,14 +422,29 @@ int runtime__load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_p
 	return runtime__load_prog_as(rt, prog, type, 0, code);
 }
 
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		     enum bpf_attach_type attach_type, const struct tap_code *code);
+
 int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
 			  enum bpf_attach_type attach_type, const struct tap_code *code)
+{
+	if (!code->insns) {
+		/* the compiler's resolver did not foresee this way of attaching */
+		pr_err("perf tap: %s has no code for this kind of event\n", prog->name);
+		return -EINVAL;
+	}
+	return load_prog(rt, prog, type, attach_type, code);
+}
+
+static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
+		     enum bpf_attach_type attach_type, const struct tap_code *code)
 {
 	const struct bpf_insn *insns = code->insns;
 	const unsigned int *func_off = code->func_off;
 	unsigned int cnt = code->cnt;
 	int nr_funcs = code->nr_funcs;
 	const int *lines = code->lines;
+
 	struct bpf_func_info *info = NULL;
 	struct btf *btf = NULL;
 	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
@@ -432,16 +458,16 @@ int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bp
 		return -ENOMEM;
 	memcpy(copy, insns, cnt * sizeof(*copy));
 	if (relocate_btf_vars(copy, cnt)) {
-		fprintf(stderr, "perf tap: in_interrupt() needs the kernel's BTF and per-CPU "
-			"symbols in kallsyms (CONFIG_KALLSYMS_ALL), which this kernel lacks\n");
+		pr_err("perf tap: in_interrupt() needs the kernel's BTF and per-CPU "
+		       "symbols in kallsyms (CONFIG_KALLSYMS_ALL), which this kernel lacks\n");
 		free(copy);
 		return -ENOENT;
 	}
 	if (nr_funcs > 1) {
 		btf = funcs_btf(func_off, nr_funcs, &info);
 		if (!btf) {
-			fprintf(stderr, "perf tap: cannot load BTF for %s: %s\n", prog->name,
-				strerror(errno));
+			pr_err("perf tap: cannot load BTF for %s: %s\n", prog->name,
+			       strerror(errno));
 			free(copy);
 			return -EINVAL;
 		}
@@ -471,25 +497,25 @@ int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bp
 		goto out;
 	insn = log ? verifier_insn(log) : -1;
 	if (rt->opts->verbose && log)
-		fprintf(stderr, "%s\n", log);
+		pr_err("%s\n", log);
 	if (insn >= 0 && insn < (int)cnt)
-		fprintf(stderr, "%s:%d: error: the kernel's BPF verifier rejected the code for "
-			"this line: %s%s\n", rt->obj->file, lines[insn],
-			log ? last_log_line(log) : strerror(errno),
-			rt->opts->verbose ? "" : " (-v shows the verifier log)");
+		pr_err("%s:%d: error: the kernel's BPF verifier rejected the code for "
+		       "this line: %s%s\n", rt->obj->file, lines[insn],
+		       log ? last_log_line(log) : strerror(errno),
+		       rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else if (log && *last_log_line(log))
 		/* refused before any instruction was checked: the log says why */
-		fprintf(stderr, "%s:%d: error: the kernel refused the BPF program of this "
-			"block: %s%s\n", rt->obj->file, prog->line,
-			last_log_line(log), rt->opts->verbose ? "" : " (-v shows the verifier log)");
+		pr_err("%s:%d: error: the kernel refused the BPF program of this "
+		       "block: %s%s\n", rt->obj->file, prog->line,
+		       last_log_line(log), rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else
-		fprintf(stderr, "perf tap: cannot load the program for %s: %s\n", prog->name,
-			strerror(errno));
+		pr_err("perf tap: cannot load the program for %s: %s\n", prog->name,
+		       strerror(errno));
 	fd = -EINVAL;
 out:
 	if (fd < 0 && errno == EPERM) {
-		fprintf(stderr, "perf tap: permission denied: loading BPF needs root, "
-			"or CAP_BPF and CAP_PERFMON\n");
+		pr_err("perf tap: permission denied: loading BPF needs root, "
+		       "or CAP_BPF and CAP_PERFMON\n");
 		fd = -EPERM;
 	}
 	free(log);
@@ -542,7 +568,13 @@ int runtime__load_progs(struct runtime *rt)
 		struct tap_prog_def *prog = &rt->obj->progs[i];
 		struct prog_state *ps = &rt->progs[i];
 
-		if (needs_plain(rt, i) || rt->opts->verify_only) {
+		if (prog->kind == TAP_PROG_FOLLOW && !rt->follow && !rt->opts->verify_only)
+			continue;
+		if (prog->kind == TAP_PROG_EXEC && !(rt->opts->argv && rt->opts->argv[0]) &&
+		    !rt->opts->verify_only)
+			continue;
+		/* a trace block has code only for the ways its events attach */
+		if (prog->code[TAP_CODE_RAW].insns && (needs_plain(rt, i) || rt->opts->verify_only)) {
 			ps->fd = runtime__load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?
 					   BPF_PROG_TYPE_PERF_EVENT : BPF_PROG_TYPE_RAW_TRACEPOINT,
 					   &prog->code[TAP_CODE_RAW]);
@@ -556,14 +588,14 @@ int runtime__load_progs(struct runtime *rt)
 			if (ps->sys_fd < 0)
 				return ps->sys_fd;
 		}
-		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE &&
+		if (rt->opts->verify_only && prog->code[TAP_CODE_KPROBE].insns &&
 		    !access("/sys/bus/event_source/devices/kprobe", F_OK)) {
 			ps->kprobe_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_KPROBE,
 						  &prog->code[TAP_CODE_KPROBE]);
 			if (ps->kprobe_fd < 0)
 				return ps->kprobe_fd;
 		}
-		if (rt->opts->verify_only && prog->kind == TAP_PROG_TRACE) {
+		if (rt->opts->verify_only && prog->code[TAP_CODE_PERF_TP].insns) {
 			/* as a perf tracepoint program too, as the slow path loads it */
 			ps->tp_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
 					      &prog->code[TAP_CODE_PERF_TP]);

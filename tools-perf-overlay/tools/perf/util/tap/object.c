@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "object.h"
-#include "sema.h"
 
 static const char magic[8] = "TAPOBJ";
 
@@ -107,6 +106,7 @@ static void put_prog(struct wbuf *w, const struct tap_prog_def *prog)
 	put_u32(w, prog->uses_argstr);
 	put_u64(w, (__u64)prog->period_ns);
 	put_u32(w, prog->profile);
+	put_u32(w, prog->optional);
 	put_u32(w, (__u32)prog->nr_specs);
 	for (i = 0; i < prog->nr_specs; i++) {
 		put_str(w, prog->specs[i].text);
@@ -170,6 +170,7 @@ int tap_object__serialize(const struct tap_object *obj, void **data, size_t *siz
 	put_u32(&w, obj->table_entries);
 	put_u32(&w, obj->loop_max);
 	put_u32(&w, obj->uses_stacks);
+	put_u32(&w, obj->uses_task);
 	put_u32(&w, (__u32)obj->nr_fields);
 	for (i = 0; i < obj->nr_fields; i++)
 		put_str(&w, obj->fields[i]);
@@ -322,6 +323,7 @@ static void get_prog(struct rbuf *r, struct tap_prog_def *prog)
 	prog->uses_argstr = get_u32(r);
 	get(r, &prog->period_ns, sizeof(prog->period_ns));
 	prog->profile = get_u32(r);
+	prog->optional = get_u32(r);
 	prog->nr_specs = get_count(r, 12, 1U << 20);
 	prog->specs = alloc_array(r, sizeof(*prog->specs), (unsigned int)prog->nr_specs, true);
 	for (i = 0; !r->err && i < prog->nr_specs; i++) {
@@ -439,6 +441,7 @@ int tap_object__deserialize(const void *data, size_t size, struct tap_object **o
 	obj->table_entries = get_u32(&r);
 	obj->loop_max = get_u32(&r);
 	obj->uses_stacks = get_u32(&r);
+	obj->uses_task = get_u32(&r);
 	obj->fields = get_names(&r, &obj->nr_fields);
 	obj->ksyms = get_names(&r, &obj->nr_ksyms);
 	obj->nr_maps = get_count(&r, sizeof(((struct tap_map_def *)0)->name), 1U << 16);

@@ -11,7 +11,47 @@
 #include <stdio.h>
 #include <linux/bpf.h>
 
-#include "ast.h"
+/*
+ * What a value is, for the runtime's decoders: table keys and values,
+ * record arguments.  The compiler's types (ast.h) use the same kinds.
+ */
+enum tap_type_kind {
+	TAP_T_ANY,		/* not known yet: a type variable */
+	TAP_T_NUM,
+	TAP_T_STR,
+	TAP_T_STACK,
+	TAP_T_TABLE,
+	TAP_T_AGG,
+	TAP_T_VOID,
+	TAP_T_RECORD,		/* argstr: an event record, formatted when printed */
+};
+
+#define TAP_MAX_KEYS 4
+
+/* Fixed slots at the start of the globals map value; the script's globals follow. */
+#define TAP_G_EXITED	0	/* set by exit(): every probe returns at once */
+#define TAP_G_TARGET	8	/* 1: probes run only for the tgids in TAP_MAP_TARGETS */
+#define TAP_G_DROPS	16	/* table updates lost because a table was full */
+#define TAP_G_LOOPS	24	/* while loops stopped at --loop-max */
+#define TAP_G_OUTFAIL	32	/* records bpf_perf_event_output refused */
+#define TAP_G_NCPUS	40	/* possible CPUs, for folding per-CPU aggregations */
+#define TAP_G_CLOCK	48	/* CLOCK_REALTIME - CLOCK_MONOTONIC at start, in ns */
+#define TAP_G_CPUS	56	/* 1: probes run only on the CPUs in TAP_MAP_CPUS (-C) */
+#define TAP_G_STACKLOST	64	/* stack() values lost to stack map hash collisions */
+#define TAP_G_CPID	72	/* cpid: the command's pid, 0 without one */
+/* offsetof(struct task_struct, tgid / real_parent) from the kernel's BTF, 0 if unknown */
+#define TAP_G_TASK_TGID		80
+#define TAP_G_TASK_PARENT	88
+#define TAP_G_FIRST	96
+
+/* An aggregation element per CPU: count, sum, min, max, log2 histogram. */
+#define TAP_AGG_COUNT	0
+#define TAP_AGG_SUM	8
+#define TAP_AGG_MIN	16
+#define TAP_AGG_MAX	24
+#define TAP_AGG_HIST	32
+#define TAP_AGG_BUCKETS	64
+#define TAP_AGG_SIZE	(TAP_AGG_HIST + 8 * TAP_AGG_BUCKETS)
 
 /* Maps every script has, by index; tables follow from TAP_MAP_TABLE0. */
 enum {
@@ -23,6 +63,8 @@ enum {
 	TAP_MAP_STACKS,		/* stack trace map: stack() ids -> return addresses */
 	TAP_MAP_FIELDS,		/* array: event * nr_fields + field -> struct tap_field */
 	TAP_MAP_KSYMS,		/* array, 1 entry: kernel_v() symbol addresses */
+	TAP_MAP_CPUS,		/* array: CPU -> 1 where trace probes run (-C) */
+	TAP_MAP_TARGETS,	/* hash: tgid -> 1 for the processes traced (-p, -- cmd) */
 	TAP_MAP_TABLE0,
 	/*
 	 * After the tables, if the script needs it: a read-only array, 1 entry,
@@ -36,6 +78,7 @@ enum {
  */
 #define TAP_COOKIE_SYSCALL	(1ULL << 31)
 #define TAP_SYSCALL_SLOTS	1024	/* syscall numbers per dispatch base */
+#define TAP_MAX_TARGETS		1024	/* processes -p may name */
 #define TAP_STACK_DEPTH		127	/* frames kept per stack (PERF_MAX_STACK_DEPTH) */
 /*
  * A stack value: a kernel stack id (negative: why there is none), or for
@@ -63,7 +106,6 @@ enum {
 #define TAP_ARGSTR_RECORD	2
 #define TAP_ARGSTR_DATA		256
 #define TAP_ARGSTR_SIZE		(8 + TAP_ARGSTR_DATA)
-#define TAP_PT_REGS_SIZE	168	/* sizeof(struct pt_regs) on x86_64 */
 
 /* Where field arg.NAME is in one event, filled by the runtime from tracefs. */
 enum tap_field_kind {
@@ -90,7 +132,6 @@ struct tap_layout {
 struct tap_map_def {
 	char name[16];
 	unsigned int type, key_size, value_size, max_entries, flags;
-	struct tap_sym *sym;		/* tables: the global it belongs to */
 	/* tables: the key's parts in order (none: one element, key 0), and the value */
 	int nr_keys;
 	struct tap_layout keys[TAP_MAX_KEYS];
@@ -113,6 +154,8 @@ enum tap_prog_kind {
 	TAP_PROG_END,		/* trace_end, run once after */
 	TAP_PROG_TRACE,		/* a trace block */
 	TAP_PROG_TIMER,		/* tick-N / profile-N */
+	TAP_PROG_FOLLOW,	/* raw tracepoint sched_process_fork: targets' children are targets */
+	TAP_PROG_EXEC,		/* raw tracepoint sched_process_exec: the command is, from its exec */
 };
 
 /*
@@ -144,13 +187,13 @@ struct tap_prog_def {
 	char name[16];
 	struct tap_code code[TAP_CODE_NR];
 	unsigned int stack_size;
-	struct tap_node *node;		/* the block it came from (NULL for main) */
 	int line, col;			/* where the block starts (1:1 for main) */
 	struct tap_spec *specs;		/* trace: its specs; timer: its name */
 	int nr_specs;
 	bool uses_argstr;		/* needs the event record: no raw tracepoints */
 	long long period_ns;		/* timers */
 	bool profile;			/* timers: every CPU, else one CPU */
+	bool optional;			/* trace?: specs that match nothing are left out */
 };
 
 enum tap_rec_kind {
@@ -185,12 +228,11 @@ struct tap_rec_def {
 
 /*
  * The object is plain data the compiler leaves behind: every pointer in it
- * points into memory the object owns (freed by tap_object__delete()),
- * apart from the compiler state below, which goes once the runtime no
- * longer reads it.  Its shape is versioned because perf tap record saves
- * it with the trace.
+ * points into memory the object owns (freed by tap_object__delete()); the
+ * compiler and its syntax tree are gone when tap_compile() returns.  Its
+ * shape is versioned because perf tap record saves it with the trace.
  */
-#define TAP_OBJECT_VERSION	1
+#define TAP_OBJECT_VERSION	2
 
 struct tap_object {
 	unsigned int version;		/* TAP_OBJECT_VERSION */
@@ -198,8 +240,6 @@ struct tap_object {
 	char *text;			/* the script, NUL terminated */
 	size_t text_len;
 	void *mem;			/* what the object owns: tap_object__alloc() */
-	struct tap_compiler *c;
-	struct tap_node *ast;
 	struct tap_map_def *maps;
 	int nr_maps;
 	struct tap_prog_def *progs;
@@ -212,6 +252,7 @@ struct tap_object {
 	unsigned int table_entries;
 	unsigned int loop_max;
 	bool uses_stacks;
+	bool uses_task;			/* reads struct task_struct (ppid): offsets from BTF */
 	const char **fields;		/* arg.NAME: the names, by field id */
 	int nr_fields;
 	const char **ksyms;		/* kernel_v(): symbol names, by index */
@@ -219,12 +260,24 @@ struct tap_object {
 };
 
 /*
- * The type of field @name of the events a trace block's specs match:
- * TAP_T_NUM, TAP_T_STR, or -1 with a message if some event lacks it or the
- * events disagree.  Without a resolver (no tracefs) fields are numbers.
+ * The compiler asks whoever knows the events (perf tap's event code) about
+ * each trace block's specs.  Either hook may be NULL, as may the resolver.
+ *
+ * field_type: the type of field @name in every event the specs match:
+ * TAP_T_NUM, TAP_T_STR, or -1 with a message in @why if some event lacks
+ * it or the events disagree.  Without it fields are numbers.
+ *
+ * code_kinds: the code variants the block's events need, a mask of
+ * 1 << TAP_CODE_*, given whether the block reads the event's record
+ * (argstr).  Without it (or for 0) every variant is generated.
  */
-typedef int (*tap_field_type_fn)(void *arg, const struct tap_node *trace, const char *name,
-				 char *why, size_t why_size);
+struct tap_resolver {
+	int (*field_type)(void *arg, const struct tap_spec *specs, int nr_specs,
+			  const char *name, char *why, size_t why_size);
+	unsigned int (*code_kinds)(void *arg, const struct tap_spec *specs, int nr_specs,
+				   bool uses_argstr);
+	void *arg;
+};
 
 struct tap_compile_opts {
 	const char *file;		/* name in diagnostics */
@@ -232,10 +285,9 @@ struct tap_compile_opts {
 	unsigned int str_size;		/* default 64 */
 	unsigned int table_entries;	/* default 10240 */
 	unsigned int loop_max;		/* default 1024 */
-	bool dump_ast;			/* print the typed tree to stdout */
+	FILE *dump_ast;			/* print the typed tree there */
 	bool syntax_only;		/* stop after parsing (the tree has no types) */
-	tap_field_type_fn field_type;
-	void *field_type_arg;
+	const struct tap_resolver *resolver;
 };
 
 /* Zeroed memory that lives as long as @obj; NULL if there is none. */
@@ -245,7 +297,7 @@ char *tap_object__strndup(struct tap_object *obj, const char *s, size_t len);
 /*
  * The object as bytes (object.c describes the layout), and back: a new
  * object, or -EINVAL for damaged input, -EPROTONOSUPPORT for another
- * version.  The copy has no compiler state: prog->node and map->sym are NULL.
+ * version.
  */
 int tap_object__serialize(const struct tap_object *obj, void **data, size_t *size);
 int tap_object__deserialize(const void *data, size_t size, struct tap_object **objp);

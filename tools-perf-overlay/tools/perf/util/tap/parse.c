@@ -664,6 +664,8 @@ static struct tap_node *trace(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_TRACE), **tail = &n->list, *spec;
 
+	/* trace? SPECS: optional, what matches nothing is left out */
+	n->num = tap_lex_eat(&p->lx, '?');
 	do {
 		tap_lex_spec(&p->lx, &p->tok);
 		spec = node(p, TAP_N_SPEC);
@@ -728,46 +730,65 @@ static struct tap_node *parse_timer(struct parser *p)
 	return n;
 }
 
-/*
- * ktap's function-style probes, kept for its scripts:
- *   kdebug.kprobe("FUNC", function () { ... })
- *   kdebug.kretprobe("FUNC", function () { ... })
- * are the same as trace probe:FUNC { ... } and probe:FUNC%return.
- */
-static struct tap_node *parse_kdebug(struct parser *p)
+/* kdebug.X("SPEC", function () { ... }): the function's body after the spec. */
+static void kdebug_function(struct parser *p, struct tap_node *n)
 {
-	struct tap_node *n = node(p, TAP_N_TRACE), *spec;
-	bool ret;
-	size_t len;
-
-	next(p);
-	expect(p, TK_CH('.'), "'.'");
-	if (is(p, TK_NAME) && !strcmp(p->tok.str, "tracepoint"))
-		tap_error(p->c, p->tok.line, p->tok.col,
-			  "kdebug.tracepoint(...) is not supported: write trace SUBSYSTEM:EVENT "
-			  "{ ... }");
-	if (is(p, TK_NAME) && !strcmp(p->tok.str, "probe_end"))
-		tap_error(p->c, p->tok.line, p->tok.col,
-			  "kdebug.probe_end(...) is not supported: write trace_end { ... }");
-	if (!is(p, TK_NAME) || (strcmp(p->tok.str, "kprobe") && strcmp(p->tok.str, "kretprobe")))
-		unexpected(p, "kprobe or kretprobe after 'kdebug.'");
-	ret = !strcmp(p->tok.str, "kretprobe");
-	next(p);
-	expect(p, TK_CH('('), "'('");
-	if (!is(p, TK_STR))
-		unexpected(p, "the function name as a string");
-	spec = node(p, TAP_N_SPEC);
-	len = strlen(p->tok.str);
-	spec->name = tap_alloc(p->c, len + 16);
-	snprintf(spec->name, len + 16, "probe:%s%s", p->tok.str, ret ? "%return" : "");
-	n->list = spec;
-	next(p);
-	expect(p, TK_CH(','), "',' and a function");
 	expect(p, TK_FUNCTION, "'function'");
 	expect(p, TK_CH('('), "'('");
 	expect(p, TK_CH(')'), "')' (the probe function takes no parameters)");
 	n->b = block(p);
 	expect(p, TK_CH(')'), "')'");
+}
+
+/*
+ * ktap's function-style probes, kept for its scripts:
+ *   kdebug.kprobe("FUNC", function () { ... })
+ *   kdebug.kretprobe("FUNC", function () { ... })
+ *   kdebug.tracepoint("SUBSYSTEM:EVENT", function () { ... })
+ *   kdebug.probe_end(function () { ... })
+ * are the same as trace probe:FUNC, probe:FUNC%return and
+ * SUBSYSTEM:EVENT blocks, and trace_end.
+ */
+static struct tap_node *parse_kdebug(struct parser *p)
+{
+	struct tap_node *n = node(p, TAP_N_TRACE), *spec;
+	const char *kind;
+	size_t len;
+
+	next(p);
+	expect(p, TK_CH('.'), "'.'");
+	if (!is(p, TK_NAME) || (strcmp(p->tok.str, "kprobe") && strcmp(p->tok.str, "kretprobe") &&
+				strcmp(p->tok.str, "tracepoint") &&
+				strcmp(p->tok.str, "probe_end")))
+		unexpected(p, "kprobe, kretprobe, tracepoint or probe_end after 'kdebug.'");
+	kind = p->tok.str;
+	next(p);
+	expect(p, TK_CH('('), "'('");
+	if (!strcmp(kind, "probe_end")) {
+		n->kind = TAP_N_TRACE_END;
+		kdebug_function(p, n);
+		return n;
+	}
+	if (!is(p, TK_STR))
+		unexpected(p, !strcmp(kind, "tracepoint") ? "the event as a string" :
+			   "the function name as a string");
+	spec = node(p, TAP_N_SPEC);
+	len = strlen(p->tok.str);
+	spec->name = tap_alloc(p->c, len + 16);
+	if (!strcmp(kind, "tracepoint")) {
+		if (!strchr(p->tok.str, ':'))
+			tap_error(p->c, p->tok.line, p->tok.col,
+				  "kdebug.tracepoint() takes \"SUBSYSTEM:EVENT\", not \"%s\"",
+				  p->tok.str);
+		snprintf(spec->name, len + 16, "%s", p->tok.str);
+	} else {
+		snprintf(spec->name, len + 16, "probe:%s%s", p->tok.str,
+			 !strcmp(kind, "kretprobe") ? "%return" : "");
+	}
+	n->list = spec;
+	next(p);
+	expect(p, TK_CH(','), "',' and a function");
+	kdebug_function(p, n);
 	return n;
 }
 

@@ -303,6 +303,7 @@ struct tap_type *sema_call(struct sema *s, struct tap_node *n)
 		break;
 	case TAP_B_KERNEL_STRING:
 	case TAP_B_USER_STRING:
+	case TAP_B_KERNEL_U64 ... TAP_B_USER_U32:
 		sema_need(s, n->list, sema_expr(s, n->list), TAP_T_NUM);
 		break;
 	case TAP_B_LEN:

@@ -25,6 +25,8 @@ struct sema {
 	int loop_depth;
 	struct tap_sym *func;		/* the function being checked, if any */
 	struct tap_node *trace;		/* the trace block being checked, if any */
+	struct tap_spec *specs;		/* and its specs, for the resolver */
+	int nr_specs;
 	bool agg_ok;			/* an aggregation element may be named here */
 	bool record_ok;			/* argstr may be named here (print arguments) */
 	struct tap_node *stmt_call;	/* the call a call statement makes */

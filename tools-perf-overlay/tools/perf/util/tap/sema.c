@@ -268,9 +268,9 @@ static struct tap_type *field(struct sema *s, struct tap_node *n)
 	if (s->ctx == CTX_MAIN || s->ctx == CTX_END || s->ctx == CTX_TIMER)
 		tap_error(s->c, n->line, n->col, "'arg.%s' has no value outside trace probes",
 			  n->name);
-	if (s->trace && s->c->field_type) {
-		int k = s->c->field_type(s->c->field_type_arg, s->trace, n->name, why,
-					 sizeof(why));
+	if (s->trace && s->c->resolver && s->c->resolver->field_type) {
+		const struct tap_resolver *r = s->c->resolver;
+		int k = r->field_type(r->arg, s->specs, s->nr_specs, n->name, why, sizeof(why));
 
 		if (k < 0)
 			tap_error(s->c, n->line, n->col, "%s", why);
@@ -767,6 +767,7 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 		case TAP_N_TRACE:
 			s.ctx = CTX_TRACE;
 			s.trace = n;
+			s.specs = tap_block_specs(c, n, &s.nr_specs);
 			filter(&s, n->a);
 			sema_block(&s, n->b);
 			s.trace = NULL;

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The events that need a perf tracepoint program (argstr or fields on a
- * tracepoint outside syscalls:*, syscalls:* events without a known number)
- * through one tracepoint_multi link per program, on a kernel that has that
- * link (perf tap's patched 6.12: Documentation/kernel-link.md in the perf
- * tap tree).  The link runs the same program on the same records as one
- * perf event per tracepoint would, with the event's index as the cookie,
- * but detaches from all of them with one grace period instead of one each
+ * The attach_group() of the tracepoint provider: the events that need a
+ * perf tracepoint program (the tracepoint provider's in a block that reads
+ * the record, the syscall provider's that have no syscall number) through
+ * one tracepoint_multi link per program, on a kernel that has that link
+ * (perf tap's patched 6.12: Documentation/kernel-link.md in the perf tap
+ * tree).  The link runs the same program on the same records as one perf
+ * event per tracepoint would, with the event's index as the cookie, but
+ * detaches from all of them with one grace period instead of one each
  * (one perf event costs tens of milliseconds to close, so hundreds of them
- * take seconds to minutes).  Elsewhere the caller attaches the events one
- * perf event each, as before, and the script's output is the same.
+ * take seconds to minutes).  Elsewhere the providers attach the events
+ * one perf event each, as before, and the script's output is the same.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,11 +20,12 @@
 #include <linux/bpf.h>
 #include <linux/filter.h>
 
-#include <api/fs/tracing_path.h>
 #include <bpf/bpf.h>
-
-#include "runtime-int.h"
+#include <traceevent/event-parse.h>
 #include "util/debug.h"
+
+#include "provider.h"
+#include "runtime-int.h"
 #include "tp-multi.h"
 
 /* Why there is no link: set by tap_tp_multi__available(). */
@@ -78,33 +80,12 @@ bool tap_tp_multi__available(void)
 	return have;
 }
 
+/* The event's tracefs id, from the format the tracepoint provider keeps. */
 static int event_id(const struct tap_event *ev)
 {
-	char path[256], *file;
-	int id = -1;
-	FILE *fp;
+	struct tep_event *tp = tap_tp__format(ev->sys, ev->name);
 
-	snprintf(path, sizeof(path), "%s/%s/id", ev->sys, ev->name);
-	file = get_events_file(path);
-	fp = file ? fopen(file, "r") : NULL;
-	put_events_file(file);
-	if (!fp)
-		return -1;
-	if (fscanf(fp, "%d", &id) != 1)
-		id = -1;
-	fclose(fp);
-	return id;
-}
-
-static int add_link(struct runtime *rt, int fd)
-{
-	int *links = realloc(rt->links, (rt->nr_links + 1) * sizeof(*links));
-
-	if (!links)
-		return -ENOMEM;
-	rt->links = links;
-	rt->links[rt->nr_links++] = fd;
-	return 0;
+	return tp ? tp->id : -1;
 }
 
 /*
@@ -136,10 +117,10 @@ static bool refuses_all(int err)
  * none, so a set it refuses because of some events (ENOENT: an event gone
  * meanwhile, EOPNOTSUPP: not a tracepoint or syscall event, E2BIG: an
  * event that runs 64 programs already) is split in halves until each
- * refused event is alone.  Those stay unmarked in @linked, and the
- * caller attaches them as perf events, which say why they fail.
+ * refused event is alone.  Those are not grouped: their provider attaches
+ * them as perf events, which say why they fail.
  */
-static void link_range(struct tp_multi_set *s, bool *linked, int lo, int hi)
+static void link_range(struct tp_multi_set *s, int lo, int hi)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts,
 		    .tracepoint_multi.ids = s->ids + lo,
@@ -152,13 +133,13 @@ static void link_range(struct tp_multi_set *s, bool *linked, int lo, int hi)
 		return;
 	fd = bpf_link_create(s->prog_fd, 0, BPF_TRACE_TRACEPOINT_MULTI, &opts);
 	err = fd < 0 ? errno : 0;
-	if (fd >= 0 && add_link(s->rt, fd)) {
+	if (fd >= 0 && runtime__add_link(s->rt, fd)) {
 		close(fd);
 		err = ENOMEM;
 	}
 	if (!err) {
 		for (i = lo; i < hi; i++)
-			linked[s->idx[i]] = true;
+			s->rt->evs.ev[s->idx[i]].grouped = true;
 		s->linked += hi - lo;
 		return;
 	}
@@ -166,16 +147,35 @@ static void link_range(struct tp_multi_set *s, bool *linked, int lo, int hi)
 	if (hi - lo == 1 || refuses_all(err))
 		return;
 	mid = lo + (hi - lo) / 2;
-	link_range(s, linked, lo, mid);
-	link_range(s, linked, mid, hi);
+	link_range(s, lo, mid);
+	link_range(s, mid, hi);
 }
 
 /*
- * The events of program @p in @want, in as few links as the kernel takes.
- * Returns how many are linked; out of memory, none are (the perf events
- * to come then fail, or not, as they would without the link).
+ * Does event @i need a perf tracepoint program, and is it not attached
+ * yet?  The syscall provider's attach_group() has run: what it attached at
+ * raw_syscalls is grouped.  An event of a block that does not read the
+ * record and has no raw tracepoint of its name also ends up a perf event,
+ * but only its provider finds that out, by trying.
  */
-static int attach_prog(struct runtime *rt, int p, const bool *want, bool *linked)
+static bool needs_record(struct runtime *rt, int i)
+{
+	const struct tap_event *ev = &rt->evs.ev[i];
+
+	if (ev->grouped || link_refuses(ev))
+		return false;
+	if (ev->provider == &tap_provider_syscall)
+		return ev->syscall_nr < 0;
+	return ev->provider == &tap_provider_tracepoint &&
+	       rt->obj->progs[ev->prog].uses_argstr;
+}
+
+/*
+ * Program @p's events that need the record, in as few links as the kernel
+ * takes.  Returns how many it wanted; s.linked says how many are linked.
+ * Out of memory, none are, and their providers attach them one by one.
+ */
+static int attach_prog(struct runtime *rt, int p, int *linked)
 {
 	struct tap_prog_def *prog = &rt->obj->progs[p];
 	struct prog_state *ps = &rt->progs[p];
@@ -190,7 +190,7 @@ static int attach_prog(struct runtime *rt, int p, const bool *want, bool *linked
 	for (i = 0; i < rt->evs.nr; i++) {
 		int id;
 
-		if (!want[i] || rt->evs.ev[i].prog != p || link_refuses(&rt->evs.ev[i]))
+		if (rt->evs.ev[i].prog != p || !needs_record(rt, i))
 			continue;
 		id = event_id(&rt->evs.ev[i]);
 		/* an event given twice: its second perf event says so */
@@ -212,46 +212,39 @@ static int attach_prog(struct runtime *rt, int p, const bool *want, bool *linked
 			/* said once: the events fail with the error, as perf events would */
 			for (i = 0; i < n; i++) {
 				rt->attach_err[s.idx[i]] = ps->tp_fd;
-				linked[s.idx[i]] = true;
+				rt->evs.ev[s.idx[i]].grouped = true;
 			}
 			goto out;
 		}
 	}
 	s.prog_fd = ps->tp_fd;
-	link_range(&s, linked, 0, n);
+	link_range(&s, 0, n);
 out:
 	free(s.idx);
 	free(s.ids);
 	free(s.cookies);
-	return s.linked;
+	*linked += s.linked;
+	return n;
 }
 
-int tap_tp_multi__attach(struct runtime *rt, bool *linked)
+int tap_tp_multi__attach(struct runtime *rt)
 {
-	int i, p, n = 0, links = rt->nr_links, done = 0;
-	bool *want = NULL;
+	int i, p, n = 0, links = rt->nr_links, linked = 0;
 
 	for (i = 0; i < rt->evs.nr; i++)
-		n += linked[i];
+		n += needs_record(rt, i);
 	if (!n)
 		return 0;
-	if (tap_tp_multi__available())
-		want = calloc(rt->evs.nr, sizeof(*want));
-	else if (rt->opts->verbose)
-		fprintf(stderr, "perf tap: %s: one perf event for each of %d tracepoints\n",
-			tp_multi_missing, n);
-	for (i = 0; i < rt->evs.nr; i++) {
-		if (want)
-			want[i] = linked[i];
-		linked[i] = false;
-	}
-	if (!want)
+	if (!tap_tp_multi__available()) {
+		if (rt->opts->verbose)
+			pr_info("perf tap: %s: one perf event for each of %d tracepoints\n",
+				tp_multi_missing, n);
 		return 0;
-	for (p = 0; p < rt->obj->nr_progs && !tap_signals; p++)
-		done += attach_prog(rt, p, want, linked);
-	free(want);
+	}
+	for (n = 0, p = 0; p < rt->obj->nr_progs && !tap_signals; p++)
+		n += attach_prog(rt, p, &linked);
 	if (rt->opts->verbose)
-		fprintf(stderr, "perf tap: %d tracepoint_multi links hold %d of %d events\n",
-			rt->nr_links - links, done, n);
-	return done;
+		pr_info("perf tap: %d tracepoint_multi links hold %d of %d events\n",
+			rt->nr_links - links, linked, n);
+	return 0;
 }

@@ -14,12 +14,12 @@ struct runtime;
 bool tap_tp_multi__available(void);
 
 /*
- * @linked: in, the events that need a perf tracepoint program; out, those
- * done with: attached through links, or failed because their program
- * cannot be loaded (the error is in rt->attach_err).  The others, all of
- * them on a kernel without the link, are the caller's to attach one perf
- * event each.  Returns how many were linked.
+ * The tracepoint provider's attach_group(): the events that need a perf
+ * tracepoint program, through links, marked grouped; on a kernel without
+ * the link, none, and their providers attach them one perf event each.
+ * An event whose program cannot be loaded is grouped with the error in
+ * rt->attach_err (said once).  Always 0: nothing here stops attaching.
  */
-int tap_tp_multi__attach(struct runtime *rt, bool *linked);
+int tap_tp_multi__attach(struct runtime *rt);
 
 #endif /* __TAP_TP_MULTI_H */

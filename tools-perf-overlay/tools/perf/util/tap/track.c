@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Following processes' executable mappings for ustack() with perf's
- * side-band records (PERF_RECORD_MMAP2, FORK, COMM with the exec flag),
- * read from one ring per CPU like the output rings.
+ * side-band records (PERF_RECORD_MMAP2, FORK, COMM), read from one ring
+ * per CPU like the output rings and handed to perf's machine.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,8 +16,10 @@
 #include "util/event.h"
 #include "util/evlist.h"
 #include "util/evsel.h"
+#include "util/machine.h"
 #include "util/mmap.h"
 #include "util/sample.h"
+#include "util/thread.h"
 #include "usym.h"
 #include "track.h"
 
@@ -33,7 +35,7 @@ struct track_rec {
 struct tap_track {
 	struct evlist *evlist;
 	struct evsel *evsel;
-	struct tap_usyms *usyms;
+	struct machine *machine;
 	u64 lost;
 	struct track_rec *recs;
 	size_t nr_recs, recs_alloc;
@@ -41,7 +43,7 @@ struct tap_track {
 	size_t buf_len, buf_alloc;
 };
 
-struct tap_track *tap_track__new(struct tap_usyms *u)
+struct tap_track *tap_track__new(struct machine *machine)
 {
 	struct perf_event_attr attr = {
 		.type		= PERF_TYPE_SOFTWARE,
@@ -61,7 +63,7 @@ struct tap_track *tap_track__new(struct tap_usyms *u)
 
 	if (!t)
 		goto out_err;
-	t->usyms = u;
+	t->machine = machine;
 	t->evlist = evlist__new();
 	if (!t->evlist)
 		goto out_err;
@@ -99,11 +101,8 @@ static int track_keep(struct tap_track *t, union perf_event *event)
 	switch (event->header.type) {
 	case PERF_RECORD_MMAP2:
 	case PERF_RECORD_FORK:
-		break;
 	case PERF_RECORD_COMM:
-		if (event->header.misc & PERF_RECORD_MISC_COMM_EXEC)
-			break;
-		return 0;
+		break;
 	case PERF_RECORD_LOST:
 		t->lost += event->lost.lost;
 		return 0;
@@ -140,22 +139,25 @@ static int track_keep(struct tap_track *t, union perf_event *event)
 	return 0;
 }
 
-static void track_apply(struct tap_track *t, const union perf_event *event)
+/*
+ * Exits are not passed on: an exited process's mappings must stay for the
+ * stacks it left behind.  A new process with its pid forks afresh.
+ */
+static void track_apply(struct tap_track *t, union perf_event *event)
 {
-	switch (event->header.type) {
-	case PERF_RECORD_MMAP2:
-		tap_usyms__mmap(t->usyms, (int)event->mmap2.pid, event->mmap2.start,
-				event->mmap2.len, event->mmap2.pgoff, event->mmap2.filename);
-		break;
-	case PERF_RECORD_FORK:
-		tap_usyms__fork(t->usyms, (int)event->fork.pid, (int)event->fork.ppid);
-		break;
-	case PERF_RECORD_COMM:
-		tap_usyms__exec(t->usyms, (int)event->comm.pid);
-		break;
-	default:
-		break;
+	struct perf_sample sample;
+	struct thread *parent;
+
+	if (evsel__parse_sample(t->evsel, event, &sample))
+		return;
+	/* a parent from before tracing began: its mappings are the child's */
+	if (event->header.type == PERF_RECORD_FORK && event->fork.pid != event->fork.ppid) {
+		parent = machine__find_thread(t->machine, event->fork.ppid, event->fork.ppid);
+		if (!parent)
+			tap_usym__read_proc(t->machine, (int)event->fork.ppid);
+		thread__put(parent);
 	}
+	machine__process_event(t->machine, event, &sample);
 }
 
 void tap_track__drain(struct tap_track *t)

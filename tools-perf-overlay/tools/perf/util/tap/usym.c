@@ -1,443 +1,245 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * User-space symbols for ustack(): /proc/PID/maps and ELF symbol tables.
+ * Names for stack() and ustack() frames, and the functions a uprobe may go
+ * on, from perf's machine, thread, map, dso and symbol code.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
+#include <elf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <linux/err.h>
+#include <linux/zalloc.h>
+#include <perf/threadmap.h>
 
-#include "util/hashmap.h"
+#include "util/addr_location.h"
+#include "util/debug.h"
+#include "util/demangle-cxx.h"
+#include "util/demangle-rust.h"
+#include "util/dso.h"
+#include "util/env.h"
+#include "util/event.h"
+#include "util/machine.h"
+#include "util/map.h"
+#include "util/symbol.h"
+#include "util/symsrc.h"
+#include "util/synthetic-events.h"
+#include "util/thread.h"
+#include "util/thread_map.h"
+#include "util/tool.h"
 #include "usym.h"
 
-struct usym_file;
+/* thread__priv() of a process whose mappings were read from /proc */
+static char read_from_proc;
 
-struct usym_map {
-	__u64 start, end, pgoff;
-	struct usym_file *file;
-};
+int tap_usym__init(void)
+{
+	symbol_conf.demangle = false;
+	return symbol__init(NULL);
+}
+
+struct machine *tap_usym__host_machine(void)
+{
+	struct machine *machine;
+
+	if (tap_usym__init())
+		return NULL;
+	/* machine__new_host() without its kernel maps: kallsyms is read 3 times */
+	machine = zalloc(sizeof(*machine));
+	if (!machine)
+		return NULL;
+	if (machine__init(machine, "", HOST_KERNEL_ID)) {
+		free(machine);
+		return NULL;
+	}
+	machine->env = &perf_env;
+	return machine;
+}
 
 /*
- * A process's executable mappings.  A child shares its parent's until it
- * maps something or execs: most forks exec at once, and a fork copies
- * nothing until then.
+ * A C++ (or Rust) function's name as its source spells it.  Perf would
+ * demangle with __cxa_demangle, when built without libbfd, every name it
+ * loads, and that reads the C functions a() and b() as the types "signed
+ * char" and "bool": only names mangled as the Itanium C++ ABI says, which
+ * start with _Z, are handed to it here.
  */
-struct usym_maps {
-	int refcnt;
-	int nr;
-	struct usym_map *v;
-	bool read_proc;		/* /proc/PID/maps was read for these (or tried) */
-};
-
-struct usym_func {
-	__u64 start, size;
-	char *name;
-};
-
-struct usym_file {
-	char *path;
-	const char *base;		/* the name after the last '/' */
-	bool loaded;			/* the symbols below were read */
-	struct usym_func *funcs;	/* sorted by start */
-	int nr_funcs;
-	/* to turn a file offset into an address: the PT_LOAD segments */
-	GElf_Phdr *loads;
-	int nr_loads;
-};
-
-struct tap_usyms {
-	struct hashmap *procs;		/* pid -> struct usym_maps * */
-	struct usym_file **files;
-	int nr_files;
-};
-
-static size_t pid_hash(long key, void *ctx)
+static char *demangle(const char *name)
 {
-	(void)ctx;
-	return (size_t)key;
-}
+	char *s;
 
-static bool pid_equal(long a, long b, void *ctx)
-{
-	(void)ctx;
-	return a == b;
-}
-
-struct tap_usyms *tap_usyms__new(void)
-{
-	struct tap_usyms *u = calloc(1, sizeof(*u));
-
-	if (!u)
+	if (strncmp(name, "_Z", 2))
 		return NULL;
-	u->procs = hashmap__new(pid_hash, pid_equal, NULL);
-	if (IS_ERR_OR_NULL(u->procs)) {
-		free(u);
-		return NULL;
+	s = cxx_demangle_sym(name, false, false);
+	if (s && rust_is_mangled(s))
+		rust_demangle_sym(s);
+	return s;
+}
+
+/* Name @addr into @buf if a mapping of @pid covers it. */
+static bool usym_name(struct machine *machine, int pid, u64 addr, char *buf, size_t size)
+{
+	struct thread *thread = machine ? machine__find_thread(machine, pid, pid) : NULL;
+	struct addr_location al;
+	const char *file;
+	struct dso *dso;
+	bool found;
+
+	if (!thread)
+		return false;
+	addr_location__init(&al);
+	thread__find_symbol(thread, PERF_RECORD_MISC_USER, addr, &al);
+	found = al.map;
+	if (!found)
+		goto out;
+	dso = map__dso(al.map);
+	file = dso__long_name(dso);
+	if (al.sym) {
+		char *name = demangle(al.sym->name);
+
+		snprintf(buf, size, "%s+0x%llx (%s)", name ?: al.sym->name,
+			 (unsigned long long)(al.addr - al.sym->start), dso__short_name(dso));
+		free(name);
+	} else if (file[0] == '/' && !is_perf_pid_map_name(file)) {
+		snprintf(buf, size, "0x%llx (%s)",
+			 (unsigned long long)map__rip_2objdump(al.map, al.addr),
+			 dso__short_name(dso));
+	} else {	/* anonymous memory or the vdso, and no symbol for it */
+		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
 	}
-	return u;
+out:
+	addr_location__exit(&al);
+	thread__put(thread);
+	return found;
 }
 
-static void maps_put(struct usym_maps *m)
+const char *tap_usym__name(struct machine *machine, int pid, u64 addr, char *buf, size_t size)
 {
-	if (m && --m->refcnt == 0) {
-		free(m->v);
-		free(m);
-	}
-}
-
-static struct usym_maps *find_maps(struct tap_usyms *u, int pid)
-{
-	struct usym_maps *m;
-
-	return hashmap__find(u->procs, pid, &m) ? m : NULL;
-}
-
-/* Give @pid the mappings @m (a new reference), dropping what it had. */
-static void set_maps(struct tap_usyms *u, int pid, struct usym_maps *m)
-{
-	struct usym_maps *old = NULL;
-
-	if (hashmap__set(u->procs, pid, m, NULL, &old)) {
-		maps_put(m);
-		return;
-	}
-	maps_put(old);
-}
-
-static struct usym_maps *maps_new(void)
-{
-	struct usym_maps *m = calloc(1, sizeof(*m));
-
-	if (m)
-		m->refcnt = 1;
-	return m;
-}
-
-/* The file at @path, its symbols read on first use. */
-static struct usym_file *find_file(struct tap_usyms *u, const char *path)
-{
-	struct usym_file *f, **files;
-	int i;
-
-	for (i = 0; i < u->nr_files; i++)
-		if (!strcmp(u->files[i]->path, path))
-			return u->files[i];
-	files = realloc(u->files, (u->nr_files + 1) * sizeof(*files));
-	if (!files)
-		return NULL;
-	u->files = files;
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return NULL;
-	f->path = strdup(path);
-	if (!f->path) {
-		free(f);
-		return NULL;
-	}
-	f->base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
-	u->files[u->nr_files++] = f;
-	return f;
-}
-
-/* Add a mapping to @m, which @m's owner alone holds, replacing what it overlaps. */
-static int maps_insert(struct usym_maps *m, __u64 start, __u64 end, __u64 pgoff,
-		       struct usym_file *file)
-{
-	struct usym_map *v;
-	int i, n = 0;
-
-	for (i = 0; i < m->nr; i++)
-		if (m->v[i].end <= start || m->v[i].start >= end)
-			m->v[n++] = m->v[i];
-	m->nr = n;
-	if (!file)
-		return 0;
-	v = realloc(m->v, (m->nr + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	m->v = v;
-	v[m->nr++] = (struct usym_map){ start, end, pgoff, file };
-	return 0;
-}
-
-void tap_usyms__snapshot(struct tap_usyms *u, int pid)
-{
-	char path[64], line[4096];
-	struct usym_maps *m = maps_new();
-	FILE *fp;
-
-	if (!m)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	fp = fopen(path, "r");
-	while (fp && fgets(line, sizeof(line), fp)) {
-		unsigned long long start, end, pgoff;
-		char perms[8], file[4096] = "";
-		struct usym_file *f;
-
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %4095[^\n]", &start, &end, perms,
-			   &pgoff, file) < 4 || perms[2] != 'x' || file[0] != '/')
-			continue;
-		f = find_file(u, file);
-		if (!f || maps_insert(m, start, end, pgoff, f))
-			break;
-	}
-	if (fp)
-		fclose(fp);
-	m->read_proc = true;
-	if (!m->nr) {
-		maps_put(m);	/* gone, or a zombie: keep what we had */
-		return;
-	}
-	set_maps(u, pid, m);
-}
-
-/* @pid's mappings for a change: read from /proc if unknown, unshared. */
-static struct usym_maps *own_maps(struct tap_usyms *u, int pid)
-{
-	struct usym_maps *m = find_maps(u, pid), *copy;
-
-	if (!m) {
-		tap_usyms__snapshot(u, pid);
-		m = find_maps(u, pid);
-	}
-	if (m && m->refcnt == 1)
-		return m;
-	copy = maps_new();
-	if (!copy)
-		return NULL;
-	if (m && m->nr) {
-		copy->v = malloc(m->nr * sizeof(*copy->v));
-		if (!copy->v) {
-			maps_put(copy);
-			return NULL;
-		}
-		memcpy(copy->v, m->v, m->nr * sizeof(*copy->v));
-		copy->nr = m->nr;
-		copy->read_proc = m->read_proc;
-	}
-	set_maps(u, pid, copy);
-	return find_maps(u, pid) == copy ? copy : NULL;
-}
-
-void tap_usyms__mmap(struct tap_usyms *u, int pid, __u64 start, __u64 len, __u64 pgoff,
-		     const char *path)
-{
-	struct usym_maps *m = own_maps(u, pid);
-
-	/* anonymous code (a JIT) hides what was mapped there before */
-	if (m)
-		maps_insert(m, start, start + len, pgoff, path[0] == '/' ? find_file(u, path) :
-			    NULL);
-}
-
-void tap_usyms__fork(struct tap_usyms *u, int pid, int ppid)
-{
-	struct usym_maps *m;
-
-	if (pid == ppid)
-		return;		/* a thread: same address space */
-	m = find_maps(u, ppid);
-	if (!m) {
-		tap_usyms__snapshot(u, ppid);
-		m = find_maps(u, ppid);
-	}
-	if (!m) {
-		tap_usyms__snapshot(u, pid);
-		return;
-	}
-	m->refcnt++;
-	set_maps(u, pid, m);
-}
-
-void tap_usyms__exec(struct tap_usyms *u, int pid)
-{
-	struct usym_maps *m = maps_new();
-
-	/* a new image: its mappings are reported after this */
-	if (m)
-		set_maps(u, pid, m);
-}
-
-static int cmp_funcs(const void *a, const void *b)
-{
-	const struct usym_func *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-int tap_elf_funcs(const char *path, tap_elf_func_fn fn, void *arg)
-{
-	int fd = open(path, O_RDONLY), pass, seen = 0, stop = 0;
-	Elf_Scn *scn = NULL;
-	Elf *elf;
-
-	if (fd < 0)
-		return -1;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		if (elf)
-			elf_end(elf);
-		close(fd);
-		return -1;
-	}
-	/* .symtab has every function; stripped files only have .dynsym */
-	for (pass = 0; pass < 2 && !seen && !stop; pass++) {
-		while (!stop && (scn = elf_nextscn(elf, scn))) {
-			GElf_Shdr sh;
-			Elf_Data *data;
-			size_t i, nsyms;
-
-			if (!gelf_getshdr(scn, &sh) ||
-			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB))
-				continue;
-			data = elf_getdata(scn, NULL);
-			nsyms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-			for (i = 0; data && i < nsyms && !stop; i++) {
-				const char *name;
-				GElf_Sym sym;
-
-				if (!gelf_getsym(data, (int)i, &sym) ||
-				    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value ||
-				    sym.st_shndx == SHN_UNDEF)
-					continue;
-				name = elf_strptr(elf, sh.sh_link, sym.st_name);
-				if (!name)
-					continue;
-				seen++;
-				stop = fn(arg, elf, name, sym.st_value, sym.st_size);
-			}
-		}
-	}
-	elf_end(elf);
-	close(fd);
-	return 0;
-}
-
-/* Keep a function, and on the first one the file's PT_LOAD segments. */
-static int add_func(void *arg, Elf *elf, const char *name, GElf_Addr addr, GElf_Xword size)
-{
-	struct usym_file *f = arg;
-	struct usym_func *fn;
-	size_t i, n;
-
-	if (!f->loads && !elf_getphdrnum(elf, &n)) {
-		f->loads = calloc(n ?: 1, sizeof(*f->loads));
-		for (i = 0; f->loads && i < n; i++)
-			if (gelf_getphdr(elf, (int)i, &f->loads[f->nr_loads]) &&
-			    f->loads[f->nr_loads].p_type == PT_LOAD)
-				f->nr_loads++;
-	}
-	fn = realloc(f->funcs, (f->nr_funcs + 1) * sizeof(*fn));
-	if (!fn)
-		return 1;
-	f->funcs = fn;
-	fn[f->nr_funcs].start = addr;
-	fn[f->nr_funcs].size = size;
-	fn[f->nr_funcs].name = strdup(name);
-	f->nr_funcs++;
-	return 0;
-}
-
-static void load_file(struct usym_file *f)
-{
-	if (f->loaded)
-		return;
-	f->loaded = true;
-	tap_elf_funcs(f->path, add_func, f);
-	qsort(f->funcs, f->nr_funcs, sizeof(*f->funcs), cmp_funcs);
-}
-
-/* "function+0xoff (file)", else "0xADDR (file)" with the address in the file */
-static bool name_in(const struct usym_maps *m, __u64 addr, char *buf, size_t size)
-{
-	int i, lo, hi;
-
-	for (i = 0; m && i < m->nr; i++) {
-		const struct usym_map *map = &m->v[i];
-		struct usym_file *f = map->file;
-		__u64 off, vaddr = addr;
-
-		if (addr < map->start || addr >= map->end)
-			continue;
-		off = addr - map->start + map->pgoff;	/* offset in the file */
-		load_file(f);
-		for (lo = 0; lo < f->nr_loads; lo++) {
-			GElf_Phdr *ph = &f->loads[lo];
-
-			if (off >= ph->p_offset && off < ph->p_offset + ph->p_filesz) {
-				vaddr = off - ph->p_offset + ph->p_vaddr;
-				break;
-			}
-		}
-		/* the last function starting at or below vaddr, if vaddr is in it */
-		lo = 0;
-		hi = f->nr_funcs - 1;
-		while (lo <= hi) {
-			int mid = (lo + hi) / 2;
-
-			if (f->funcs[mid].start <= vaddr)
-				lo = mid + 1;
-			else
-				hi = mid - 1;
-		}
-		if (hi >= 0 && vaddr < f->funcs[hi].start + (f->funcs[hi].size ?: 1))
-			snprintf(buf, size, "%s+0x%llx (%s)", f->funcs[hi].name,
-				 (unsigned long long)(vaddr - f->funcs[hi].start), f->base);
-		else
-			snprintf(buf, size, "0x%llx (%s)", (unsigned long long)vaddr, f->base);
-		return true;
-	}
-	return false;
-}
-
-const char *tap_usyms__name(struct tap_usyms *u, int pid, __u64 addr, char *buf, size_t size)
-{
-	struct usym_maps *m = find_maps(u, pid);
-
-	if (name_in(m, addr, buf, size))
-		return buf;
-	/* first seen, or mapped where no report said: read /proc, once */
-	if (!m || !m->read_proc) {
-		tap_usyms__snapshot(u, pid);
-		if (!find_maps(u, pid))
-			set_maps(u, pid, maps_new());	/* gone: do not look again */
-		m = find_maps(u, pid);
-		if (m)
-			m->read_proc = true;
-		if (name_in(m, addr, buf, size))
-			return buf;
-	}
-	snprintf(buf, size, "0x%llx", (unsigned long long)addr);
+	if (!usym_name(machine, pid, addr, buf, size))
+		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
 	return buf;
 }
 
-void tap_usyms__delete(struct tap_usyms *u)
+const char *tap_ksym__name(struct machine *machine, u64 addr, char *buf, size_t size)
 {
-	struct hashmap_entry *cur;
-	size_t bkt;
-	int i, j;
+	struct symbol *sym = NULL;
+	struct map *map = NULL;
 
-	if (!u)
-		return;
-	hashmap__for_each_entry(u->procs, cur, bkt)
-		maps_put(cur->pvalue);
-	hashmap__free(u->procs);
-	for (i = 0; i < u->nr_files; i++) {
-		for (j = 0; j < u->files[i]->nr_funcs; j++)
-			free(u->files[i]->funcs[j].name);
-		free(u->files[i]->funcs);
-		free(u->files[i]->loads);
-		free(u->files[i]->path);
-		free(u->files[i]);
+	if (machine)
+		sym = machine__find_kernel_symbol(machine, addr, &map);
+	if (!sym)
+		snprintf(buf, size, "0x%llx", (unsigned long long)addr);
+	else
+		snprintf(buf, size, "%s+0x%llx", sym->name,
+			 (unsigned long long)(map__map_ip(map, addr) - sym->start));
+	return buf;
+}
+
+const char *tap_ksym__name_live(struct machine *machine, u64 addr, char *buf, size_t size)
+{
+	if (machine && !machine__kernel_map(machine) && machine__create_kernel_maps(machine) < 0)
+		pr_debug("perf tap: cannot make the kernel's maps\n");
+	return tap_ksym__name(machine, addr, buf, size);
+}
+
+int tap_usym__read_proc(struct machine *machine, int pid)
+{
+	struct perf_thread_map *threads = thread_map__new_by_tid(pid);
+	struct thread *thread;
+	struct perf_tool tool;
+	int err = -1;
+
+	perf_tool__init(&tool, /*ordered_events=*/false);
+	if (threads) {
+		err = perf_event__synthesize_thread_map(&tool, threads, perf_event__process,
+							machine, /*needs_mmap=*/true,
+							/*mmap_data=*/false);
+		perf_thread_map__put(threads);
 	}
-	free(u->files);
-	free(u);
+	/* gone or not, do not look again */
+	thread = machine__findnew_thread(machine, pid, pid);
+	if (thread) {
+		thread__set_priv(thread, &read_from_proc);
+		thread__put(thread);
+	}
+	return err;
+}
+
+const char *tap_usym__name_live(struct machine *machine, int pid, u64 addr, char *buf,
+				size_t size)
+{
+	struct thread *thread;
+	bool read;
+
+	if (usym_name(machine, pid, addr, buf, size))
+		return buf;
+	if (!machine)
+		return tap_usym__name(machine, pid, addr, buf, size);
+	/* first seen, or mapped where no report said: read /proc, once */
+	thread = machine__find_thread(machine, pid, pid);
+	read = thread && thread__priv(thread) == &read_from_proc;
+	thread__put(thread);
+	if (!read)
+		tap_usym__read_proc(machine, pid);
+	return tap_usym__name(machine, pid, addr, buf, size);
+}
+
+/* The stubs perf makes up for the PLT's entries, named NAME@plt, and its header. */
+static bool is_plt(const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strcmp(name, ".plt") || (len > 4 && !strcmp(name + len - 4, "@plt"));
+}
+
+int tap_usym__funcs(const char *path, tap_usym_func_fn fn, void *arg)
+{
+	bool aliases = symbol_conf.allow_aliases;
+	struct symsrc ss;
+	struct symbol *sym;
+	struct rb_node *nd;
+	struct map *map;
+	int err = -1, stop;
+	char *name;
+
+	if (tap_usym__init())
+		return -1;
+	/* a map of the file at 0, as util/probe-event.c finds uprobe functions */
+	map = dso__new_map(path);
+	if (!map)
+		return -1;
+	/*
+	 * The file's own symbol tables, not those of a debug file dso__load()
+	 * would prefer: those add the internal functions of a library, and
+	 * uprobes on all of libc's (a glob) broke the output of the very
+	 * processes traced.
+	 */
+	if (symsrc__init(&ss, map__dso(map), path, DSO_BINARY_TYPE__SYSTEM_PATH_DSO) < 0)
+		goto out;
+	/* every alias of a function, not only the one perf would show */
+	symbol_conf.allow_aliases = true;
+	err = dso__load_sym(map__dso(map), map, &ss, &ss, 0);
+	symbol_conf.allow_aliases = aliases;
+	symsrc__destroy(&ss);
+	if (err <= 0) {
+		err = -1;
+		goto out;
+	}
+	err = 0;
+	map__for_each_symbol(map, sym, nd) {
+		if (sym->type != STT_FUNC || is_plt(sym->name))
+			continue;
+		/* NAME@VERSION and NAME@@VERSION in some .symtab */
+		name = strndup(sym->name, strcspn(sym->name, "@"));
+		if (!name) {
+			err = -1;
+			break;
+		}
+		/* a file's symbols are kept as offsets in it: what uprobes take */
+		stop = fn(arg, name, map__unmap_ip(map, sym->start));
+		free(name);
+		if (stop)
+			break;
+	}
+out:
+	map__put(map);
+	return err;
 }

@@ -3,46 +3,68 @@
 #define __TAP_USYM_H
 
 #include <stddef.h>
-#include <gelf.h>
 #include <linux/types.h>
 
-/*
- * Names for user-space addresses of ustack(): the process's mappings, then
- * the function in the mapped ELF file's symbol table.  Mappings come from
- * the kernel's mmap, fork and exec reports while tracing, else from
- * /proc/PID/maps on first use, and are kept after the process exits.
- */
-struct tap_usyms;
+struct machine;
 
 /*
- * The function symbols of an ELF file, from .symtab, or .dynsym when the
- * file is stripped: @fn gets each one's name, address and size, and the
- * open Elf for anything else it needs; a non-zero return stops the walk.
- * Returns -1 if the file is no readable ELF file, else 0.
+ * Names for the code addresses of stack() and ustack() frames, from what
+ * perf's @machine knows: its threads' maps and their dsos' symbols
+ * (demangled, from debuginfo or the build-id cache when perf finds them),
+ * the kernel's maps.  Live, the machine learns the traced processes'
+ * mappings from /proc (tap_usym__read_proc) and the kernel's reports
+ * (track.h); offline, from the records of a perf.data file.
  */
-typedef int (*tap_elf_func_fn)(void *arg, Elf *elf, const char *name, GElf_Addr addr,
-			       GElf_Xword size);
-int tap_elf_funcs(const char *path, tap_elf_func_fn fn, void *arg);
 
-struct tap_usyms *tap_usyms__new(void);
-/* Read @pid's mappings now (again), while it is alive. */
-void tap_usyms__snapshot(struct tap_usyms *u, int pid);
 /*
- * What the kernel reports as it happens (see track.h), so the mappings of
- * a process that has exited are still known: @pid mapped @path (or
- * anonymous memory, when @path does not start with '/') executable at
- * @start; @pid was forked by @ppid (threads are ignored); @pid exec'd.
+ * symbol__init() as these names need it: call it before perf loads any
+ * symbol (it leaves perf's demangling off: tap_usym__name() demangles).
  */
-void tap_usyms__mmap(struct tap_usyms *u, int pid, __u64 start, __u64 len, __u64 pgoff,
-		     const char *path);
-void tap_usyms__fork(struct tap_usyms *u, int pid, int ppid);
-void tap_usyms__exec(struct tap_usyms *u, int pid);
+int tap_usym__init(void);
+
 /*
- * "function+0xoff (file)", "0xADDR (file)" with the address in the file
- * (as objdump shows it) when no function covers it, or "0xaddr" outside
- * any known mapping, into @buf.
+ * Live only: perf's machine for this host, for these names, with no
+ * kernel maps until tap_ksym__name_live() needs them.  machine__delete()
+ * it, then symbol__exit().
  */
-const char *tap_usyms__name(struct tap_usyms *u, int pid, __u64 addr, char *buf, size_t size);
-void tap_usyms__delete(struct tap_usyms *u);
+struct machine *tap_usym__host_machine(void);
+
+/*
+ * "function+0xoff (file)", a C++ function demangled; "0xADDR (file)" with the address as objdump
+ * shows it when no symbol of the mapped file covers @addr; "0xaddr"
+ * outside any mapping of a file.  Returns @buf.
+ */
+const char *tap_usym__name(struct machine *machine, int pid, u64 addr, char *buf, size_t size);
+
+/* "function+0xoff" for a kernel address, else "0xaddr".  Returns @buf. */
+const char *tap_ksym__name(struct machine *machine, u64 addr, char *buf, size_t size);
+
+/* Live only: tap_ksym__name(), making the running kernel's maps first. */
+const char *tap_ksym__name_live(struct machine *machine, u64 addr, char *buf, size_t size);
+
+/*
+ * Live only: @pid's command name and executable mappings, read from /proc
+ * now (again) into @machine as perf record synthesizes them.  -1 if the
+ * process is gone.
+ */
+int tap_usym__read_proc(struct machine *machine, int pid);
+
+/*
+ * Live only: tap_usym__name(), reading @pid's mappings from /proc first if
+ * @machine does not know where @addr is and has not read them before.
+ */
+const char *tap_usym__name_live(struct machine *machine, int pid, u64 addr, char *buf,
+				size_t size);
+
+/*
+ * The functions of the file at @path a uprobe may go on, as perf's symbol
+ * code reads them from the file (.symtab and .dynsym; aliases kept, PLT
+ * stubs not), in address order: @fn gets each one's name (no @VERSION) and
+ * file offset, the address a uprobe takes; a non-zero return stops the
+ * walk.  -1 if perf reads no symbol from the file (it is no ELF file, or
+ * one stripped of them all).
+ */
+typedef int (*tap_usym_func_fn)(void *arg, const char *name, u64 offset);
+int tap_usym__funcs(const char *path, tap_usym_func_fn fn, void *arg);
 
 #endif /* __TAP_USYM_H */
