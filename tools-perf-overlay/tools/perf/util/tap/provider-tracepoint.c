@@ -33,6 +33,7 @@
 
 #include "provider.h"
 #include "runtime-int.h"
+#include "tp-multi.h"
 
 /* The events of one spec, in the order tracefs lists them; nr < 0: -errno. */
 struct tp_match {
@@ -387,8 +388,8 @@ static int tp_attach(struct runtime *rt, int idx)
 }
 
 /*
- * One event at a time: a link that attaches a program to many trace
- * events at once would be an attach_group() hook.
+ * The events that need the record go together where the kernel has the
+ * tracepoint_multi link (tp-multi.c); the rest one at a time.
  */
 const struct tap_provider tap_provider_tracepoint = {
 	.name = "tracepoint",
@@ -397,6 +398,7 @@ const struct tap_provider tap_provider_tracepoint = {
 	.code_kinds = tp_code_kinds,
 	.field_type = tp_field_type,
 	.field = tp_field,
+	.attach_group = tap_tp_multi__attach,
 	.attach = tp_attach,
 	.describe = tap_tp__describe,
 };
