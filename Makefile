@@ -190,6 +190,7 @@ SELFTEST_INC := -I$(LIBBPF_OUT)/include -I$(TREE)/tools/include/uapi
 .PHONY: selftest
 selftest: perf
 	@if command -v $(CLANG) > /dev/null; then \
+		mkdir -p $(dir $(BPFTOOL)) && \
 		$(MAKE) --no-print-directory -C $(TREE)/tools/bpf/bpftool \
 			OUTPUT=$(dir $(BPFTOOL)) > $(ROOT)/build/bpftool.log 2>&1 || \
 			{ tail -n 30 $(ROOT)/build/bpftool.log; exit 1; }; \
