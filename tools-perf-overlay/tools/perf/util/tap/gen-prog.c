@@ -286,7 +286,9 @@ static void define_maps(struct gen *g)
 	add_map(obj, TAP_MAP_KSYMS, "tap_ksyms", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
 	/* -C and -p: as many CPUs as there are, and a few processes */
 	add_map(obj, TAP_MAP_CPUS, "tap_cpus", BPF_MAP_TYPE_ARRAY, 4, 4, 0);
-	add_map(obj, TAP_MAP_TARGETS, "tap_targets", BPF_MAP_TYPE_HASH, 4, 4, TAP_MAX_TARGETS);
+	/* the targets grow as they fork: allocated as they come, not up front */
+	add_map(obj, TAP_MAP_TARGETS, "tap_targets", BPF_MAP_TYPE_HASH, 4, 4, TAP_MAX_FOLLOWED);
+	obj->maps[TAP_MAP_TARGETS].flags = BPF_F_NO_PREALLOC;
 	for (i = 0; i < sema->ntables; i++) {
 		struct tap_sym *sym = sema->tables[i];
 		struct tap_type *t = tap_type_resolve(sym->type);

@@ -79,6 +79,7 @@ enum {
 #define TAP_COOKIE_SYSCALL	(1ULL << 31)
 #define TAP_SYSCALL_SLOTS	1024	/* syscall numbers per dispatch base */
 #define TAP_MAX_TARGETS		1024	/* processes -p may name */
+#define TAP_MAX_FOLLOWED	65536	/* ... and that are traced with their children */
 #define TAP_STACK_DEPTH		127	/* frames kept per stack (PERF_MAX_STACK_DEPTH) */
 /*
  * A stack value: a kernel stack id (negative: why there is none), or for
