@@ -10,6 +10,8 @@
 #                 not)
 #   make demo     build, then run scripts/demo.tap
 #   make vm       build the test VM's kernel (make check does too; VM=0: not)
+#   make selftest build the tracepoint_multi link's selftest for the vm tier
+#                 (make check does too; needs clang-14)
 #   make core     the compiler alone, no perf: build/core/tap-core
 #   make core-asan  the same with ASan+UBSan: build/core-asan/tap-core
 #   make fuzz     fuzz the compiler with libFuzzer for FUZZ_SECONDS
@@ -108,7 +110,7 @@ install: prepare
 	@echo "installed $(DESTDIR)$(prefix)/bin/perf and" \
 		"$(DESTDIR)$(prefix)/share/man/man1/perf-tap.1 (man perf-tap)"
 
-check: build core-asan
+check: build core-asan selftest
 	cd $(ROOT) && ./tests/run
 	cd $(ROOT) && PERF=$(CORE_ASAN)/perf ./tests/run unit/
 	+$(MAKE) --no-print-directory fuzz-short
@@ -186,6 +188,52 @@ ifneq ($(VM),0)
 check: vm
 endif
 
+# The tracepoint_multi link's selftest (Documentation/kernel-link.md): the
+# kernel tree's prog_tests/tp_multi.c and progs/tp_multi.c (from
+# kernel-overlay/), built against perf's libbpf with the stand-in
+# tests/kernel/test_progs.h, because the BPF selftests as a whole need a
+# newer clang than clang-14. bpftool is built from the tree too: it makes
+# the skeleton and shows the new link type. The vm case
+# vm/tp-multi-selftest runs build/selftest/tp_multi in the guest. Skipped
+# without clang.
+SELFTEST := $(ROOT)/build/selftest
+BPFTOOL := $(ROOT)/build/bpftool/bpftool
+BPF_SELFTESTS := $(TREE)/tools/testing/selftests/bpf
+LIBBPF_OUT := $(PERF_OUT)/libbpf
+SELFTEST_INC := -I$(LIBBPF_OUT)/include -I$(TREE)/tools/include/uapi
+
+.PHONY: selftest
+selftest: perf
+	@if command -v $(CLANG) > /dev/null; then \
+		mkdir -p $(dir $(BPFTOOL)) && \
+		$(MAKE) --no-print-directory -C $(TREE)/tools/bpf/bpftool \
+			OUTPUT=$(dir $(BPFTOOL)) > $(ROOT)/build/bpftool.log 2>&1 || \
+			{ tail -n 30 $(ROOT)/build/bpftool.log; exit 1; }; \
+		$(MAKE) --no-print-directory $(SELFTEST)/tp_multi $(SELFTEST)/tp-multi-run; \
+	else \
+		echo "SKIP selftest: $(CLANG) not found (make prepare installs it)"; \
+	fi
+
+$(SELFTEST)/tp_multi.bpf.o: $(BPF_SELFTESTS)/progs/tp_multi.c $(LIBBPF_OUT)/libbpf.a
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -Wall -target bpf $(SELFTEST_INC) \
+		-I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
+
+$(SELFTEST)/tp_multi.skel.h: $(SELFTEST)/tp_multi.bpf.o $(BPFTOOL)
+	$(BPFTOOL) gen skeleton $< name tp_multi > $@.tmp
+	mv $@.tmp $@
+
+$(SELFTEST)/tp_multi: $(BPF_SELFTESTS)/prog_tests/tp_multi.c $(ROOT)/tests/kernel/test_progs.c \
+		$(ROOT)/tests/kernel/test_progs.h $(SELFTEST)/tp_multi.skel.h
+	$(CC) -g -O2 -Wall -DTEST=tp_multi -I$(ROOT)/tests/kernel -I$(SELFTEST) \
+		-I$(TREE)/tools/include $(SELFTEST_INC) -o $@ $(filter %.c,$^) \
+		$(LIBBPF_OUT)/libbpf.a -lelf -lz
+
+# The vm cases' and the benchmark's driver of the link, with the same program.
+$(SELFTEST)/tp-multi-run: $(ROOT)/tests/kernel/tp-multi-run.c $(SELFTEST)/tp_multi.skel.h
+	$(CC) -g -O2 -Wall -I$(SELFTEST) $(SELFTEST_INC) -o $@ $< \
+		$(LIBBPF_OUT)/libbpf.a -lelf -lz
+
 # Some load of its own, so a quiet machine still shows real counts.
 demo: build
 	cd $(ROOT) && { (sleep 1; find /usr/share/doc -type f | head -n 3000 | \
@@ -196,6 +244,17 @@ demo: build
 bench: build
 	/usr/bin/python3 $(ROOT)/scripts/bench/bench.py \
 		$(if $(filter-out 0,$(QUICK)),--quick)
+	@if $(ROOT)/scripts/vm-run.sh --check 2> /dev/null; then \
+		$(MAKE) --no-print-directory bench-vm; \
+	else \
+		echo "SKIP bench-vm: no VM kernel for these sources (make vm)"; \
+	fi
+
+# The vm part: attach and detach times of the tracepoint_multi link against
+# perf events, in the test VM (Documentation/kernel-link.md).
+.PHONY: bench-vm
+bench-vm: selftest vm
+	$(ROOT)/scripts/bench/vm-link.sh $(if $(filter-out 0,$(QUICK)),1,3)
 
 # The upstream series (Documentation/series.md).  series-check builds
 # perf with the same flags as make, less the jobs and the prefix.
@@ -208,7 +267,8 @@ series-check: series
 
 # Keeps build/fuzz/corpus and build/fuzz/artifacts: what fuzzing found.
 clean:
-	rm -rf $(PERF_OUT) $(PERF_PREFIX) $(CORE) $(CORE_ASAN) $(FUZZ)/fuzz-core
+	rm -rf $(PERF_OUT) $(PERF_PREFIX) $(CORE) $(CORE_ASAN) $(FUZZ)/fuzz-core \
+		$(SELFTEST) $(dir $(BPFTOOL))
 
 distclean:
 	rm -rf $(ROOT)/build

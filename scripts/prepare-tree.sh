@@ -162,6 +162,12 @@ run_patch()
 		"$@" < "$file"
 }
 
+# The files a patch changes, one a line.
+patch_files()
+{
+	sed -n -e 's|^--- a/\([^[:space:]]*\).*|\1|p' -e 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
+}
+
 # $STATE/patches/series lists the applied patches, in order, and
 # $STATE/patches/ keeps a copy of each as it was applied.
 apply_patches()
@@ -190,6 +196,25 @@ apply_patches()
 		i=$((i + 1))
 	done
 
+	# Files that the patches to revert or apply touch: copies with their
+	# time stamps, so that a file the new patches leave as it was gets its
+	# old time stamp back and make does not rebuild what depends on it.
+	rm -rf "$STATE/keep"
+	mkdir -p "$STATE/keep"
+	{
+		for ((j = i; j < ${#applied[@]}; j++)); do
+			patch_files "$dir/${applied[$j]}"
+		done
+		for ((j = i; j < ${#wanted[@]}; j++)); do
+			patch_files "$ROOT/patches/${wanted[$j]}"
+		done
+	} | sort -u | while IFS= read -r p; do
+		if [ -f "$TREE/$p" ]; then
+			mkdir -p "$STATE/keep/$(dirname "$p")"
+			cp -p "$TREE/$p" "$STATE/keep/$p"
+		fi
+	done
+
 	for ((j = ${#applied[@]} - 1; j >= i; j--)); do
 		name=${applied[$j]}
 		say "reverting $name"
@@ -206,6 +231,13 @@ apply_patches()
 		cp "$ROOT/patches/$name" "$dir/$name"
 		echo "$name" >> "$dir/series"
 	done
+
+	(cd "$STATE/keep" && find . -type f -printf '%P\n') | while IFS= read -r p; do
+		if cmp -s "$STATE/keep/$p" "$TREE/$p"; then
+			touch -r "$STATE/keep/$p" "$TREE/$p"
+		fi
+	done
+	rm -rf "$STATE/keep"
 }
 
 install_packages "${PACKAGES[@]}"

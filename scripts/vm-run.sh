@@ -37,8 +37,8 @@
 # sees the objects a case left in the guest.
 #
 # Environment: TAP_VM_KERNEL (a bzImage to boot instead of the cached
-# one), TAP_VM_MEM (default 1G), TAP_VM_CPUS (default 2). See
-# Documentation/vm.md.
+# one), TAP_VM_APPEND (more kernel command line), TAP_VM_MEM (default 1G),
+# TAP_VM_CPUS (default 2). See Documentation/vm.md.
 
 set -uo pipefail
 
@@ -107,6 +107,7 @@ boot()
 	append="console=ttyS0 root=tapvm_root rootfstype=9p ro"
 	append+=" rootflags=trans=virtio,version=9p2000.L,msize=$MSIZE,cache=loose"
 	append+=" init=$INIT panic=-1 quiet i8042.noaux i8042.nokbd"
+	[ -n "${TAP_VM_APPEND:-}" ] && append+=" $TAP_VM_APPEND"
 	args=(
 		-accel tcg -cpu max -smp "${TAP_VM_CPUS:-2}" -m "${TAP_VM_MEM:-1G}"
 		-nodefaults -no-user-config -display none -no-reboot

@@ -429,6 +429,63 @@ class Bench:
                                   % m.group(1))
         return got
 
+    # ---- 4b. records written to perf.data -------------------------------
+
+    def record_rate(self):
+        """perf tap record beside perf record: the same event, into a file."""
+        k = 200000 if self.quick else 1000000
+        n = self.runs
+        rate, lost = {}, {}
+        errf = os.path.join(self.tmp, "record.err")
+        data = os.path.join(self.tmp, "record.data")
+        w = [self.workload, "getpid", str(k)]
+        cmds = {
+            "perf tap": [self.perf, "tap", "record", "-o", data, "-e",
+                         'trace syscalls:sys_enter_getpid '
+                         '{ printf("%d\\n", pid) }', "--"] + w,
+            "perf": [self.perf, "record", "-e", "syscalls:sys_enter_getpid",
+                     "-o", data, "--"] + w,
+        }
+        for t in TOOLS:
+            if t not in cmds:
+                rate[t] = lost[t] = "n/a (no perf.data)"
+                continue
+            log("record rate: %s, %d records x%d" % (t, k, n))
+            rates, losses = [], []
+            for _ in range(n):
+                with open(errf, "w") as ef:
+                    wall, _, rc = self.timed(cmds[t], stderr=ef)
+                if rc:
+                    rates = "failed (exit %d)" % rc
+                    break
+                with open(errf) as ef:
+                    err = ef.read()
+                m = re.search(r"\((\d+) samples\)" if t == "perf" else
+                              r"perf tap: (\d+) records? .* written to", err)
+                if not m:
+                    rates = "no record count"
+                    break
+                got = int(m.group(1))
+                if t == "perf tap":
+                    # trace_end and top-level output: none in this script
+                    bad = re.search(r"warning: (\d+) output records lost",
+                                    err)
+                    if bad:
+                        self.notes.append("perf tap record reported %s "
+                                          "records lost" % bad.group(1))
+                rates.append(got / wall)
+                losses.append(k - got)
+            if isinstance(rates, str):
+                rate[t] = lost[t] = rates
+                continue
+            rate[t] = self.stats(rates)
+            lost[t] = self.stats(losses)
+        self.row("record_rate", "record: records/s into perf.data, %d getpid"
+                 % k, "records/s", rate, better="higher", ratio=False)
+        self.row("record_lost", "record: records missing of %d" % k,
+                 "records", lost, ratio=False,
+                 note="K minus the records written (perf: samples written)")
+
     # ---- 5. compile time ------------------------------------------------
 
     def compile_time(self):
@@ -461,7 +518,7 @@ class Bench:
     def run(self):
         t0 = time.monotonic()
         for step in (self.startup, self.per_event, self.many_events,
-                     self.output_rate, self.compile_time):
+                     self.output_rate, self.record_rate, self.compile_time):
             step()
         self.elapsed = time.monotonic() - t0
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -5,9 +5,11 @@
  *
  *   perf tap -e 'trace syscalls:sys_enter_* { s[probename] += 1 }' -- cmd
  *   perf tap script.tap
+ *   perf tap record script.tap -- cmd; perf tap report
  *
  * The compiler lives in util/tap/ (lex, parse, sema, codegen) and knows
- * nothing of perf; util/tap/runtime.c loads, attaches and prints.
+ * nothing of perf; util/tap/runtime.c loads, attaches and prints,
+ * util/tap/record.c and report.c save a run to perf.data and print it.
  */
 #include "builtin.h"
 
@@ -25,17 +27,60 @@
 #include <subcmd/parse-options.h>
 
 #include "util/cpumap.h"
+#include "util/debug.h"
 #include "util/evlist.h"
 #include "util/tap/event.h"
 #include "util/tap/object.h"
+#include "util/tap/record.h"
+#include "util/tap/report.h"
 #include "util/tap/runtime.h"
 
 static const char * const tap_usage[] = {
 	"perf tap [<options>] -e 'SCRIPT' [-- <command> [<args>]]",
 	"perf tap [<options>] FILE [-- <command> [<args>]]",
-	"perf tap -l 'SUBSYSTEM:EVENT'",
+	"perf tap record [<options>] [-o perf.data] FILE|-e 'SCRIPT' [-- <command> [<args>]]",
+	"perf tap report [-i perf.data] [-o FILE] [--json]",
+	"perf tap -l [-v] ['SUBSYSTEM:EVENT' | 'probe:FUNC' | 'probe:/PATH:SYM']",
 	NULL
 };
+
+static const char * const tap_report_usage[] = {
+	"perf tap report [-i perf.data] [-o FILE] [--json]",
+	NULL
+};
+
+/* perf tap report: the output of a recorded run, from the file alone. */
+static int cmd_tap_report(int argc, const char **argv)
+{
+	struct tap_report_opts opts = { .input = "perf.data" };
+	const char *output = NULL;
+	int ret;
+	const struct option options[] = {
+	OPT_STRING('i', "input", &opts.input, "file",
+		   "the perf.data perf tap record wrote (default perf.data)"),
+	OPT_STRING('o', "output", &output, "file", "write the output to this file"),
+	OPT_BOOLEAN(0, "json", &opts.json, "one JSON object a line for every record"),
+	OPT_INCR('v', "verbose", &verbose, "say more"),
+	OPT_END()
+	};
+
+	argc = parse_options(argc, argv, options, tap_report_usage, 0);
+	if (argc)
+		usage_with_options(tap_report_usage, options);
+	if (output) {
+		opts.output = fopen(output, "w");
+		if (!opts.output) {
+			fprintf(stderr, "perf tap: cannot write %s: %s\n", output, strerror(errno));
+			return 1;
+		}
+	}
+	ret = tap_report(&opts);
+	if (opts.output && fclose(opts.output) && !ret) {
+		fprintf(stderr, "perf tap: cannot write %s: %s\n", output, strerror(errno));
+		ret = 1;
+	}
+	return ret;
+}
 
 /* The whole file, NUL terminated; *@size: its length (it may hold NULs). */
 static char *read_file(const char *path, size_t *size)
@@ -169,9 +214,11 @@ int cmd_tap(int argc, const char **argv)
 		.code_kinds = tap_events__code_kinds,
 	};
 	struct tap_run_opts ropts = { 0 };
-	const char *script = NULL, *list = NULL, *file, *pid_arg = NULL;
-	const char *mmap_arg = NULL;
-	bool dump_ast = false, dump_bpf = false, syntax_only = false;
+	const char *script = NULL, *file, *pid_arg = NULL;
+	const char *mmap_arg = NULL, *output = NULL;
+	bool dump_ast = false, dump_bpf = false, syntax_only = false, record = false;
+	bool list = false, quiet_opt = false;
+	struct tap_record *rec = NULL;
 	struct tap_object *obj;
 	char *text = NULL;
 	int ret;
@@ -182,8 +229,10 @@ int cmd_tap(int argc, const char **argv)
 		   "trace only these processes, 1234,5678 (probe bodies run for them alone)"),
 	OPT_BOOLEAN('i', "no-inherit", &ropts.no_inherit,
 		    "not the children of -p's processes or of the command"),
-	OPT_STRING('l', "list", &list, "spec", "list the events a probe spec matches"),
+	OPT_BOOLEAN('l', "list", &list,
+		    "list the events the probe spec given matches (default *:*); with -v, their fields"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
+	OPT_BOOLEAN('q', "quiet", &quiet_opt, "no notes, progress or warnings: errors only"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
 	OPT_BOOLEAN(0, "syntax-only", &syntax_only,
 		    "only parse the script (with --dump-ast: the untyped tree) and exit; "
@@ -198,11 +247,37 @@ int cmd_tap(int argc, const char **argv)
 		     "iterations after which a while loop stops (default 1024)"),
 	OPT_STRING('m', "mmap-pages", &mmap_arg, "pages",
 		   "pages (or a size: 512K, 1M) in each output ring"),
+	OPT_STRING('o', "output", &output, "file",
+		   "write the script's output to this file; record: the perf.data to write "
+		   "(default perf.data)"),
+	OPT_BOOLEAN(0, "json", &ropts.json, "one JSON object a line for every record"),
 	OPT_END()
 	};
 
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return cmd_tap_report(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "record")) {
+		record = true;
+		argc--;
+		argv++;
+	}
 	argc = parse_options(argc, argv, options, tap_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION | PARSE_OPT_KEEP_DASHDASH);
+	if (quiet_opt && ropts.verbose) {
+		fprintf(stderr, "perf tap: give -q or -v, not both\n");
+		return 1;
+	}
+	if (quiet_opt)
+		perf_quiet_option();
+	if (record && ropts.json) {
+		fprintf(stderr, "perf tap: record writes no output to format: give --json to "
+			"perf tap report\n");
+		return 1;
+	}
+	if (record && list) {
+		fprintf(stderr, "perf tap: -l lists events; it records nothing\n");
+		return 1;
+	}
 	if (pid_arg && parse_pids(pid_arg, &ropts))
 		return 1;
 	if (mmap_arg && parse_mmap_pages(mmap_arg, &ropts.mmap_pages))
@@ -223,8 +298,13 @@ int cmd_tap(int argc, const char **argv)
 		fprintf(stderr, "perf tap: --str-size must be between 16 and 4096\n");
 		return 1;
 	}
-	if (list)
-		return tap_events__list(list) ? 1 : 0;
+	if (list) {
+		if (argc > 1) {
+			fprintf(stderr, "perf tap: -l takes one probe spec\n");
+			return 1;
+		}
+		return tap_events__list(argc ? argv[0] : "*:*", ropts.verbose) ? 1 : 0;
+	}
 	if (script) {
 		file = "<cmdline>";
 		text = strdup(script);
@@ -245,7 +325,8 @@ int cmd_tap(int argc, const char **argv)
 		argv++;
 	} else if (argc > 0) {
 		fprintf(stderr, "perf tap: a command to run goes after '--': "
-			"perf tap %s -- %s\n", script ? "-e '...'" : file, argv[0]);
+			"perf tap %s%s -- %s\n", record ? "record " : "", script ? "-e '...'" : file,
+			argv[0]);
 		free(text);
 		return 1;
 	}
@@ -279,7 +360,29 @@ int cmd_tap(int argc, const char **argv)
 		return 0;
 	}
 	ropts.argv = argc > 0 ? argv : NULL;
+	if (record) {
+		rec = tap_record__new(output ?: "perf.data");
+		if (!rec) {
+			fprintf(stderr, "perf tap: not enough memory to record\n");
+			ret = 1;
+			goto out;
+		}
+		ropts.sink = tap_record__sink(rec);
+	} else if (output) {
+		ropts.output = fopen(output, "w");
+		if (!ropts.output) {
+			fprintf(stderr, "perf tap: cannot write %s: %s\n", output, strerror(errno));
+			ret = 1;
+			goto out;
+		}
+	}
 	ret = tap_run(obj, &ropts);
+	if (ropts.output && fclose(ropts.output) && !ret) {
+		fprintf(stderr, "perf tap: cannot write %s: %s\n", output, strerror(errno));
+		ret = 1;
+	}
+out:
+	tap_record__delete(rec);
 	tap_object__delete(obj);
 	free(text);
 	return ret;

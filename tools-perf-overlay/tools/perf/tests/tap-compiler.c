@@ -104,10 +104,10 @@ static int test__tap_programs(struct test_suite *test __maybe_unused,
 	trace = find_prog(obj, TAP_PROG_TRACE);
 	timer = find_prog(obj, TAP_PROG_TIMER);
 	end = find_prog(obj, TAP_PROG_END);
-	/* and the last, which follows the children of the traced processes */
-	if (obj->nr_progs != 5 || !main_prog || !trace || !timer || !end ||
-	    obj->progs[4].kind != TAP_PROG_FOLLOW) {
-		pr_debug("%d programs, want main, trace, timer, end and follow\n",
+	/* and the last two, which follow the traced processes */
+	if (obj->nr_progs != 6 || !main_prog || !trace || !timer || !end ||
+	    obj->progs[4].kind != TAP_PROG_FOLLOW || obj->progs[5].kind != TAP_PROG_EXEC) {
+		pr_debug("%d programs, want main, trace, timer, end, follow and exec\n",
 			 obj->nr_progs);
 		goto out;
 	}

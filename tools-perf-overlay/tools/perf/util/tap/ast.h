@@ -15,7 +15,7 @@ enum tap_node_kind {
 	/* top level */
 	TAP_N_VAR,		/* var NAME [= a]; global at top level, else local */
 	TAP_N_FUNC,		/* function NAME(list: params) b: body */
-	TAP_N_TRACE,		/* trace list: specs [/a/] b: body */
+	TAP_N_TRACE,		/* trace list: specs [/a/] b: body; num 1: trace? (optional) */
 	TAP_N_TRACE_END,	/* trace_end b: body */
 	TAP_N_TIMER,		/* NAME (tick-1s, profile-10ms) [/a/] b: body; num = period ns */
 	/* statements */

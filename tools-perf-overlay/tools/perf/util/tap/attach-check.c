@@ -53,8 +53,16 @@ int tap_attach__check(struct tap_object *obj, const struct tap_events *evs, cons
 			else if (first < 0)
 				first = i;
 		}
-		if (!attached && first >= 0)
+		if (attached || first < 0)
+			continue;
+		if (!obj->progs[p].optional) {
 			empty = p;
+			continue;
+		}
+		why = attach_failure(evs, errs, first, name, sizeof(name));
+		pr_info("%s:%d:%d: note: no event of this trace? block could be attached (%s: %s):"
+			" it stays unattached\n", obj->file, obj->progs[p].line, obj->progs[p].col,
+			name, why);
 	}
 	for (i = 0; i < evs->nr; i++) {
 		if (obj->progs[evs->ev[i].prog].kind == TAP_PROG_TRACE)

@@ -13,6 +13,7 @@
 #include <linux/kernel.h>
 
 #include <api/fs/tracing_path.h>
+#include <traceevent/event-parse.h>
 #include "util/debug.h"
 
 #include "event.h"
@@ -72,9 +73,29 @@ nomem:
 	return NULL;
 }
 
+/* While a trace? block's spec is resolved, its errors are notes: the spec is left out. */
+static bool optional_spec;
+
 void tap_spec__error(struct tap_object *obj, const struct tap_spec *spec, const char *msg)
 {
+	if (optional_spec) {
+		pr_info("%s:%d:%d: note: left out (trace?): %s '%s'\n", obj->file, spec->line,
+			spec->col, msg, spec->text);
+		return;
+	}
 	tap_object__error(obj, spec->line, spec->col, "%s '%s'", msg, spec->text);
+}
+
+/* Forget the events from @from on: those of a trace? spec left out. */
+static void drop_events(struct tap_events *evs, int from)
+{
+	while (evs->nr > from) {
+		struct tap_event *ev = &evs->ev[--evs->nr];
+
+		free(ev->sys);
+		free(ev->name);
+		free(ev->path);
+	}
 }
 
 int tap_spec__cannot_tell(const struct tap_events *evs, struct tap_object *obj,
@@ -105,12 +126,16 @@ static int resolve_spec(struct tap_events *evs, struct tap_object *obj,
 		tap_spec__error(obj, spec, "a probe spec is SUBSYSTEM:EVENT, not");
 		return -1;
 	}
+	if (evs->verbose)
+		pr_info("perf tap: %s:%d:%d: '%s' matches %d event%s\n", obj->file, spec->line,
+			spec->col, spec->text, evs->nr - evs->spec_start,
+			evs->nr - evs->spec_start == 1 ? "" : "s");
 	return 0;
 }
 
 static int resolve(struct tap_events *evs, struct tap_object *obj, bool say_how, bool check_only)
 {
-	int i, s;
+	int i, s, err;
 
 	memset(evs, 0, sizeof(*evs));
 	evs->check_only = check_only;
@@ -123,9 +148,17 @@ static int resolve(struct tap_events *evs, struct tap_object *obj, bool say_how,
 		evs->block_start = evs->nr;
 		for (s = 0; s < prog->nr_specs; s++) {
 			evs->spec_start = evs->nr;
-			if (resolve_spec(evs, obj, &prog->specs[s], i))
+			optional_spec = prog->optional;
+			err = resolve_spec(evs, obj, &prog->specs[s], i);
+			optional_spec = false;
+			if (err && !prog->optional)
 				return -1;
+			if (err)
+				drop_events(evs, evs->spec_start);
 		}
+		if (prog->optional && evs->nr == evs->block_start)
+			pr_info("%s:%d:%d: note: no event for this trace? block: it stays "
+				"unattached\n", obj->file, prog->line, prog->col);
 	}
 	return 0;
 }
@@ -225,16 +258,92 @@ struct tep_event *tap_events__format(const struct tap_event *ev)
 	return tap_tp__format(ev->sys, ev->name);
 }
 
-int tap_events__list(const char *spec)
+/* -l prints an event as a spec that would match just it. */
+static char *list_name(const struct tap_event *ev)
 {
-	const struct tap_tp_name *names;
-	int i, n = tap_tp__is_spec(spec) ? tap_tp__match(spec, &names) : -EINVAL;
+	const char *ret = ev->kretprobe ? "%return" : "";
+	char *name = NULL;
+	int n;
 
-	if (n == -EINVAL)
-		pr_err("perf tap: a probe spec is SUBSYSTEM:EVENT, not '%s'\n", spec);
-	else if (n == 0)
-		pr_err("perf tap: no event matches '%s'\n", spec);
-	for (i = 0; i < n; i++)
-		printf("%s:%s\n", names[i].sys, names[i].name);
-	return n > 0 ? 0 : -1;
+	if (ev->path)
+		n = asprintf(&name, "probe:%s:%s%s", ev->path, ev->name, ret);
+	else
+		n = asprintf(&name, "%s:%s%s", ev->sys, ev->name, ret);
+	return n < 0 ? NULL : name;
+}
+
+struct listed {
+	char *name;
+	const struct tap_event *ev;
+};
+
+static int cmp_listed(const void *a, const void *b)
+{
+	return strcmp(((const struct listed *)a)->name, ((const struct listed *)b)->name);
+}
+
+/* -l -v: the fields arg.NAME can read, as the event's format declares them. */
+static void list_fields(const struct tap_event *ev)
+{
+	struct tep_event *tp;
+	struct tep_format_field *f;
+
+	if (ev->path || !strcmp(ev->sys, "probe"))
+		return;
+	tp = tap_tp__format(ev->sys, ev->name);
+	for (f = tp ? tp->format.fields : NULL; f; f = f->next)
+		printf("\t%s %s;%s\n", f->type, f->name,
+		       f->flags & TEP_FIELD_IS_STRING ? "\t(a string)" : "");
+}
+
+/*
+ * -l SPEC: the events a probe spec matches, sorted, each as the spec that
+ * matches it alone; -l -v: and their fields.  Any provider's spec:
+ * tracepoints, syscalls, probe:FUNC* (kprobe-able functions) and
+ * probe:/PATH:SYM* (a file's functions).
+ */
+int tap_events__list(const char *spec, bool fields)
+{
+	char file[] = "perf tap -l";
+	struct tap_object obj = { .file = file, .text = (char *)spec, .text_len = strlen(spec) };
+	struct tap_spec sp = { (char *)spec, 1, 1 };
+	struct tap_events evs = { 0 };
+	struct listed *l = NULL;
+	int i, err = -1;
+
+	if (tap_provider_timer.claims(spec)) {
+		pr_err("perf tap: -l lists events, and '%s' is a timer\n", spec);
+		return -1;
+	}
+	if (!tap_tp__can_read()) {
+		pr_err("perf tap: -l: cannot read the events in tracefs (%s): listing them needs "
+		       "root, or read access to tracefs\n", strerror(errno));
+		return -1;
+	}
+	if (resolve_spec(&evs, &obj, &sp, 0))
+		goto out;
+	l = calloc(evs.nr ?: 1, sizeof(*l));
+	if (!l)
+		goto out;
+	for (i = 0; i < evs.nr; i++) {
+		l[i].name = list_name(&evs.ev[i]);
+		l[i].ev = &evs.ev[i];
+		if (!l[i].name)
+			goto out;
+	}
+	qsort(l, evs.nr, sizeof(*l), cmp_listed);
+	for (i = 0; i < evs.nr; i++) {
+		if (i && !strcmp(l[i].name, l[i - 1].name))
+			continue;
+		printf("%s\n", l[i].name);
+		if (fields)
+			list_fields(l[i].ev);
+	}
+	err = 0;
+out:
+	for (i = 0; l && i < evs.nr; i++)
+		free(l[i].name);
+	free(l);
+	tap_events__exit(&evs);
+	return err;
 }

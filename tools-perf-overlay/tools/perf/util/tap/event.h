@@ -62,7 +62,7 @@ void tap_events__field(const struct tap_event *ev, const char *name, struct tap_
 /* argstr: the format of event @ev, parsed once per run; NULL if it has none. */
 struct tep_event *tap_events__format(const struct tap_event *ev);
 
-/* -l: print the events @spec matches, one "sys:name" a line. */
-int tap_events__list(const char *spec);
+/* -l: print the events @spec matches, sorted, one a line; @fields: and their fields. */
+int tap_events__list(const char *spec, bool fields);
 
 #endif /* __TAP_EVENT_H */

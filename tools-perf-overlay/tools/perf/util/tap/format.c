@@ -13,7 +13,11 @@
 
 #include "util/debug.h"
 #include "util/strbuf.h"
+#include <linux/string.h>
+#include "util/trace-event.h"
+#include "event.h"
 #include "format.h"
+#include "regs.h"
 
 /* A string value: the bytes up to the first NUL, at most str_size. */
 static int str_len(const struct tap_printer *p, const char *s)
@@ -82,7 +86,9 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 			strbuf_addf(&sb, "\t[stack lost: %s]", strerror((int)-id));
 		return strbuf_detach(&sb, NULL);
 	}
-	if (bpf_map_lookup_elem(p->stacks_fd, &(__u32){ (__u32)id }, ips)) {
+	memset(ips, 0, sizeof(ips));
+	if (p->stack_ips ? p->stack_ips(p->symbolize_arg, (__u32)id, ips) :
+	    bpf_map_lookup_elem(p->stacks_fd, &(__u32){ (__u32)id }, ips)) {
 		strbuf_addf(&sb, "\t[stack %lld not in the stack map]", id);
 		return strbuf_detach(&sb, NULL);
 	}
@@ -218,6 +224,14 @@ static void print_formatted(struct tap_printer *p, const struct tap_rec_def *def
 	}
 }
 
+void tap_format_text(struct tap_printer *p, const struct tap_rec_def *def, const char *rec)
+{
+	if (def->kind == TAP_REC_PRINTF)
+		print_formatted(p, def, rec);
+	else
+		print_values(p, def, rec);
+}
+
 /* Same keys: the same label and the same frames. */
 static int cmp_keys(const struct tap_hist_entry *x, const struct tap_hist_entry *y)
 {
@@ -320,6 +334,7 @@ static void hist_reset(struct tap_hist *h)
 		free(h->ents[i].key);
 		free(h->ents[i].frames);
 		free(h->ents[i].agg);
+		free(h->ents[i].raw);
 	}
 	free(h->ents);
 	h->ents = NULL;
@@ -340,6 +355,8 @@ static void hist_add(struct tap_printer *p, struct tap_hist *h, const struct tap
 	if (format_key(p, map, rec + TAP_REC_HDR, &e->key, &e->frames))
 		return;
 	h->nr++;
+	if (p->json)
+		e->raw = memdup(rec + TAP_REC_HDR, map->key_size);
 	if (map->type == BPF_MAP_TYPE_PERCPU_HASH) {
 		e->agg = malloc(TAP_AGG_SIZE);
 		if (e->agg)
@@ -398,39 +415,64 @@ static void hist_merge(struct tap_hist *h)
 		free(e->key);
 		free(e->frames);
 		free(e->agg);
+		free(e->raw);
 	}
 	h->nr = n;
 }
 
 /*
- * "[lo, hi)" of bucket @b: log2 buckets, where 0 holds the values below 1;
+ * [lo, hi) of bucket @b: log2 buckets, where 0 holds the values below 1;
  * or lhist()'s linear ones, where 0 holds those below min and the last
- * those from max up.
+ * those from max up.  Returns which bounds there are: 1 lo, 2 hi.
  */
-static void bucket_range(const struct tap_map_def *m, int b, char *buf, size_t size)
+int tap_bucket_bounds(const struct tap_map_def *m, int b, long long *lo, long long *hi)
 {
 	if (m->hist_nr) {
 		/* unsigned: the bounds may be anywhere in the 64-bit range */
-		unsigned long long lo = (unsigned long long)m->hist_min +
+		unsigned long long l = (unsigned long long)m->hist_min +
 			(unsigned long long)(b - 1) * (unsigned long long)m->hist_step;
-		unsigned long long hi = (unsigned long long)m->hist_max;
+		unsigned long long h = (unsigned long long)m->hist_max;
 
-		if ((unsigned long long)m->hist_max - lo > (unsigned long long)m->hist_step)
-			hi = lo + (unsigned long long)m->hist_step;
-		if (b == 0)
-			snprintf(buf, size, "(..., %lld)", m->hist_min);
-		else if (b > m->hist_nr)
-			snprintf(buf, size, "[%lld, ...)", m->hist_max);
-		else
-			snprintf(buf, size, "[%lld, %lld)", (long long)lo, (long long)hi);
-		return;
+		if ((unsigned long long)m->hist_max - l > (unsigned long long)m->hist_step)
+			h = l + (unsigned long long)m->hist_step;
+		if (b == 0) {
+			*hi = m->hist_min;
+			return 2;
+		}
+		if (b > m->hist_nr) {
+			*lo = m->hist_max;
+			return 1;
+		}
+		*lo = (long long)l;
+		*hi = (long long)h;
+		return 3;
 	}
-	if (b == 0)
-		snprintf(buf, size, "(..., 1)");
-	else if (b == TAP_AGG_BUCKETS - 1)
-		snprintf(buf, size, "[%lld, ...)", 1LL << (b - 1));
-	else
-		snprintf(buf, size, "[%lld, %lld)", 1LL << (b - 1), 1LL << b);
+	if (b == 0) {
+		*hi = 1;
+		return 2;
+	}
+	*lo = 1LL << (b - 1);
+	if (b == TAP_AGG_BUCKETS - 1)
+		return 1;
+	*hi = 1LL << b;
+	return 3;
+}
+
+static void bucket_range(const struct tap_map_def *m, int b, char *buf, size_t size)
+{
+	long long lo = 0, hi = 0;
+
+	switch (tap_bucket_bounds(m, b, &lo, &hi)) {
+	case 1:
+		snprintf(buf, size, "[%lld, ...)", lo);
+		break;
+	case 2:
+		snprintf(buf, size, "(..., %lld)", hi);
+		break;
+	default:
+		snprintf(buf, size, "[%lld, %lld)", lo, hi);
+		break;
+	}
 }
 
 /*
@@ -532,8 +574,14 @@ static void hist_flush(struct tap_printer *p, struct tap_hist *h)
 {
 	if (!h->nr || !h->map)
 		return;
-	hist_print(p, h, h->map);
-	fprintf(p->fp, "(print_hist incomplete: output records were lost)\n");
+	if (p->json) {
+		hist_merge(h);
+		qsort(h->ents, h->nr, sizeof(*h->ents), cmp_entries);
+		tap_json_hist(p, h, h->map, true);
+	} else {
+		hist_print(p, h, h->map);
+		fprintf(p->fp, "(print_hist incomplete: output records were lost)\n");
+	}
 	hist_reset(h);
 }
 
@@ -558,8 +606,8 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 	struct tap_hist *h;
 	__u32 id;
 
-	(void)time;
 	p->cpu = cpu;
+	p->time = time;
 	if (size < TAP_REC_HDR) {
 		p->bad++;
 		return 0;
@@ -572,13 +620,16 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 	def = &p->obj->recs[id];
 	switch (def->kind) {
 	case TAP_REC_PRINT:
-		print_values(p, def, rec);
-		break;
 	case TAP_REC_PRINTF:
-		print_formatted(p, def, rec);
+		if (p->json)
+			tap_json_text(p, def, rec);
+		else
+			tap_format_text(p, def, rec);
 		break;
 	case TAP_REC_EXIT:
 		p->exited = true;
+		if (p->json)
+			tap_json_exit(p);
 		break;
 	case TAP_REC_HIST_BEGIN:
 		h = hist_of(p, cpu);
@@ -603,7 +654,13 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 			p->bad++;
 			break;
 		}
-		hist_print(p, h, &p->obj->maps[TAP_MAP_TABLE0 + def->map]);
+		if (p->json) {
+			hist_merge(h);
+			qsort(h->ents, h->nr, sizeof(*h->ents), cmp_entries);
+			tap_json_hist(p, h, &p->obj->maps[TAP_MAP_TABLE0 + def->map], false);
+		} else {
+			hist_print(p, h, &p->obj->maps[TAP_MAP_TABLE0 + def->map]);
+		}
 		hist_reset(h);
 		break;
 	default:
@@ -611,4 +668,93 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * At raw_syscalls the record is rebuilt from pt_regs: __syscall_nr, then
+ * the six arguments, or the return value for a sys_exit event, as the
+ * syscalls:* events lay them out.
+ */
+void tap_format_argstr(const struct tap_event *ev, struct tep_event *tp, int cpu,
+		       const void *data, FILE *fp)
+{
+	const unsigned char *d = data;
+	unsigned char rec[64];
+	__u32 kind;
+	int i, size;
+
+	memcpy(&kind, d + 4, 4);
+	if (kind == TAP_ARGSTR_NONE)
+		return;
+	if (kind == TAP_ARGSTR_RECORD) {
+		unsigned char full[TAP_ARGSTR_DATA];
+
+		/*
+		 * The kernel hands BPF the record with its first 8 bytes (the
+		 * common fields) replaced by a pt_regs pointer: put the type back.
+		 */
+		memcpy(full, d + 8, sizeof(full));
+		memset(full, 0, 8);
+		memcpy(full, &(__u16){ (__u16)tp->id }, 2);
+		event_format__fprintf(tp, cpu, full, sizeof(full), fp);
+		return;
+	}
+	memset(rec, 0, sizeof(rec));
+	memcpy(rec, &(__u16){ (__u16)tp->id }, 2);
+	memcpy(rec + 8, &ev->syscall_nr, 4);
+	if (ev->sys_exit) {
+		memcpy(rec + 16, d + 8 + TAP_REGS_RET, 8);
+		size = 24;
+	} else {
+		for (i = 0; i < TAP_REGS_NR_ARGS; i++)
+			memcpy(rec + 16 + 8 * i, d + 8 + tap_regs_syscall_arg(i), 8);
+		size = 64;
+	}
+	event_format__fprintf(tp, cpu, rec, size, fp);
+}
+
+/*
+ * stack() values that hold no stack.  Without BPF_F_REUSE_STACKID (which
+ * would hand the id of a stored stack to a new one, so that table keys
+ * taken earlier print the wrong frames) a stack whose hash bucket holds
+ * another stack is not kept: bpf_get_stackid() returns -EEXIST.
+ */
+static void print_lost_stacks(const struct tap_losses *l, const struct tap_printer *p)
+{
+	if (l->stacks_collided)
+		pr_warning("perf tap: warning: %llu stacks were lost to hash collisions in the "
+			   "stack map (%u buckets)\n", (unsigned long long)l->stacks_collided,
+			   l->stack_buckets);
+	if (p->stacks_full)
+		pr_warning("perf tap: warning: %llu of the stack values printed were lost "
+			   "because the stack map was full (%u stacks)\n",
+			   (unsigned long long)p->stacks_full, l->stack_entries);
+	if (l->track)
+		pr_warning("perf tap: warning: %llu reports of processes' mappings were lost: "
+			   "some user stack frames may show addresses only\n",
+			   (unsigned long long)l->track);
+	if (p->stacks_other)
+		pr_warning("perf tap: warning: %llu of the stack values printed hold no "
+			   "stack (shown as [stack lost: ...])\n",
+			   (unsigned long long)p->stacks_other);
+}
+
+void tap_print_losses(const struct tap_losses *l, const struct tap_printer *p)
+{
+	if (l->records)
+		pr_warning("perf tap: warning: %llu output records lost (the rings were "
+			   "full; try a larger -m)\n", (unsigned long long)l->records);
+	if (l->drops)
+		pr_warning("perf tap: warning: %llu table updates lost (a table was "
+			   "full at %u entries)\n", (unsigned long long)l->drops, l->table_entries);
+	if (l->loops)
+		pr_warning("perf tap: warning: loops were stopped %llu times after "
+			   "%u iterations (--loop-max)\n", (unsigned long long)l->loops,
+			   l->loop_max);
+	if (p->bad)
+		pr_warning("perf tap: warning: %llu records could not be decoded\n",
+			   (unsigned long long)p->bad);
+	print_lost_stacks(l, p);
+	if (p->json)
+		tap_json_losses(p, l);
 }

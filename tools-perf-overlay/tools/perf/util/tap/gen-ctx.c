@@ -294,6 +294,19 @@ void gen_ppid(struct gen *g)
 	task_tgid(g);
 }
 
+/* The tgid in the key slot becomes a target. */
+static void add_target(struct gen *g)
+{
+	ST_IMM(BPF_W, FP, SLOT_KEY - 8, 1);
+	ld_map(g, R1, TAP_MAP_TARGETS);
+	MOV_REG(R2, FP);
+	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
+	MOV_REG(R3, FP);
+	ALU64_IMM(BPF_ADD, R3, SLOT_KEY - 8);
+	MOV_IMM(R4, BPF_ANY);
+	CALL(BPF_FUNC_map_update_elem);
+}
+
 /*
  * The program that follows children (-p, -- cmd): at sched_process_fork
  * (raw tracepoint: args[0] the parent, args[1] the child, in the parent's
@@ -310,12 +323,23 @@ void gen_follow_body(struct gen *g)
 	LDX(BPF_DW, R3, R6, 8);
 	task_tgid(g);
 	jump_to_exit(g, JMP_IMM(BPF_JEQ, R0, 0, 0));
-	ST_IMM(BPF_W, FP, SLOT_KEY - 8, 1);
-	ld_map(g, R1, TAP_MAP_TARGETS);
-	MOV_REG(R2, FP);
-	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);
-	MOV_REG(R3, FP);
-	ALU64_IMM(BPF_ADD, R3, SLOT_KEY - 8);
-	MOV_IMM(R4, BPF_ANY);
-	CALL(BPF_FUNC_map_update_elem);
+	add_target(g);
+}
+
+/*
+ * The program that makes the command a target when it execs (attached at
+ * sched_process_exec, in the exec'ing task), as perf record's
+ * enable_on_exec does: what perf tap's child does before exec is not the
+ * command's.
+ */
+void gen_exec_body(struct gen *g)
+{
+	CALL(BPF_FUNC_get_current_pid_tgid);
+	ALU64_IMM(BPF_RSH, R0, 32);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CPID);
+	LDX(BPF_DW, R2, R1, 0);
+	jump_to_exit(g, JMP_REG(BPF_JNE, R0, R2, 0));
+	jump_to_exit(g, JMP_IMM(BPF_JEQ, R2, 0, 0));
+	STX(BPF_W, FP, SLOT_KEY, R0);
+	add_target(g);
 }

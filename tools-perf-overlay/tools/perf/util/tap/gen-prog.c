@@ -169,6 +169,8 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	g->line = prog->line;
 	if (prog->kind == TAP_PROG_FOLLOW) {
 		gen_follow_body(g);
+	} else if (prog->kind == TAP_PROG_EXEC) {
+		gen_exec_body(g);
 	} else if (top_level) {
 		for (n = body_items; n && !g->dead; n = n->next)
 			if (n->kind != TAP_N_FUNC && n->kind != TAP_N_TRACE &&
@@ -284,7 +286,9 @@ static void define_maps(struct gen *g)
 	add_map(obj, TAP_MAP_KSYMS, "tap_ksyms", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
 	/* -C and -p: as many CPUs as there are, and a few processes */
 	add_map(obj, TAP_MAP_CPUS, "tap_cpus", BPF_MAP_TYPE_ARRAY, 4, 4, 0);
-	add_map(obj, TAP_MAP_TARGETS, "tap_targets", BPF_MAP_TYPE_HASH, 4, 4, TAP_MAX_TARGETS);
+	/* the targets grow as they fork: allocated as they come, not up front */
+	add_map(obj, TAP_MAP_TARGETS, "tap_targets", BPF_MAP_TYPE_HASH, 4, 4, TAP_MAX_FOLLOWED);
+	obj->maps[TAP_MAP_TARGETS].flags = BPF_F_NO_PREALLOC;
 	for (i = 0; i < sema->ntables; i++) {
 		struct tap_sym *sym = sema->tables[i];
 		struct tap_type *t = tap_type_resolve(sym->type);
@@ -418,6 +422,19 @@ static void own_names(struct gen *g)
 	obj->ksyms = names;
 }
 
+/* A program of perf tap's own, not of the script: it follows the targets. */
+static void support_prog(struct gen *g, int idx, enum tap_prog_kind kind, const char *name)
+{
+	struct tap_prog_def *prog = &g->obj->progs[idx];
+
+	prog->kind = kind;
+	prog->line = prog->col = 1;
+	snprintf(prog->name, sizeof(prog->name), "%s", name);
+	g->prog_idx = idx;
+	g->block = NULL;
+	gen_program(g, prog, NULL, false, TAP_CODE_RAW);
+}
+
 void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema *sema,
 		 struct tap_object *obj)
 {
@@ -432,7 +449,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	for (n = items; n; n = n->next)
 		if (n->kind == TAP_N_TRACE || n->kind == TAP_N_TRACE_END || n->kind == TAP_N_TIMER)
 			nprogs++;
-	nprogs++;	/* the last: tap_follow */
+	nprogs += 2;	/* the last: tap_follow and tap_exec */
 	obj->progs = gen_obj_alloc(&g, nprogs * sizeof(*obj->progs));
 	obj->nr_progs = nprogs;
 
@@ -455,6 +472,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 		switch (n->kind) {
 		case TAP_N_TRACE:
 			prog->kind = TAP_PROG_TRACE;
+			prog->optional = n->num;
 			snprintf(prog->name, sizeof(prog->name), "tap_trace_%d", n->line);
 			break;
 		case TAP_N_TIMER:
@@ -478,13 +496,9 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 			obj->scratch_size = g.max_scratch;
 	}
 	/* loaded and attached only with -p or a command, and unless --no-inherit */
-	prog = &obj->progs[++i];
-	prog->kind = TAP_PROG_FOLLOW;
-	prog->line = prog->col = 1;
-	snprintf(prog->name, sizeof(prog->name), "tap_follow");
-	g.prog_idx = i;
-	g.block = NULL;
-	gen_program(&g, prog, NULL, false, TAP_CODE_RAW);
+	support_prog(&g, ++i, TAP_PROG_FOLLOW, "tap_follow");
+	/* loaded and attached only with a command */
+	support_prog(&g, ++i, TAP_PROG_EXEC, "tap_exec");
 	if (!obj->scratch_size)
 		obj->scratch_size = 8;
 	finish_rodata(&g);

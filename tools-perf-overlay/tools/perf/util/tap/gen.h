@@ -338,6 +338,7 @@ void gen_argstr(struct gen *g, unsigned int dst);
 void prologue_event(struct gen *g, bool syscalls);
 void gen_ppid(struct gen *g);
 void gen_follow_body(struct gen *g);
+void gen_exec_body(struct gen *g);
 
 /* gen-emit.c: emitting instructions, recursion bound */
 void gen_num(struct gen *g, struct tap_node *n);

@@ -318,6 +318,14 @@ out:
 	tok->len = (int)(lx->p - tok->start);
 }
 
+bool tap_lex_eat(struct tap_lexer *lx, char ch)
+{
+	if (*lx->p != ch)
+		return false;
+	advance(lx, 1);
+	return true;
+}
+
 /*
  * A probe spec runs to white space, ',' or '{': "syscalls:sys_enter_*",
  * "*:*", "probe:do_sys_open%return", "probe:/usr/lib/libc.so.6:malloc".

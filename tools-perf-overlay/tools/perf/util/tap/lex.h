@@ -41,6 +41,8 @@ void tap_lex_init(struct tap_lexer *lx, struct tap_compiler *c);
 /* Next ordinary token. */
 void tap_lex_next(struct tap_lexer *lx, struct tap_token *tok);
 /* Next token read as a probe spec (after 'trace' and ','): TK_SPEC. */
+/* Consume @ch if it comes next, with nothing between: 'trace?'. */
+bool tap_lex_eat(struct tap_lexer *lx, char ch);
 void tap_lex_spec(struct tap_lexer *lx, struct tap_token *tok);
 /* Printable name of a token kind, for "expected X" messages. */
 const char *tap_tok_name(int kind);

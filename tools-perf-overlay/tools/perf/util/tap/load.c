@@ -92,11 +92,11 @@ int runtime__create_maps(struct runtime *rt)
 			int err = errno;
 
 			if (err == EPERM)
-				fprintf(stderr, "perf tap: permission denied: loading BPF needs "
-					"root, or CAP_BPF and CAP_PERFMON\n");
+				pr_err("perf tap: permission denied: loading BPF needs "
+				       "root, or CAP_BPF and CAP_PERFMON\n");
 			else
-				fprintf(stderr, "perf tap: cannot create BPF map '%s': %s\n",
-					m->name, strerror(err));
+				pr_err("perf tap: cannot create BPF map '%s': %s\n",
+				       m->name, strerror(err));
 			return -err;
 		}
 	}
@@ -138,42 +138,86 @@ static void kernel_v_error(const char *name, int err)
 		pr_err("perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms\n", name);
 }
 
-int runtime__fill_maps(struct runtime *rt)
+/*
+ * Entries of an array map, gathered and written with one system call:
+ * syscalls:* alone makes hundreds of probe names, dispatch slots and
+ * field places, which one update each made a measurable part of start-up.
+ */
+struct batch {
+	__u32 *keys;
+	char *values;
+	__u32 value_size, nr;
+};
+
+static int batch_init(struct batch *b, __u32 value_size, int max)
+{
+	b->keys = calloc(max ?: 1, sizeof(*b->keys));
+	b->values = calloc(max ?: 1, value_size);
+	b->value_size = value_size;
+	b->nr = 0;
+	return b->keys && b->values ? 0 : -ENOMEM;
+}
+
+static void *batch_add(struct batch *b, __u32 key)
+{
+	b->keys[b->nr] = key;
+	return b->values + (size_t)b->nr++ * b->value_size;
+}
+
+static int batch_write(struct batch *b, int fd)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	__u32 count = b->nr;
+	int err = 0;
+
+	if (count)
+		err = bpf_map_update_batch(fd, b->keys, b->values, &count, &opts);
+	free(b->keys);
+	free(b->values);
+	return err;
+}
+
+/* Probe names by event, the syscalls:* dispatch slots, and where arg.NAME is per event. */
+static int fill_event_maps(struct runtime *rt)
 {
 	struct tap_object *obj = rt->obj;
-	char *name = calloc(1, obj->str_size);
-	int i, cpu, err = 0;
+	struct batch names = { 0 }, slots = { 0 }, fields = { 0 };
+	int i, nr_fields = rt->evs.nr * obj->nr_fields, err;
 
-	if (!name)
-		return -ENOMEM;
-	for (i = 0; i < rt->evs.nr && !err; i++) {
-		__u32 key = (__u32)i;
-
-		memset(name, 0, obj->str_size);
-		snprintf(name, obj->str_size, "%s", rt->evs.ev[i].name);
-		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_PROBENAMES], &key, name, BPF_ANY);
-	}
+	err = batch_init(&names, obj->str_size, rt->evs.nr);
+	err = err ?: batch_init(&slots, sizeof(__u32), rt->evs.nr);
+	err = err ?: batch_init(&fields, sizeof(struct tap_field), nr_fields);
 	for (i = 0; i < rt->evs.nr && !err; i++) {
 		struct tap_event *ev = &rt->evs.ev[i];
 		struct prog_state *ps = &rt->progs[ev->prog];
-		__u32 key, val = (__u32)i + 1;
+		__u32 *slot;
 
+		snprintf(batch_add(&names, (__u32)i), obj->str_size, "%s", ev->name);
 		if (ev->syscall_nr < 0)
 			continue;
-		key = (__u32)((ev->sys_exit ? ps->exit_base : ps->enter_base) *
-			      TAP_SYSCALL_SLOTS + ev->syscall_nr);
-		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_SYSCALLS], &key, &val, BPF_ANY);
+		slot = batch_add(&slots, (__u32)((ev->sys_exit ? ps->exit_base : ps->enter_base) *
+						 TAP_SYSCALL_SLOTS + ev->syscall_nr));
+		*slot = (__u32)i + 1;
 	}
-	/* arg.NAME: where each field is in each event */
-	for (i = 0; i < rt->evs.nr * obj->nr_fields && !err; i++) {
+	for (i = 0; i < nr_fields && !err; i++) {
 		struct tap_field f;
-		__u32 key = (__u32)i;
 
 		tap_events__field(&rt->evs.ev[i / obj->nr_fields], obj->fields[i % obj->nr_fields],
 				  &f);
 		if (f.kind)
-			err = bpf_map_update_elem(rt->map_fds[TAP_MAP_FIELDS], &key, &f, BPF_ANY);
+			memcpy(batch_add(&fields, (__u32)i), &f, sizeof(f));
 	}
+	err = batch_write(&names, rt->map_fds[TAP_MAP_PROBENAMES]) ?: err;
+	err = batch_write(&slots, rt->map_fds[TAP_MAP_SYSCALLS]) ?: err;
+	return batch_write(&fields, rt->map_fds[TAP_MAP_FIELDS]) ?: err;
+}
+
+int runtime__fill_maps(struct runtime *rt)
+{
+	struct tap_object *obj = rt->obj;
+	int i, cpu, err;
+
+	err = fill_event_maps(rt);
 	/* kernel_v(): the symbols' addresses, from /proc/kallsyms */
 	if (obj->nr_ksyms) {
 		__u64 *addrs = calloc(obj->nr_ksyms, sizeof(*addrs));
@@ -184,7 +228,6 @@ int runtime__fill_maps(struct runtime *rt)
 			if (err) {
 				kernel_v_error(obj->ksyms[i], err);
 				free(addrs);
-				free(name);
 				return -1;
 			}
 		}
@@ -199,9 +242,8 @@ int runtime__fill_maps(struct runtime *rt)
 		if (fd >= 0)
 			err = bpf_map_update_elem(rt->map_fds[TAP_MAP_EVENTS], &key, &fd, BPF_ANY);
 	}
-	free(name);
 	if (err)
-		fprintf(stderr, "perf tap: cannot fill BPF maps: %s\n", strerror(errno));
+		pr_err("perf tap: cannot fill BPF maps: %s\n", strerror(errno));
 	return err ? -1 : 0;
 }
 
@@ -416,16 +458,16 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 		return -ENOMEM;
 	memcpy(copy, insns, cnt * sizeof(*copy));
 	if (relocate_btf_vars(copy, cnt)) {
-		fprintf(stderr, "perf tap: in_interrupt() needs the kernel's BTF and per-CPU "
-			"symbols in kallsyms (CONFIG_KALLSYMS_ALL), which this kernel lacks\n");
+		pr_err("perf tap: in_interrupt() needs the kernel's BTF and per-CPU "
+		       "symbols in kallsyms (CONFIG_KALLSYMS_ALL), which this kernel lacks\n");
 		free(copy);
 		return -ENOENT;
 	}
 	if (nr_funcs > 1) {
 		btf = funcs_btf(func_off, nr_funcs, &info);
 		if (!btf) {
-			fprintf(stderr, "perf tap: cannot load BTF for %s: %s\n", prog->name,
-				strerror(errno));
+			pr_err("perf tap: cannot load BTF for %s: %s\n", prog->name,
+			       strerror(errno));
 			free(copy);
 			return -EINVAL;
 		}
@@ -455,25 +497,25 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 		goto out;
 	insn = log ? verifier_insn(log) : -1;
 	if (rt->opts->verbose && log)
-		fprintf(stderr, "%s\n", log);
+		pr_err("%s\n", log);
 	if (insn >= 0 && insn < (int)cnt)
-		fprintf(stderr, "%s:%d: error: the kernel's BPF verifier rejected the code for "
-			"this line: %s%s\n", rt->obj->file, lines[insn],
-			log ? last_log_line(log) : strerror(errno),
-			rt->opts->verbose ? "" : " (-v shows the verifier log)");
+		pr_err("%s:%d: error: the kernel's BPF verifier rejected the code for "
+		       "this line: %s%s\n", rt->obj->file, lines[insn],
+		       log ? last_log_line(log) : strerror(errno),
+		       rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else if (log && *last_log_line(log))
 		/* refused before any instruction was checked: the log says why */
-		fprintf(stderr, "%s:%d: error: the kernel refused the BPF program of this "
-			"block: %s%s\n", rt->obj->file, prog->line,
-			last_log_line(log), rt->opts->verbose ? "" : " (-v shows the verifier log)");
+		pr_err("%s:%d: error: the kernel refused the BPF program of this "
+		       "block: %s%s\n", rt->obj->file, prog->line,
+		       last_log_line(log), rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else
-		fprintf(stderr, "perf tap: cannot load the program for %s: %s\n", prog->name,
-			strerror(errno));
+		pr_err("perf tap: cannot load the program for %s: %s\n", prog->name,
+		       strerror(errno));
 	fd = -EINVAL;
 out:
 	if (fd < 0 && errno == EPERM) {
-		fprintf(stderr, "perf tap: permission denied: loading BPF needs root, "
-			"or CAP_BPF and CAP_PERFMON\n");
+		pr_err("perf tap: permission denied: loading BPF needs root, "
+		       "or CAP_BPF and CAP_PERFMON\n");
 		fd = -EPERM;
 	}
 	free(log);
@@ -527,6 +569,9 @@ int runtime__load_progs(struct runtime *rt)
 		struct prog_state *ps = &rt->progs[i];
 
 		if (prog->kind == TAP_PROG_FOLLOW && !rt->follow && !rt->opts->verify_only)
+			continue;
+		if (prog->kind == TAP_PROG_EXEC && !(rt->opts->argv && rt->opts->argv[0]) &&
+		    !rt->opts->verify_only)
 			continue;
 		/* a trace block has code only for the ways its events attach */
 		if (prog->code[TAP_CODE_RAW].insns && (needs_plain(rt, i) || rt->opts->verify_only)) {

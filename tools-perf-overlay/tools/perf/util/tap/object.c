@@ -106,6 +106,7 @@ static void put_prog(struct wbuf *w, const struct tap_prog_def *prog)
 	put_u32(w, prog->uses_argstr);
 	put_u64(w, (__u64)prog->period_ns);
 	put_u32(w, prog->profile);
+	put_u32(w, prog->optional);
 	put_u32(w, (__u32)prog->nr_specs);
 	for (i = 0; i < prog->nr_specs; i++) {
 		put_str(w, prog->specs[i].text);
@@ -322,6 +323,7 @@ static void get_prog(struct rbuf *r, struct tap_prog_def *prog)
 	prog->uses_argstr = get_u32(r);
 	get(r, &prog->period_ns, sizeof(prog->period_ns));
 	prog->profile = get_u32(r);
+	prog->optional = get_u32(r);
 	prog->nr_specs = get_count(r, 12, 1U << 20);
 	prog->specs = alloc_array(r, sizeof(*prog->specs), (unsigned int)prog->nr_specs, true);
 	for (i = 0; !r->err && i < prog->nr_specs; i++) {

@@ -79,6 +79,7 @@ enum {
 #define TAP_COOKIE_SYSCALL	(1ULL << 31)
 #define TAP_SYSCALL_SLOTS	1024	/* syscall numbers per dispatch base */
 #define TAP_MAX_TARGETS		1024	/* processes -p may name */
+#define TAP_MAX_FOLLOWED	65536	/* ... and that are traced with their children */
 #define TAP_STACK_DEPTH		127	/* frames kept per stack (PERF_MAX_STACK_DEPTH) */
 /*
  * A stack value: a kernel stack id (negative: why there is none), or for
@@ -155,6 +156,7 @@ enum tap_prog_kind {
 	TAP_PROG_TRACE,		/* a trace block */
 	TAP_PROG_TIMER,		/* tick-N / profile-N */
 	TAP_PROG_FOLLOW,	/* raw tracepoint sched_process_fork: targets' children are targets */
+	TAP_PROG_EXEC,		/* raw tracepoint sched_process_exec: the command is, from its exec */
 };
 
 /*
@@ -192,6 +194,7 @@ struct tap_prog_def {
 	bool uses_argstr;		/* needs the event record: no raw tracepoints */
 	long long period_ns;		/* timers */
 	bool profile;			/* timers: every CPU, else one CPU */
+	bool optional;			/* trace?: specs that match nothing are left out */
 };
 
 enum tap_rec_kind {

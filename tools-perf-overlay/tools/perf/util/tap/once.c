@@ -22,6 +22,7 @@
 #include <internal/lib.h>
 #include <linux/kernel.h>
 
+#include "util/debug.h"
 #include "output.h"
 #include "runtime-int.h"
 #include "track.h"
@@ -187,7 +188,7 @@ static int run_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 		ro->bytes += roundup(size, 8) + SAMPLE_OVERHEAD;
 		return 0;
 	}
-	return tap_print_record(&ro->rt->printer, cpu, time, data, size);
+	return ro->rt->emit(ro->rt->emit_arg, cpu, time, data, size);
 }
 
 static int set_output(struct runtime *rt, int cpu, int fd)
@@ -203,8 +204,8 @@ static int test_run(struct runtime *rt, int prog)
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
 
 	if (bpf_prog_test_run_opts(rt->progs[prog].fd, &topts)) {
-		fprintf(stderr, "perf tap: cannot run %s: %s\n", rt->obj->progs[prog].name,
-			strerror(errno));
+		pr_err("perf tap: cannot run %s: %s\n", rt->obj->progs[prog].name,
+		       strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -269,8 +270,8 @@ static int run_pinned(struct runtime *rt, int prog, int cpu)
 		}
 		err = state_restore(rt, &st);
 		if (err) {
-			fprintf(stderr, "perf tap: cannot run %s again: %s\n",
-				rt->obj->progs[prog].name, strerror(-err));
+			pr_err("perf tap: cannot run %s again: %s\n",
+			       rt->obj->progs[prog].name, strerror(-err));
 			break;
 		}
 	}
@@ -290,7 +291,7 @@ int runtime__run_once(struct runtime *rt, int prog)
 
 	/* what came before prints before; mappings first, for ustack() */
 	tap_track__drain(rt->track);
-	tap_output__drain(rt->out, tap_print_record, &rt->printer);
+	tap_output__drain(rt->out, rt->emit, rt->emit_arg);
 	cpu = sched_getcpu();
 	if (cpu < 0 || tap_output__fd(rt->out, cpu) < 0 ||
 	    sched_getaffinity(0, sizeof(old), &old))
@@ -301,7 +302,7 @@ int runtime__run_once(struct runtime *rt, int prog)
 	if (cpu < 0 || sched_setaffinity(0, sizeof(one), &one)) {
 		/* not pinned: the output goes where the run happens to be */
 		err = test_run(rt, prog);
-		tap_output__drain(rt->out, tap_print_record, &rt->printer);
+		tap_output__drain(rt->out, rt->emit, rt->emit_arg);
 		fflush(rt->printer.fp);
 		return err;
 	}

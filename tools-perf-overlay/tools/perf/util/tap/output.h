@@ -10,6 +10,7 @@
  * entries holding tap_output__fd(out, cpu) at index cpu.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -31,16 +32,21 @@ typedef int (*tap_output_cb)(void *arg, int cpu, u64 time, const void *data,
  * Open and mmap a bpf-output event on every online CPU, enabled. @mmap_pages
  * is the size of each ring in pages: 0 for perf's default (perf record's,
  * 512 KiB with 4 KiB pages), otherwise rounded up to a power of two; at
- * most 1 GiB. Returns NULL on failure, with a message on stderr and errno
- * set.
+ * most 1 GiB. @batch: poll reports a ring once it is a quarter full, not
+ * at every record (for perf tap record, where nobody reads along).
+ * Returns NULL on failure, with a message on stderr and errno set.
  */
-struct tap_output *tap_output__new(unsigned int mmap_pages);
+struct tap_output *tap_output__new(unsigned int mmap_pages, bool batch);
 
 /*
  * The same on CPU @cpu alone, for a program whose output must not be lost
  * that runs there.
  */
 struct tap_output *tap_output__new_cpu(int cpu, unsigned int mmap_pages);
+
+/* The bpf-output event's attributes (perf tap record writes them to perf.data). */
+struct perf_event_attr;
+const struct perf_event_attr *tap_output__attr(struct tap_output *out);
 
 /* The bytes each ring holds. */
 size_t tap_output__ring_bytes(struct tap_output *out);

@@ -664,6 +664,8 @@ static struct tap_node *trace(struct parser *p)
 {
 	struct tap_node *n = node(p, TAP_N_TRACE), **tail = &n->list, *spec;
 
+	/* trace? SPECS: optional, what matches nothing is left out */
+	n->num = tap_lex_eat(&p->lx, '?');
 	do {
 		tap_lex_spec(&p->lx, &p->tok);
 		spec = node(p, TAP_N_SPEC);

@@ -87,9 +87,10 @@ int tap_probe__attach_pmu(struct runtime *rt, int idx, const char *pmu, const ch
 	return runtime__attach_perf_event(rt, &attr, 0, ps->kprobe_fd, (__u64)idx);
 }
 
+/* probe:FUNC; probe:/PATH:SYM and probe:LIB:SYM are uprobes */
 static bool kp_claims(const char *spec)
 {
-	return !strncmp(spec, "probe:", 6) && spec[6] != '/';
+	return !strncmp(spec, "probe:", 6) && spec[6] != '/' && !strchr(spec + 6, ':');
 }
 
 /* The functions of available_filter_functions that @glob matches: how many, or -1. */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/compiler.h>
 #include <linux/err.h>
 #include <linux/perf_event.h>
@@ -32,6 +33,7 @@
 
 #include "provider.h"
 #include "runtime-int.h"
+#include "tp-multi.h"
 
 /* The events of one spec, in the order tracefs lists them; nr < 0: -errno. */
 struct tp_match {
@@ -96,6 +98,17 @@ static int walk_subsystem(struct tp_match *m, const char *sys, const char *glob)
 		closedir(dir);
 	put_events_file(path);
 	return err;
+}
+
+bool tap_tp__can_read(void)
+{
+	char *events = get_tracing_file("events");
+	bool ok = events && !access(events, R_OK | X_OK);
+	int err = events ? errno : ENOENT;
+
+	put_events_file(events);
+	errno = ok ? 0 : err;
+	return ok;
 }
 
 static int walk(struct tp_match *m)
@@ -375,8 +388,8 @@ static int tp_attach(struct runtime *rt, int idx)
 }
 
 /*
- * One event at a time: a link that attaches a program to many trace
- * events at once would be an attach_group() hook.
+ * The events that need the record go together where the kernel has the
+ * tracepoint_multi link (tp-multi.c); the rest one at a time.
  */
 const struct tap_provider tap_provider_tracepoint = {
 	.name = "tracepoint",
@@ -385,6 +398,7 @@ const struct tap_provider tap_provider_tracepoint = {
 	.code_kinds = tp_code_kinds,
 	.field_type = tp_field_type,
 	.field = tp_field,
+	.attach_group = tap_tp_multi__attach,
 	.attach = tp_attach,
 	.describe = tap_tp__describe,
 };

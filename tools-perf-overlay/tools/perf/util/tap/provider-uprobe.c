@@ -9,6 +9,8 @@
  * the uprobe PMU per function, as kprobes do.
  */
 #include <errno.h>
+#include <glob.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/filter.h>
+#include <linux/kernel.h>
 #include "util/debug.h"
 #include "util/string2.h"
 
@@ -55,9 +58,45 @@ static int add_uprobe(void *arg, const char *name, u64 off)
 	return 0;
 }
 
+/* probe:/PATH:SYM, or probe:LIB:SYM with a library's name */
 static bool up_claims(const char *spec)
 {
-	return !strncmp(spec, "probe:/", 7);
+	return !strncmp(spec, "probe:", 6) && (spec[6] == '/' || strchr(spec + 6, ':'));
+}
+
+/*
+ * probe:libc:malloc: the library of that name in the system's library
+ * directories, as the dynamic linker would find it for a program: the
+ * versioned file (libc.so.6), since the unversioned one is often a linker
+ * script for the compiler.  "c" is "libc" too.  NULL if there is none.
+ */
+#ifndef TAP_MULTIARCH
+#define TAP_MULTIARCH "x86_64-linux-gnu"	/* regs.h: x86_64 only for now */
+#endif
+
+static char *find_library(const char *name)
+{
+	static const char * const dirs[] = {
+		"/lib/" TAP_MULTIARCH, "/usr/lib/" TAP_MULTIARCH, "/lib64", "/usr/lib64",
+		"/lib", "/usr/lib", "/usr/local/lib",
+	};
+	const char *prefix = strncmp(name, "lib", 3) ? "lib" : "";
+	char pattern[PATH_MAX], *found = NULL;
+	size_t d, i;
+	glob_t g;
+
+	for (d = 0; d < ARRAY_SIZE(dirs) && !found; d++) {
+		snprintf(pattern, sizeof(pattern), "%s/%s%s.so.*", dirs[d], prefix, name);
+		if (glob(pattern, 0, NULL, &g))
+			continue;
+		/* libc.so.6 before libc.so.6.1: the shortest name is the soname */
+		for (i = 0; i < g.gl_pathc; i++)
+			if (!found || strlen(g.gl_pathv[i]) < strlen(found))
+				found = g.gl_pathv[i];
+		found = found ? strdup(found) : NULL;
+		globfree(&g);
+	}
+	return found;
 }
 
 /* Can uprobes go into @path?  0; 1: the kernel cannot tell; -1 after an error at @spec. */
@@ -90,34 +129,44 @@ static int up_resolve(struct tap_events *evs, struct tap_object *obj,
 		      const struct tap_spec *spec, int prog)
 {
 	struct uprobe_match um = { .evs = evs, .prog = prog };
-	char *path, *colon;
+	char *target, *colon, *lib = NULL;
 	int err = -1;
 
-	path = tap_probe__target(obj, spec, &um.ret);
-	if (!path)
+	target = tap_probe__target(obj, spec, &um.ret);
+	if (!target)
 		return -1;
-	colon = strrchr(path, ':');
+	colon = strrchr(target, ':');
 	if (!colon || !colon[1]) {
 		tap_spec__error(obj, spec, "a uprobe is probe:/PATH:SYMBOL, not");
 		goto out;
 	}
 	*colon = 0;
-	um.path = path;
 	um.glob = colon + 1;
-	err = check_file(evs, obj, spec, path);
+	um.path = target;
+	if (target[0] != '/') {
+		lib = find_library(target);
+		if (!lib) {
+			tap_spec__error(obj, spec, "no library of that name in the system's library "
+					"directories for");
+			goto out;
+		}
+		um.path = lib;
+	}
+	err = check_file(evs, obj, spec, um.path);
 	if (err) {
 		err = err > 0 ? 0 : -1;
 		goto out;
 	}
 	err = -1;
-	if (tap_usym__funcs(path, add_uprobe, &um))
+	if (tap_usym__funcs(um.path, add_uprobe, &um))
 		tap_spec__error(obj, spec, "not an ELF file, or one without symbols:");
 	else if (!um.found)
 		tap_spec__error(obj, spec, "no function in the file matches");
 	else
 		err = 0;
 out:
-	free(path);
+	free(lib);
+	free(target);
 	return err;
 }
 

@@ -104,6 +104,8 @@ struct tap_tp_name {
 };
 
 bool tap_tp__is_spec(const char *spec);
+/* Can the events in tracefs be read?  Else errno says why. */
+bool tap_tp__can_read(void);
 /* The matches of @spec: how many (0 is none), or -errno. */
 int tap_tp__match(const char *spec, const struct tap_tp_name **names);
 /* The same, where no match or no tracefs is an error at the spec: -1. */

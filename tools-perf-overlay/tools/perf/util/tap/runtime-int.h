@@ -43,16 +43,19 @@ struct runtime {
 	int nr_bases;
 	struct tap_output *out;
 	struct tap_printer printer;
+	tap_output_cb emit;		/* where records go: the printer, or a sink */
+	void *emit_arg;
+	bool sink_started;
 	pid_t child;
 	int go_pipe;
 	int exec_pipe;
 	int child_status;
 	bool child_done;
 	struct machine *machine;	/* stack() and ustack() names, made on first use */
-	struct tep_event **formats;	/* per event, for argstr, parsed on first use */
 	struct perf_cpu_map *cpus;	/* -C, NULL for every CPU */
 	bool follow;			/* targets' children become targets (tap_follow) */
 	int follow_link;
+	int exec_link;			/* tap_exec: the command is a target from its exec */
 	struct tap_track *track;	/* the mappings of processes, for ustack() */
 	__u64 lost_discarded;		/* lost records of runs repeated (once.c) */
 	__u64 lost_extra;		/* lost records in rings of their own (once.c) */
@@ -77,6 +80,9 @@ int runtime__load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_p
 		       const struct tap_code *code);
 int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
 			  enum bpf_attach_type attach_type, const struct tap_code *code);
+
+/* runtime.c: what the run lost so far */
+void runtime__losses(struct runtime *rt, struct tap_losses *l);
 
 /* once.c: run top-level code or trace_end, with all of its output */
 int runtime__run_once(struct runtime *rt, int prog);

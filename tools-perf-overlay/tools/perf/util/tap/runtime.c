@@ -32,7 +32,6 @@
 #include <linux/err.h>
 
 #include "output.h"
-#include "regs.h"
 #include "runtime-int.h"
 #include "ktypes.h"
 #include "track.h"
@@ -53,14 +52,14 @@ static int set_cpus(struct runtime *rt, const char *list)
 
 	rt->cpus = perf_cpu_map__new(list);
 	if (!rt->cpus || perf_cpu_map__is_empty(rt->cpus)) {
-		fprintf(stderr, "perf tap: -C: not a CPU list: '%s'\n", list);
+		pr_err("perf tap: -C: not a CPU list: '%s'\n", list);
 		return -EINVAL;
 	}
 	perf_cpu_map__for_each_cpu(cpu, idx, rt->cpus) {
 		__u32 key = (__u32)cpu.cpu;
 
 		if (cpu.cpu < 0 || tap_output__fd(rt->out, cpu.cpu) < 0) {
-			fprintf(stderr, "perf tap: -C: CPU %d is not online\n", cpu.cpu);
+			pr_err("perf tap: -C: CPU %d is not online\n", cpu.cpu);
 			return -EINVAL;
 		}
 		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_CPUS], &key, &one, BPF_ANY);
@@ -82,12 +81,7 @@ static int set_targets(struct runtime *rt)
 		if (err)
 			return err;
 	}
-	if (rt->child > 0) {
-		key = (__u32)rt->child;
-		err = bpf_map_update_elem(rt->map_fds[TAP_MAP_TARGETS], &key, &one, BPF_ANY);
-		if (err)
-			return err;
-	}
+	/* the command becomes one when it execs: watch_exec() */
 	return runtime__set_global(rt, TAP_G_TARGET, 1);
 }
 
@@ -133,6 +127,29 @@ static int follow_children(struct runtime *rt)
 	return 0;
 }
 
+/*
+ * The command is traced from its exec on, as perf record's enable_on_exec
+ * does, not while it is still perf tap's child getting ready: tap_exec
+ * puts it among the targets as it execs.  Where that program cannot be
+ * attached, it is a target from the start.
+ */
+static int watch_exec(struct runtime *rt)
+{
+	__u32 one = 1, key = (__u32)rt->child;
+	int i;
+
+	for (i = 0; i < rt->obj->nr_progs; i++) {
+		if (rt->obj->progs[i].kind != TAP_PROG_EXEC || rt->progs[i].fd < 0)
+			continue;
+		rt->exec_link = bpf_raw_tracepoint_open("sched_process_exec", rt->progs[i].fd);
+		if (rt->exec_link >= 0)
+			return 0;
+		pr_debug("perf tap: sched_process_exec: %s: the command is traced before its exec\n",
+			 strerror(errno));
+	}
+	return bpf_map_update_elem(rt->map_fds[TAP_MAP_TARGETS], &key, &one, BPF_ANY);
+}
+
 /* -p: whether any of the processes is still there. */
 static bool targets_alive(struct runtime *rt)
 {
@@ -155,63 +172,19 @@ static __u64 realtime_offset(void)
 		       (real.tv_nsec - mono.tv_nsec));
 }
 
-/*
- * argstr: format the event with libtraceevent, exactly as perf script
- * prints a tracepoint's fields.  At raw_syscalls the record is rebuilt
- * from pt_regs: __syscall_nr, then the six arguments, or the return value
- * for a sys_exit event, as the syscalls:* events lay them out.
- */
+/* argstr: the event's format (parsed once, by the tracepoint provider), for tap_format_argstr(). */
 static void format_event(void *arg, int cpu, const void *data, FILE *fp)
 {
 	struct runtime *rt = arg;
-	const unsigned char *d = data;
-	__u32 idx, kind;
-	struct tap_event *ev;
 	struct tep_event *tp;
-	unsigned char rec[64];
-	int i, size;
+	__u32 idx;
 
-	memcpy(&idx, d, 4);
-	memcpy(&kind, d + 4, 4);
-	if (idx >= (__u32)rt->evs.nr || kind == TAP_ARGSTR_NONE)
+	memcpy(&idx, data, 4);
+	if (idx >= (__u32)rt->evs.nr)
 		return;
-	ev = &rt->evs.ev[idx];
-	if (!rt->formats)
-		rt->formats = calloc(rt->evs.nr, sizeof(*rt->formats));
-	if (!rt->formats)
-		return;
-	if (!rt->formats[idx]) {
-		tp = tap_events__format(ev);
-		if (!tp)
-			return;
-		rt->formats[idx] = tp;
-	}
-	tp = rt->formats[idx];
-	if (kind == TAP_ARGSTR_RECORD) {
-		unsigned char full[TAP_ARGSTR_DATA];
-
-		/*
-		 * The kernel hands BPF the record with its first 8 bytes (the
-		 * common fields) replaced by a pt_regs pointer: put the type back.
-		 */
-		memcpy(full, d + 8, sizeof(full));
-		memset(full, 0, 8);
-		memcpy(full, &(__u16){ (__u16)tp->id }, 2);
-		event_format__fprintf(tp, cpu, full, sizeof(full), fp);
-		return;
-	}
-	memset(rec, 0, sizeof(rec));
-	memcpy(rec, &(__u16){ (__u16)tp->id }, 2);
-	memcpy(rec + 8, &ev->syscall_nr, 4);
-	if (ev->sys_exit) {
-		memcpy(rec + 16, d + 8 + TAP_REGS_RET, 8);
-		size = 24;
-	} else {
-		for (i = 0; i < TAP_REGS_NR_ARGS; i++)
-			memcpy(rec + 16 + 8 * i, d + 8 + tap_regs_syscall_arg(i), 8);
-		size = 64;
-	}
-	event_format__fprintf(tp, cpu, rec, size, fp);
+	tp = tap_events__format(&rt->evs.ev[idx]);
+	if (tp)
+		tap_format_argstr(&rt->evs.ev[idx], tp, cpu, data, fp);
 }
 
 /* perf's host machine, for stack() and ustack() names, made on first use */
@@ -320,12 +293,12 @@ static int start_workload(struct runtime *rt)
 	if (rt->go_pipe < 0)
 		return 0;
 	if (write(rt->go_pipe, "g", 1) != 1)
-		fprintf(stderr, "perf tap: cannot start the workload\n");
+		pr_err("perf tap: cannot start the workload\n");
 	close(rt->go_pipe);
 	rt->go_pipe = -1;
 	if (read(rt->exec_pipe, &err, 1) == 1) {
-		fprintf(stderr, "perf tap: cannot run '%s': %s\n", rt->opts->argv[0],
-			strerror(err));
+		pr_err("perf tap: cannot run '%s': %s\n", rt->opts->argv[0],
+		       strerror(err));
 		return -ENOENT;
 	}
 	return 0;
@@ -373,7 +346,7 @@ static int drain(struct runtime *rt)
 
 	/* mappings first: the records may name code mapped just before */
 	tap_track__drain(rt->track);
-	n = tap_output__drain(rt->out, tap_print_record, &rt->printer);
+	n = tap_output__drain(rt->out, rt->emit, rt->emit_arg);
 
 	fflush(rt->printer.fp);
 	return n;
@@ -407,60 +380,32 @@ static void trace_loop(struct runtime *rt)
 	}
 }
 
-/*
- * stack() values that hold no stack.  Without BPF_F_REUSE_STACKID (which
- * would hand the id of a stored stack to a new one, so that table keys
- * taken earlier print the wrong frames) a stack whose hash bucket holds
- * another stack is not kept: bpf_get_stackid() returns -EEXIST.
- */
-static void report_lost_stacks(struct runtime *rt)
+void runtime__losses(struct runtime *rt, struct tap_losses *l)
 {
-	/* counted in BPF: every sample, not only the values printed */
-	unsigned long long collided = runtime__get_global(rt, TAP_G_STACKLOST);
+	__u64 refused = runtime__get_global(rt, TAP_G_OUTFAIL);
 
-	if (collided)
-		fprintf(stderr, "perf tap: warning: %llu stacks were lost to hash collisions in the "
-			"stack map (%u buckets)\n", collided,
-			(unsigned int)roundup_pow_of_two(TAP_STACK_MAP_ENTRIES));
-	if (rt->printer.stacks_full)
-		fprintf(stderr, "perf tap: warning: %llu of the stack values printed were lost "
-			"because the stack map was full (%u stacks)\n",
-			(unsigned long long)rt->printer.stacks_full, TAP_STACK_MAP_ENTRIES);
-	if (tap_track__lost(rt->track))
-		fprintf(stderr, "perf tap: warning: %llu reports of processes' mappings were lost: "
-			"some user stack frames may show addresses only\n",
-			(unsigned long long)tap_track__lost(rt->track));
-	if (rt->printer.stacks_other)
-		fprintf(stderr, "perf tap: warning: %llu of the stack values printed hold no "
-			"stack (shown as [stack lost: ...])\n",
-			(unsigned long long)rt->printer.stacks_other);
+	memset(l, 0, sizeof(*l));
+	l->records = tap_output__lost(rt->out) - rt->lost_discarded + rt->lost_extra;
+	/* the kernel counts a full ring both ways; report the larger */
+	if (refused > l->records)
+		l->records = refused;
+	l->drops = runtime__get_global(rt, TAP_G_DROPS);
+	l->loops = runtime__get_global(rt, TAP_G_LOOPS);
+	/* counted in BPF: every sample, not only the values printed */
+	l->stacks_collided = runtime__get_global(rt, TAP_G_STACKLOST);
+	l->track = tap_track__lost(rt->track);
+	l->table_entries = rt->obj->table_entries;
+	l->loop_max = rt->obj->loop_max;
+	l->stack_entries = TAP_STACK_MAP_ENTRIES;
+	l->stack_buckets = (__u32)roundup_pow_of_two(TAP_STACK_MAP_ENTRIES);
 }
 
 static void report_losses(struct runtime *rt)
 {
-	__u64 lost = tap_output__lost(rt->out) - rt->lost_discarded + rt->lost_extra;
-	__u64 refused = runtime__get_global(rt, TAP_G_OUTFAIL);
-	__u64 drops = runtime__get_global(rt, TAP_G_DROPS);
-	__u64 loops = runtime__get_global(rt, TAP_G_LOOPS);
+	struct tap_losses l;
 
-	/* the kernel counts a full ring both ways; report the larger */
-	if (refused > lost)
-		lost = refused;
-	if (lost)
-		fprintf(stderr, "perf tap: warning: %llu output records lost (the rings were "
-			"full; try a larger -m)\n", (unsigned long long)lost);
-	if (drops)
-		fprintf(stderr, "perf tap: warning: %llu table updates lost (a table was "
-			"full at %u entries)\n", (unsigned long long)drops,
-			rt->obj->table_entries);
-	if (loops)
-		fprintf(stderr, "perf tap: warning: loops were stopped %llu times after "
-			"%u iterations (--loop-max)\n", (unsigned long long)loops,
-			rt->obj->loop_max);
-	if (rt->printer.bad)
-		fprintf(stderr, "perf tap: warning: %llu records could not be decoded\n",
-			(unsigned long long)rt->printer.bad);
-	report_lost_stacks(rt);
+	runtime__losses(rt, &l);
+	tap_print_losses(&l, &rt->printer);
 }
 
 static void cleanup(struct runtime *rt)
@@ -500,12 +445,13 @@ static void cleanup(struct runtime *rt)
 	free(rt->perf_fds);
 	free(rt->perf_links);
 	free(rt->attach_err);
-	free(rt->formats);
 	tap_printer__exit(&rt->printer);
 	tap_track__delete(rt->track);
 	perf_cpu_map__put(rt->cpus);
 	if (rt->follow_link >= 0)
 		close(rt->follow_link);
+	if (rt->exec_link >= 0)
+		close(rt->exec_link);
 	tap_ktypes__exit();
 	if (rt->machine) {
 		machine__delete(rt->machine);
@@ -516,20 +462,27 @@ static void cleanup(struct runtime *rt)
 int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 {
 	struct runtime rt = { .obj = obj, .opts = opts, .go_pipe = -1, .exec_pipe = -1,
-			      .follow_link = -1 };
+			      .follow_link = -1, .exec_link = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int err = -1, end, stop_signals;
 
 	rt.printer.obj = obj;
-	rt.printer.fp = stdout;
+	rt.printer.fp = opts->output ?: stdout;
+	rt.printer.json = opts->json;
+	rt.emit = tap_print_record;
+	rt.emit_arg = &rt.printer;
+	if (opts->sink) {
+		rt.emit = opts->sink->sample;
+		rt.emit_arg = opts->sink->arg;
+	}
 	rt.printer.symbolize = symbolize_kernel;
 	rt.printer.symbolize_user = symbolize_user;
 	rt.printer.symbolize_arg = &rt;
 	rt.printer.format_event = format_event;
 	rt.printer.format_event_arg = &rt;
 	if (!may_trace()) {
-		fprintf(stderr, "perf tap: permission denied: tracing with BPF needs root, or "
-			"the CAP_BPF and CAP_PERFMON capabilities\n");
+		pr_err("perf tap: permission denied: tracing with BPF needs root, or "
+		       "the CAP_BPF and CAP_PERFMON capabilities\n");
 		goto out;
 	}
 	if (tap_events__resolve(&rt.evs, obj, opts->verbose))
@@ -539,7 +492,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (!rt.progs)
 		goto out;
 	runtime__plan_progs(&rt);
-	rt.out = tap_output__new(opts->mmap_pages);
+	rt.out = tap_output__new(opts->mmap_pages, opts->sink != NULL);
 	if (!rt.out)
 		goto out;
 	/* from now on, so ustack() frames of processes that exit keep their names */
@@ -563,8 +516,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (opts->argv && opts->argv[0]) {
 		err = prepare_workload(&rt);
 		if (err) {
-			fprintf(stderr, "perf tap: cannot start the workload: %s\n",
-				strerror(-err));
+			pr_err("perf tap: cannot start the workload: %s\n",
+			       strerror(-err));
 			goto out;
 		}
 	}
@@ -582,12 +535,26 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (err)
 		goto out;
 
+	if (opts->sink) {
+		err = opts->sink->start(opts->sink->arg, &rt);
+		if (err)
+			goto out;
+		rt.sink_started = true;
+	}
 	/* top-level code runs before any probe is attached */
 	err = runtime__run_once(&rt, 0);
 	if (err)
 		goto out;
 	if (!rt.printer.exited && !tap_signals) {
-		err = runtime__attach_all(&rt);
+		/*
+		 * Before the probes: at the command's exec, the tracepoint runs
+		 * its programs in the order they were attached, and a probe on
+		 * sched_process_exec must see the command as a target already.
+		 */
+		if (rt.child > 0)
+			err = watch_exec(&rt);
+		if (!err)
+			err = runtime__attach_all(&rt);
 		/* last, so that a link of perf tap's says its probes are attached */
 		if (!err && rt.follow)
 			err = follow_children(&rt);
@@ -614,12 +581,21 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 			goto out;
 	}
 	tap_printer__exit(&rt.printer);
+	if (rt.sink_started) {
+		rt.sink_started = false;
+		err = opts->sink->finish(opts->sink->arg, &rt);
+		if (err)
+			goto out;
+	}
 	report_losses(&rt);
-	fflush(stdout);
+	fflush(rt.printer.fp);
 	end_workload(&rt);
 	runtime__detach_all(&rt, stop_signals);
 	err = 0;
 out:
+	/* a failed run keeps what it recorded */
+	if (rt.sink_started && opts->sink->finish(opts->sink->arg, &rt))
+		err = -1;
 	cleanup(&rt);
 	return err ? 1 : 0;
 }
