@@ -253,7 +253,8 @@ check_deps()
 	[ -z "$bad" ] || { echo "dependencies outside $WORK:"; echo "$bad"; return 1; }
 }
 
-# The man pages of the tools/perf/Documentation/*.txt files a patch touches.
+# The man pages of the tools/perf/Documentation/perf*.txt files a patch
+# touches.
 build_man()
 {
 	local txt
@@ -326,7 +327,10 @@ for c in "${commits[@]}"; do
 	kfiles=() docs=() bpftool=0
 	for f in "${files[@]}"; do
 		case $f in
-		tools/perf/Documentation/*.txt) docs+=("$f") ;;
+		# man pages (perf's MAN1_TXT); perf.data-file-format.txt and the
+		# like are not
+		tools/perf/Documentation/perf-*.txt | tools/perf/Documentation/perf.txt)
+			docs+=("$f") ;;
 		tools/bpf/bpftool/*) bpftool=1 ;;
 		tools/*) ;;
 		*) kfiles+=("$f") ;;

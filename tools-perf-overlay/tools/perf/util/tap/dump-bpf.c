@@ -126,9 +126,9 @@ void tap_object__dump_bpf(struct tap_object *obj, FILE *fp)
 	/* what the code does not show: linear histograms */
 	for (i = 0; i < obj->nr_maps; i++)
 		if (obj->maps[i].hist_nr)
-			fprintf(fp, "map %s: lhist(v, %lld, %lld, %lld), %d buckets and two for "
-				"the values outside\n\n", obj->maps[i].name,
-				obj->maps[i].hist_min, obj->maps[i].hist_max,
+			fprintf(fp,
+				"map %s: lhist(v, %lld, %lld, %lld), %d buckets and two for the values outside\n\n",
+				obj->maps[i].name, obj->maps[i].hist_min, obj->maps[i].hist_max,
 				obj->maps[i].hist_step, obj->maps[i].hist_nr);
 
 	for (i = 0; i < obj->nr_progs; i++) {

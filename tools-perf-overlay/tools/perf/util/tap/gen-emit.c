@@ -22,7 +22,7 @@ static void *arena_grow(struct gen *g, void *old, unsigned int cnt, unsigned int
 }
 
 /* Generation stops at the kernel's size limit: name what made it so big. */
-void __attribute__((noreturn)) gen_too_large(struct gen *g)
+void __noreturn gen_too_large(struct gen *g)
 {
 	struct inlined *fn = g->fn;
 
@@ -30,8 +30,8 @@ void __attribute__((noreturn)) gen_too_large(struct gen *g)
 		fn = fn->up;
 	if (fn)
 		tap_error(g->c, fn->call->line, fn->call->col,
-			  "the program is too large: inlining '%s' here makes more than %d "
-			  "BPF instructions", fn->call->name, MAX_INSNS);
+			  "the program is too large: inlining '%s' here makes more than %d BPF instructions",
+			  fn->call->name, MAX_INSNS);
 	tap_error(g->c, g->block ? g->block->line : g->line, 1,
 		  "the program is too large: more than %d BPF instructions", MAX_INSNS);
 }
@@ -70,8 +70,8 @@ static void enter(struct gen *g, const struct tap_node *n)
 {
 	if (++g->depth > MAX_GEN_DEPTH)
 		tap_error(g->c, n->line, n->col,
-			  "nested more than %d levels deep, counting the bodies of the functions "
-			  "called", MAX_GEN_DEPTH);
+			  "nested more than %d levels deep, counting the bodies of the functions called",
+			  MAX_GEN_DEPTH);
 }
 
 void gen_num(struct gen *g, struct tap_node *n)

@@ -66,15 +66,18 @@ static void gen_reset(struct gen *g)
 	g->insns = NULL;
 	g->lines = NULL;
 	g->joff = NULL;
-	g->cnt = g->cap = 0;
+	g->cnt = 0;
+	g->cap = 0;
 	g->depth = 0;
 	g->col = 1;
 	g->map_used = tap_alloc(g->c, g->obj->nr_maps * sizeof(*g->map_used));
 	g->nr_used_maps = 0;
-	g->stack = g->max_stack = 0;
+	g->stack = 0;
+	g->max_stack = 0;
 	g->scratch = SCRATCH_FIRST;
 	g->max_scratch = SCRATCH_FIRST;
-	g->uses_scratch = g->uses_event = false;
+	g->uses_scratch = false;
+	g->uses_event = false;
 	g->to_exit = NULL;
 	g->callbacks = NULL;
 	g->cur_cb = NULL;
@@ -194,7 +197,8 @@ static void gen_program(struct gen *g, struct tap_prog_def *prog, struct tap_nod
 	g->insns = NULL;
 	g->lines = NULL;
 	g->joff = NULL;
-	g->cnt = g->cap = 0;
+	g->cnt = 0;
+	g->cap = 0;
 	g->to_exit = NULL;
 	g->line = prog->line;
 	MOV_REG(R6, BPF_REG_1);
@@ -428,7 +432,8 @@ static void support_prog(struct gen *g, int idx, enum tap_prog_kind kind, const 
 	struct tap_prog_def *prog = &g->obj->progs[idx];
 
 	prog->kind = kind;
-	prog->line = prog->col = 1;
+	prog->line = 1;
+	prog->col = 1;
 	snprintf(prog->name, sizeof(prog->name), "%s", name);
 	g->prog_idx = idx;
 	g->block = NULL;

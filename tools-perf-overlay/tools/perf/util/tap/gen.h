@@ -174,7 +174,7 @@ struct saved_code {
 };
 
 unsigned int gen_emit(struct gen *g, __u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm);
-void __attribute__((noreturn)) gen_too_large(struct gen *g);
+void __noreturn gen_too_large(struct gen *g);
 
 /* A program may use MAX_USED_MAPS maps: say so here, not at load time. */
 static inline void use_map(struct gen *g, int map)
@@ -184,8 +184,8 @@ static inline void use_map(struct gen *g, int map)
 	g->map_used[map] = true;
 	if (++g->nr_used_maps > MAX_USED_MAPS)
 		tap_error(g->c, g->line, g->col,
-			  "this block uses more than %d tables and maps (the kernel's limit per "
-			  "program, perf tap's own maps included)", MAX_USED_MAPS);
+			  "this block uses more than %d tables and maps (the kernel's limit per program, perf tap's own maps included)",
+			  MAX_USED_MAPS);
 }
 
 static inline void ld_map(struct gen *g, int reg, int map)
@@ -262,8 +262,8 @@ static inline unsigned int scratch_alloc(struct gen *g, unsigned int size)
 	g->scratch += (size + 7) & ~7U;
 	if (g->scratch > MAX_SCRATCH)
 		tap_error(g->c, g->line, g->col,
-			  "this needs more than %d bytes of scratch memory for strings and locals "
-			  "(--str-size is %u)", MAX_SCRATCH, g->c->str_size);
+			  "this needs more than %d bytes of scratch memory for strings and locals (--str-size is %u)",
+			  MAX_SCRATCH, g->c->str_size);
 	if (g->scratch > g->max_scratch)
 		g->max_scratch = g->scratch;
 	return off;

@@ -9,7 +9,9 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <linux/bits.h>
 #include <linux/bpf.h>
+#include <linux/compiler.h>
 
 /*
  * What a value is, for the runtime's decoders: table keys and values,
@@ -76,7 +78,7 @@ enum {
  * Attach cookies: the event index, or for syscalls:* views attached at
  * raw_syscalls the flag plus a base into TAP_MAP_SYSCALLS.
  */
-#define TAP_COOKIE_SYSCALL	(1ULL << 31)
+#define TAP_COOKIE_SYSCALL	BIT_ULL(31)
 #define TAP_SYSCALL_SLOTS	1024	/* syscall numbers per dispatch base */
 #define TAP_MAX_TARGETS		1024	/* processes -p may name */
 #define TAP_MAX_FOLLOWED	65536	/* ... and that are traced with their children */
@@ -86,7 +88,7 @@ enum {
  * ustack() this flag, the process id << 32 and the stack id in the low 32
  * bits, so user space knows whose address space to name frames in.
  */
-#define TAP_STACK_USER		(1ULL << 62)
+#define TAP_STACK_USER		BIT_ULL(62)
 
 /*
  * in_interrupt() reads the per-CPU preempt count through a BTF variable:
@@ -155,8 +157,8 @@ enum tap_prog_kind {
 	TAP_PROG_END,		/* trace_end, run once after */
 	TAP_PROG_TRACE,		/* a trace block */
 	TAP_PROG_TIMER,		/* tick-N / profile-N */
-	TAP_PROG_FOLLOW,	/* raw tracepoint sched_process_fork: targets' children are targets */
-	TAP_PROG_EXEC,		/* raw tracepoint sched_process_exec: the command is, from its exec */
+	TAP_PROG_FOLLOW,	/* raw tracepoint sched_process_fork: follows targets' children */
+	TAP_PROG_EXEC,		/* raw tracepoint sched_process_exec: the command, from its exec */
 };
 
 /*
@@ -305,7 +307,7 @@ int tap_object__deserialize(const void *data, size_t size, struct tap_object **o
 
 /* "FILE:LINE:COL: error: ..." with the script's line and a caret, as the compiler says it. */
 void tap_object__error(const struct tap_object *obj, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	__printf(4, 5);
 
 /* Compile @text; NULL after printing a diagnostic to stderr. */
 struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *opts);

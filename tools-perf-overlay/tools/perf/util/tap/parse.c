@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include <linux/compiler.h>
+#include <linux/kernel.h>
 
 #include "lex.h"
 #include "parse.h"
@@ -170,34 +171,41 @@ static struct tap_node *table(struct parser *p)
  * NAME.NAME other than arg.FIELD: a ktap library.  Say what to write
  * instead of "expected ..., found '.'".
  */
-static void __attribute__((noreturn)) library(struct parser *p, const struct tap_node *n)
+static void __noreturn library(struct parser *p, const struct tap_node *n)
 {
 	static const struct {
 		const char *lib, *hint;
 	} libs[] = {
-		{ "ffi", "ktap's ffi (C declarations, casts and calls) is not supported: read "
-			 "kernel memory with kernel_string() or kernel_v()" },
-		{ "kdebug", "kdebug.kprobe(...) and kdebug.kretprobe(...) are probe blocks, only "
-			    "allowed at top level" },
-		{ "ansi", "ktap's ansi library is not supported: printf(\"\\x1b[H\\x1b[2J\") "
-			  "clears the screen" },
-		{ "table", "tables need no table.new(): they grow as elements are stored, up to "
-			   "--table-size" },
-		{ "string", "ktap's string library is not supported: sprintf() formats, '..' "
-			    "joins" },
-		{ "os", "ktap's os library is not supported: gettimeofday_s() and the like give "
-			"the time" },
-		{ "timer", "ktap's timer library is not supported: write tick-1s { ... } or "
-			   "profile-10ms { ... }" },
+		{ "ffi",
+		  "ktap's ffi (C declarations, casts and calls) is not supported: read kernel memory with kernel_string() or kernel_v()",
+		},
+		{ "kdebug",
+		  "kdebug.kprobe(...) and kdebug.kretprobe(...) are probe blocks, only allowed at top level",
+		},
+		{ "ansi",
+		  "ktap's ansi library is not supported: printf(\"\\x1b[H\\x1b[2J\") clears the screen",
+		},
+		{ "table",
+		  "tables need no table.new(): they grow as elements are stored, up to --table-size",
+		},
+		{ "string",
+		  "ktap's string library is not supported: sprintf() formats, '..' joins",
+		},
+		{ "os",
+		  "ktap's os library is not supported: gettimeofday_s() and the like give the time",
+		},
+		{ "timer",
+		  "ktap's timer library is not supported: write tick-1s { ... } or profile-10ms { ... }",
+		},
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(libs); i++)
 		if (!strcmp(n->name, libs[i].lib))
 			tap_error(p->c, n->line, n->col, "'%s.': %s", n->name, libs[i].hint);
 	tap_error(p->c, p->tok.line, p->tok.col + (int)strlen(n->name),
-		  "'.' after '%s': names have no fields or libraries here (arg.NAME is the only "
-		  "dotted name)", n->name);
+		  "'.' after '%s': names have no fields or libraries here (arg.NAME is the only dotted name)",
+		  n->name);
 }
 
 static struct tap_node *primary(struct parser *p)
@@ -480,8 +488,7 @@ static struct tap_node *for_pairs(struct parser *p, struct tap_node *n)
 	if (walk[0] == 's' && accept(p, TK_CH(','))) {
 		if (!is(p, TK_STR) || (strcmp(p->tok.str, "value") && strcmp(p->tok.str, "key")))
 			tap_error(p->c, p->tok.line, p->tok.col,
-				  "sort_pairs() sorts by \"value\" (the largest first) or by "
-				  "\"key\" (the smallest first); it takes no comparison function");
+				  "sort_pairs() sorts by \"value\" (the largest first) or by \"key\" (the smallest first); it takes no comparison function");
 		if (!strcmp(p->tok.str, "key"))
 			n->num = TAP_ORDER_KEY;
 		next(p);
@@ -676,8 +683,8 @@ static struct tap_node *trace(struct parser *p)
 	/* ktap's kprobe fetch arguments: probe:do_sys_open dfd=%di */
 	if (is(p, TK_NAME) && peek(p) == TK_CH('='))
 		tap_error(p->c, p->tok.line, p->tok.col,
-			  "kprobe fetch arguments such as '%s=%%di' are not supported: arg0 ... arg5 "
-			  "are the function's arguments, $retval its value", p->tok.str);
+			  "kprobe fetch arguments such as '%s=%%di' are not supported: arg0 ... arg5 are the function's arguments, $retval its value",
+			  p->tok.str);
 	n->a = filter(p);
 	if (!is(p, TK_CH('{')))
 		unexpected(p, "'{' after the probe spec");

@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <linux/kernel.h>
+
 #include "lex.h"
 #include "object.h"
 #include "sema-int.h"
@@ -41,8 +43,7 @@ static void check_format(struct sema *s, struct tap_node *n, bool kernel)
 			p++;
 		if (*p == '.' && kernel)
 			tap_error(s->c, fmt->line, fmt->col,
-				  "sprintf: no precision ('.') and no '#' in its conversions (the "
-				  "kernel's bpf_snprintf() formats them)");
+				  "sprintf: no precision ('.') and no '#' in its conversions (the kernel's bpf_snprintf() formats them)");
 		if (*p == '.') {
 			p++;
 			while (*p >= '0' && *p <= '9')
@@ -54,8 +55,7 @@ static void check_format(struct sema *s, struct tap_node *n, bool kernel)
 		case 'o':
 			if (kernel)
 				tap_error(s->c, fmt->line, fmt->col,
-					  "sprintf: unknown conversion '%%o' (use %%d %%u %%x %%s "
-					  "%%c %%%%)");
+					  "sprintf: unknown conversion '%%o' (use %%d %%u %%x %%s %%c %%%%)");
 			want = TAP_T_NUM;
 			break;
 		case 'd': case 'i': case 'u': case 'x': case 'X': case 'c':
@@ -173,24 +173,27 @@ static void ktap_hint(struct sema *s, const struct tap_node *n)
 	static const struct {
 		const char *name, *hint;
 	} hints[] = {
-		{ "ptable", "ptable() is not needed: a table whose elements get '<<<' values is "
-			    "an aggregation; write 'var t = {}' or nothing" },
+		{ "ptable",
+		  "ptable() is not needed: a table whose elements get '<<<' values is an aggregation; write 'var t = {}' or nothing",
+		},
 		{ "histogram", "histogram(t) is print_hist(t) here" },
 		{ "print_backtrace", "print_backtrace() is print(stack()) here" },
 		{ "backtrace", "backtrace() is stack() here (all frames, none skipped)" },
-		{ "print_trace_clock", "print_trace_clock() is not supported: gettimeofday_ns() "
-				       "reads the clock" },
+		{ "print_trace_clock",
+		  "print_trace_clock() is not supported: gettimeofday_ns() reads the clock",
+		},
 		{ "curr_taskinfo", "curr_taskinfo() is not supported" },
 		{ "in_iowait", "in_iowait() is not supported" },
 		{ "num_cpus", "num_cpus() is not supported" },
 		{ "arch", "arch() is not supported" },
 		{ "pairs", "pairs() only walks a table in for (k, v in pairs(t)) { ... }" },
-		{ "sort_pairs", "sort_pairs() only walks a table in for (k, v in sort_pairs(t)) "
-				"{ ... }" },
+		{ "sort_pairs",
+		  "sort_pairs() only walks a table in for (k, v in sort_pairs(t)) { ... }",
+		},
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(hints); i++)
 		if (!strcmp(n->name, hints[i].name))
 			tap_error(s->c, n->line, n->col, "%s", hints[i].hint);
 }
@@ -256,8 +259,7 @@ struct tap_type *sema_call(struct sema *s, struct tap_node *n)
 		break;
 	case TAP_B_LHIST:
 		tap_error(s->c, n->line, n->col,
-			  "lhist() is only the value of an aggregation: t[k] <<< lhist(v, min, max, "
-			  "step)");
+			  "lhist() is only the value of an aggregation: t[k] <<< lhist(v, min, max, step)");
 	case TAP_B_PRINT_HIST:
 		if (n->list->kind != TAP_N_NAME)
 			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);

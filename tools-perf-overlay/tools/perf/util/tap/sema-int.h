@@ -53,7 +53,7 @@ struct tap_type *sema_builtin_type(struct sema *s, struct tap_node *n,
 void sema_builtin_check(struct sema *s, struct tap_node *n, const struct tap_builtin_def *b);
 struct tap_type *sema_builtin_value(struct sema *s, struct tap_node *n,
 				    const struct tap_builtin_def *b);
-void __attribute__((noreturn)) sema_nil_error(struct sema *s, const struct tap_node *n);
+void __noreturn sema_nil_error(struct sema *s, const struct tap_node *n);
 struct tap_type *sema_expr(struct sema *s, struct tap_node *n);
 
 /* sema-call.c */

@@ -142,8 +142,8 @@ static void agg_hist(struct sema *s, struct tap_node *n)
 		if (range / (unsigned long long)step + !!(range % (unsigned long long)step) >
 		    TAP_AGG_BUCKETS - 2)
 			tap_error(s->c, call->line, call->col,
-				  "lhist(): at most %d buckets from min to max: make the step "
-				  "larger", TAP_AGG_BUCKETS - 2);
+				  "lhist(): at most %d buckets from min to max: make the step larger",
+				  TAP_AGG_BUCKETS - 2);
 		nr = (int)(range / (unsigned long long)step + !!(range % (unsigned long long)step));
 	}
 	if (!sym->hist_at) {
@@ -160,12 +160,12 @@ static void agg_hist(struct sema *s, struct tap_node *n)
 	first = sym->hist_at;
 	if (!sym->hist_nr || !nr)
 		tap_error(s->c, n->line, n->col,
-			  "'%s' gets %s here, but %s at %d:%d (one aggregation has one kind "
-			  "of histogram)", sym->name, nr ? "lhist() values" : "plain values",
+			  "'%s' gets %s here, but %s at %d:%d (one aggregation has one kind of histogram)",
+			  sym->name, nr ? "lhist() values" : "plain values",
 			  nr ? "plain values" : "lhist() values", first->line, first->col);
 	tap_error(s->c, n->line, n->col,
-		  "'%s' gets lhist(v, %lld, %lld, %lld) here, but lhist(v, %lld, %lld, %lld) at "
-		  "%d:%d", sym->name, min, max, step, sym->hist_min, sym->hist_max,
+		  "'%s' gets lhist(v, %lld, %lld, %lld) here, but lhist(v, %lld, %lld, %lld) at %d:%d",
+		  sym->name, min, max, step, sym->hist_min, sym->hist_max,
 		  sym->hist_step, first->line, first->col);
 }
 
@@ -299,8 +299,8 @@ static void for_stmt(struct sema *s, struct tap_node *n)
 			  n->a->name, n->a->name, n->a->name);
 	if (nnames != tt->nkeys && nnames != tt->nkeys + 1)
 		tap_error(s->c, n->line, n->col,
-			  "'%s' has %d key%s: walk it with %d name%s for the keys and one more "
-			  "for the value, if wanted", n->a->name, tt->nkeys,
+			  "'%s' has %d key%s: walk it with %d name%s for the keys and one more for the value, if wanted",
+			  n->a->name, tt->nkeys,
 			  tt->nkeys == 1 ? "" : "s", tt->nkeys, tt->nkeys == 1 ? "" : "s");
 	for (name = n->list, i = 0; name; name = name->next, i++) {
 		for (other = n->list; other != name; other = other->next)

@@ -108,8 +108,8 @@ void sema_unify_at(struct sema *s, const struct tap_node *at, struct tap_type *a
 		memcpy(a->key, b->key, sizeof(a->key));
 	} else if (b->nkeys >= 0 && a->nkeys != b->nkeys && (!a->nkeys || !b->nkeys)) {
 		tap_error(s->c, at->line, at->col,
-			  "%s is used with %d key%s here, but with %d at %d:%d (an aggregation "
-			  "without keys is 'x <<< v')", describe(s, at), b->nkeys,
+			  "%s is used with %d key%s here, but with %d at %d:%d (an aggregation without keys is 'x <<< v')",
+			  describe(s, at), b->nkeys,
 			  b->nkeys == 1 ? "" : "s", a->nkeys, a->line, a->col);
 	} else if (b->nkeys >= 0 && a->nkeys != b->nkeys) {
 		tap_error(s->c, at->line, at->col,
@@ -330,8 +330,8 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 		tap_error(s->c, n->line, n->col, "tables must be globals");
 	if (tap_type_resolve(tap_type_resolve(t)->val)->kind == TAP_T_AGG && !s->agg_ok)
 		tap_error(s->c, n->line, n->col,
-			  "%s is an aggregation: read it with count(), sum(), avg(), min(), "
-			  "max() or print_hist()", describe(s, n));
+			  "%s is an aggregation: read it with count(), sum(), avg(), min(), max() or print_hist()",
+			  describe(s, n));
 	return tap_type_resolve(t)->val;
 }
 
@@ -350,11 +350,10 @@ static struct tap_type *exists(struct sema *s, struct tap_node *n)
 	return sema_type_new(s, TAP_T_NUM, n);
 }
 
-void __attribute__((noreturn)) sema_nil_error(struct sema *s, const struct tap_node *n)
+void __noreturn sema_nil_error(struct sema *s, const struct tap_node *n)
 {
 	tap_error(s->c, n->line, n->col,
-		  "'nil' stands only for a missing table element: 't[k] == nil' and "
-		  "'t[k] != nil' test for one, 't[k] = nil' deletes one");
+		  "'nil' stands only for a missing table element: 't[k] == nil' and 't[k] != nil' test for one, 't[k] = nil' deletes one");
 }
 
 static struct tap_type *binop(struct sema *s, struct tap_node *n)
@@ -399,11 +398,11 @@ static struct tap_type *binop(struct sema *s, struct tap_node *n)
 }
 
 /* The value of a walk over an aggregation is only for count() and the like. */
-static void __attribute__((noreturn)) agg_local_error(struct sema *s, const struct tap_node *n)
+static void __noreturn agg_local_error(struct sema *s, const struct tap_node *n)
 {
 	tap_error(s->c, n->line, n->col,
-		  "'%s' holds the statistics of an aggregation element: read them with "
-		  "count(%s), sum(%s), avg(%s), min(%s) or max(%s)", n->name, n->name, n->name,
+		  "'%s' holds the statistics of an aggregation element: read them with count(%s), sum(%s), avg(%s), min(%s) or max(%s)",
+		  n->name, n->name, n->name,
 		  n->name, n->name, n->name);
 }
 
@@ -586,8 +585,8 @@ static void function(struct sema *s, struct tap_node *n)
 
 enum { UNSEEN, ON_PATH, DONE };
 
-static void __attribute__((noreturn)) recursion_error(struct sema *s, struct tap_sym *f,
-						      const struct tap_callee *call)
+static void __noreturn recursion_error(struct sema *s, struct tap_sym *f,
+				       const struct tap_callee *call)
 {
 	if (call->sym == f)
 		tap_error(s->c, call->line, call->col,
