@@ -112,6 +112,17 @@ if [ "$SERIES_CCACHE" != 0 ] && mkdir -p "$CCACHE_DIR" 2> /dev/null &&
 	CC_ARGS=(CC="ccache gcc")
 fi
 
+# ccache's hits and misses so far, for the summary (other builds that use
+# the cache at the same time count too).
+ccache_counts()
+{
+	[ ${#CC_ARGS[@]} -gt 0 ] || return 0
+	ccache --print-stats 2> /dev/null | awk -F'\t' '
+		$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" { h += $2 }
+		$1 == "cache_miss" { m += $2 }
+		END { print h + 0, m + 0 }'
+}
+
 mapfile -t patches < <(find "$SERIES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
 	! -name '0000-cover-letter.patch' | sort)
 [ ${#patches[@]} -gt 0 ] || die "no patches in $SERIES (run make series)"
@@ -121,7 +132,11 @@ cover=$SERIES/0000-cover-letter.patch
 
 # ---- 1. a fresh pristine tree -------------------------------------------------
 
-rm -rf "$WORK"
+if [ -d "$WORK" ]; then
+	t0=$(date +%s)
+	rm -rf "$WORK"
+	say "the previous run's ${WORK#"$ROOT"/} removed ($(($(date +%s) - t0))s)"
+fi
 mkdir -p "$WORK" "$LOG"
 
 export GIT_AUTHOR_NAME="series-check" GIT_AUTHOR_EMAIL="series-check@localhost"
@@ -315,6 +330,7 @@ build_kernel()
 
 kernel_note=""
 n=0
+read -r hits0 misses0 < <(ccache_counts; echo)
 [ "$SERIES_BUILD" != 0 ] || commits=()
 for c in "${commits[@]}"; do
 	n=$((n + 1))
@@ -425,6 +441,9 @@ if [ ${#unjustified[@]} -gt 0 ]; then
 	status=1
 fi
 [ -z "$kernel_note" ] || say "note: $kernel_note"
+if [ -n "${hits0:-}" ] && read -r hits misses < <(ccache_counts) && [ -n "${hits:-}" ]; then
+	say "ccache: $((hits - hits0)) compilations from the cache, $((misses - misses0)) compiled"
+fi
 [ "$SERIES_BUILD" != 0 ] || say "note: nothing was built (SERIES_BUILD=0)"
 
 secs=$(($(date +%s) - start_all))
