@@ -126,7 +126,7 @@ check: build core-asan selftest
 TAP_SRC := $(ROOT)/tools-perf-overlay/tools/perf/util/tap
 CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c builtin.c \
 	sema.c sema-call.c sema-stmt.c \
-	jumps.c compile.c object.c dump-bpf.c) $(wildcard $(TAP_SRC)/gen-*.c) \
+	jumps.c compile.c bytes.c object.c dump-bpf.c) $(wildcard $(TAP_SRC)/gen-*.c) \
 	$(TREE)/kernel/bpf/disasm.c
 CORE_DEPS := $(CORE_SRCS) $(wildcard $(TAP_SRC)/*.h)
 CORE_CFLAGS := -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -I$(TAP_SRC) \

@@ -22,168 +22,118 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "object.h"
 
 static const char magic[8] = "TAPOBJ";
 
-struct wbuf {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-static void put(struct wbuf *w, const void *data, size_t size)
+static void put_layout(struct tap_wbuf *w, const struct tap_layout *l)
 {
-	if (w->err)
-		return;
-	if (w->len + size > w->cap) {
-		size_t cap = w->cap ? w->cap : 4096;
-		char *p;
-
-		while (cap < w->len + size)
-			cap *= 2;
-		p = realloc(w->p, cap);
-		if (!p) {
-			w->err = -ENOMEM;
-			return;
-		}
-		w->p = p;
-		w->cap = cap;
-	}
-	memcpy(w->p + w->len, data, size);
-	w->len += size;
+	tap_wbuf__put_u32(w, l->kind);
+	tap_wbuf__put_u32(w, l->size);
 }
 
-static void put_u32(struct wbuf *w, __u32 v)
+static void put_code(struct tap_wbuf *w, const struct tap_code *code)
 {
-	put(w, &v, sizeof(v));
-}
-
-static void put_u64(struct wbuf *w, __u64 v)
-{
-	put(w, &v, sizeof(v));
-}
-
-/* a string or NULL: length + 1 (0 for NULL), then the bytes */
-static void put_bytes(struct wbuf *w, const void *s, size_t len)
-{
-	put_u32(w, s ? (__u32)len + 1 : 0);
-	if (s)
-		put(w, s, len);
-}
-
-static void put_str(struct wbuf *w, const char *s)
-{
-	put_bytes(w, s, s ? strlen(s) : 0);
-}
-
-static void put_layout(struct wbuf *w, const struct tap_layout *l)
-{
-	put_u32(w, l->kind);
-	put_u32(w, l->size);
-}
-
-static void put_code(struct wbuf *w, const struct tap_code *code)
-{
-	put_u32(w, code->insns ? code->cnt : 0);
+	tap_wbuf__put_u32(w, code->insns ? code->cnt : 0);
 	if (!code->insns)
 		return;
-	put(w, code->insns, code->cnt * sizeof(*code->insns));
-	put(w, code->lines, code->cnt * sizeof(*code->lines));
-	put_u32(w, (__u32)code->nr_funcs);
-	put(w, code->func_off, code->nr_funcs * sizeof(*code->func_off));
+	tap_wbuf__put(w, code->insns, code->cnt * sizeof(*code->insns));
+	tap_wbuf__put(w, code->lines, code->cnt * sizeof(*code->lines));
+	tap_wbuf__put_u32(w, (__u32)code->nr_funcs);
+	tap_wbuf__put(w, code->func_off, code->nr_funcs * sizeof(*code->func_off));
 }
 
-static void put_prog(struct wbuf *w, const struct tap_prog_def *prog)
+static void put_prog(struct tap_wbuf *w, const struct tap_prog_def *prog)
 {
 	int i;
 
-	put_u32(w, prog->kind);
-	put(w, prog->name, sizeof(prog->name));
-	put_u32(w, prog->stack_size);
-	put_u32(w, (__u32)prog->line);
-	put_u32(w, (__u32)prog->col);
-	put_u32(w, prog->uses_argstr);
-	put_u64(w, (__u64)prog->period_ns);
-	put_u32(w, prog->profile);
-	put_u32(w, prog->optional);
-	put_u32(w, (__u32)prog->nr_specs);
+	tap_wbuf__put_u32(w, prog->kind);
+	tap_wbuf__put(w, prog->name, sizeof(prog->name));
+	tap_wbuf__put_u32(w, prog->stack_size);
+	tap_wbuf__put_u32(w, (__u32)prog->line);
+	tap_wbuf__put_u32(w, (__u32)prog->col);
+	tap_wbuf__put_u32(w, prog->uses_argstr);
+	tap_wbuf__put_u64(w, (__u64)prog->period_ns);
+	tap_wbuf__put_u32(w, prog->profile);
+	tap_wbuf__put_u32(w, prog->optional);
+	tap_wbuf__put_u32(w, (__u32)prog->nr_specs);
 	for (i = 0; i < prog->nr_specs; i++) {
-		put_str(w, prog->specs[i].text);
-		put_u32(w, (__u32)prog->specs[i].line);
-		put_u32(w, (__u32)prog->specs[i].col);
+		tap_wbuf__put_str(w, prog->specs[i].text);
+		tap_wbuf__put_u32(w, (__u32)prog->specs[i].line);
+		tap_wbuf__put_u32(w, (__u32)prog->specs[i].col);
 	}
 	for (i = 0; i < TAP_CODE_NR; i++)
 		put_code(w, &prog->code[i]);
 }
 
-static void put_map(struct wbuf *w, const struct tap_map_def *m)
+static void put_map(struct tap_wbuf *w, const struct tap_map_def *m)
 {
 	int k;
 
-	put(w, m->name, sizeof(m->name));
-	put_u32(w, m->type);
-	put_u32(w, m->key_size);
-	put_u32(w, m->value_size);
-	put_u32(w, m->max_entries);
-	put_u32(w, m->flags);
-	put_u32(w, (__u32)m->nr_keys);
+	tap_wbuf__put(w, m->name, sizeof(m->name));
+	tap_wbuf__put_u32(w, m->type);
+	tap_wbuf__put_u32(w, m->key_size);
+	tap_wbuf__put_u32(w, m->value_size);
+	tap_wbuf__put_u32(w, m->max_entries);
+	tap_wbuf__put_u32(w, m->flags);
+	tap_wbuf__put_u32(w, (__u32)m->nr_keys);
 	for (k = 0; k < m->nr_keys; k++)
 		put_layout(w, &m->keys[k]);
 	put_layout(w, &m->value);
-	put_u32(w, (__u32)m->hist_nr);
-	put_u64(w, (__u64)m->hist_min);
-	put_u64(w, (__u64)m->hist_max);
-	put_u64(w, (__u64)m->hist_step);
-	put_bytes(w, m->data, m->value_size);
+	tap_wbuf__put_u32(w, (__u32)m->hist_nr);
+	tap_wbuf__put_u64(w, (__u64)m->hist_min);
+	tap_wbuf__put_u64(w, (__u64)m->hist_max);
+	tap_wbuf__put_u64(w, (__u64)m->hist_step);
+	tap_wbuf__put_bytes(w, m->data, m->value_size);
 }
 
-static void put_rec(struct wbuf *w, const struct tap_rec_def *r)
+static void put_rec(struct tap_wbuf *w, const struct tap_rec_def *r)
 {
 	int a;
 
-	put_u32(w, r->kind);
-	put_bytes(w, r->fmt, (size_t)r->fmt_len);
-	put_u32(w, (__u32)r->nargs);
+	tap_wbuf__put_u32(w, r->kind);
+	tap_wbuf__put_bytes(w, r->fmt, (size_t)r->fmt_len);
+	tap_wbuf__put_u32(w, (__u32)r->nargs);
 	for (a = 0; a < r->nargs; a++) {
-		put_u32(w, r->args[a].kind);
-		put_u32(w, r->args[a].offset);
+		tap_wbuf__put_u32(w, r->args[a].kind);
+		tap_wbuf__put_u32(w, r->args[a].offset);
 	}
-	put_u32(w, r->size);
-	put_u32(w, (__u32)r->map);
-	put_u32(w, (__u32)r->line);
+	tap_wbuf__put_u32(w, r->size);
+	tap_wbuf__put_u32(w, (__u32)r->map);
+	tap_wbuf__put_u32(w, (__u32)r->line);
 }
 
 int tap_object__serialize(const struct tap_object *obj, void **data, size_t *size)
 {
-	struct wbuf w = { 0 };
+	struct tap_wbuf w = { 0 };
 	int i;
 
-	put(&w, magic, sizeof(magic));
-	put_u32(&w, TAP_OBJECT_VERSION);
-	put_u32(&w, 0);			/* the length, filled in below */
-	put_str(&w, obj->file);
-	put_bytes(&w, obj->text, obj->text_len);
-	put_u32(&w, obj->str_size);
-	put_u32(&w, obj->globals_size);
-	put_u32(&w, obj->scratch_size);
-	put_u32(&w, obj->table_entries);
-	put_u32(&w, obj->loop_max);
-	put_u32(&w, obj->uses_stacks);
-	put_u32(&w, obj->uses_task);
-	put_u32(&w, (__u32)obj->nr_fields);
+	tap_wbuf__put(&w, magic, sizeof(magic));
+	tap_wbuf__put_u32(&w, TAP_OBJECT_VERSION);
+	tap_wbuf__put_u32(&w, 0);			/* the length, filled in below */
+	tap_wbuf__put_str(&w, obj->file);
+	tap_wbuf__put_bytes(&w, obj->text, obj->text_len);
+	tap_wbuf__put_u32(&w, obj->str_size);
+	tap_wbuf__put_u32(&w, obj->globals_size);
+	tap_wbuf__put_u32(&w, obj->scratch_size);
+	tap_wbuf__put_u32(&w, obj->table_entries);
+	tap_wbuf__put_u32(&w, obj->loop_max);
+	tap_wbuf__put_u32(&w, obj->uses_stacks);
+	tap_wbuf__put_u32(&w, obj->uses_task);
+	tap_wbuf__put_u32(&w, (__u32)obj->nr_fields);
 	for (i = 0; i < obj->nr_fields; i++)
-		put_str(&w, obj->fields[i]);
-	put_u32(&w, (__u32)obj->nr_ksyms);
+		tap_wbuf__put_str(&w, obj->fields[i]);
+	tap_wbuf__put_u32(&w, (__u32)obj->nr_ksyms);
 	for (i = 0; i < obj->nr_ksyms; i++)
-		put_str(&w, obj->ksyms[i]);
-	put_u32(&w, (__u32)obj->nr_maps);
+		tap_wbuf__put_str(&w, obj->ksyms[i]);
+	tap_wbuf__put_u32(&w, (__u32)obj->nr_maps);
 	for (i = 0; i < obj->nr_maps; i++)
 		put_map(&w, &obj->maps[i]);
-	put_u32(&w, (__u32)obj->nr_progs);
+	tap_wbuf__put_u32(&w, (__u32)obj->nr_progs);
 	for (i = 0; i < obj->nr_progs; i++)
 		put_prog(&w, &obj->progs[i]);
-	put_u32(&w, (__u32)obj->nr_recs);
+	tap_wbuf__put_u32(&w, (__u32)obj->nr_recs);
 	for (i = 0; i < obj->nr_recs; i++)
 		put_rec(&w, &obj->recs[i]);
 	if (w.err) {
@@ -198,82 +148,38 @@ int tap_object__serialize(const struct tap_object *obj, void **data, size_t *siz
 
 /* ---- reading ------------------------------------------------------------ */
 
-struct rbuf {
-	const char *p, *end;
-	struct tap_object *obj;
-	int err;
-};
-
-static void get(struct rbuf *r, void *out, size_t size)
+/* Object-owned bytes of a string, NUL terminated; *@len its length. */
+static char *get_bytes(struct tap_rbuf *r, size_t *len)
 {
-	if (r->err || (size_t)(r->end - r->p) < size) {
-		r->err = -EINVAL;
-		memset(out, 0, size);
-		return;
-	}
-	memcpy(out, r->p, size);
-	r->p += size;
-}
-
-static __u32 get_u32(struct rbuf *r)
-{
-	__u32 v;
-
-	get(r, &v, sizeof(v));
-	return v;
-}
-
-/* A count of items of at least @min_size bytes each: no more than can be left. */
-static int get_count(struct rbuf *r, size_t min_size, unsigned int max)
-{
-	__u32 n = get_u32(r);
-
-	if (n > max || (size_t)(r->end - r->p) / (min_size ? min_size : 1) < n) {
-		r->err = -EINVAL;
-		return 0;
-	}
-	return (int)n;
-}
-
-/* Object-owned bytes of a put_bytes() string, NUL terminated; *@len its length. */
-static char *get_bytes(struct rbuf *r, size_t *len)
-{
-	__u32 n = get_u32(r);
+	size_t n;
+	const char *p = tap_rbuf__get_bytes(r, &n);
 	char *s;
 
 	if (len)
-		*len = 0;
-	if (r->err || !n)
+		*len = n;
+	if (!p)
 		return NULL;
-	n--;
-	if ((size_t)(r->end - r->p) < n) {
-		r->err = -EINVAL;
-		return NULL;
-	}
-	s = tap_object__strndup(r->obj, r->p, n);
+	s = tap_object__strndup(r->owner, p, n);
 	if (!s)
 		r->err = -ENOMEM;
-	r->p += n;
-	if (len)
-		*len = n;
 	return s;
 }
 
 /* Zeroed room for @n items; code and records are freed with free(), the rest with the object. */
-static void *alloc_array(struct rbuf *r, size_t elem, unsigned int n, bool owned)
+static void *alloc_array(struct tap_rbuf *r, size_t elem, unsigned int n, bool owned)
 {
 	void *p;
 
 	if (r->err)
 		return NULL;
-	p = owned ? tap_object__alloc(r->obj, elem * n + 1) : calloc(1, elem * n + 1);
+	p = owned ? tap_object__alloc(r->owner, elem * n + 1) : calloc(1, elem * n + 1);
 	if (!p)
 		r->err = -ENOMEM;
 	return p;
 }
 
 /* @n items of @elem bytes, copied from the input. */
-static void *get_array(struct rbuf *r, size_t elem, unsigned int n, bool owned)
+static void *get_array(struct tap_rbuf *r, size_t elem, unsigned int n, bool owned)
 {
 	void *p;
 
@@ -283,26 +189,26 @@ static void *get_array(struct rbuf *r, size_t elem, unsigned int n, bool owned)
 	}
 	p = alloc_array(r, elem, n, owned);
 	if (p)
-		get(r, p, elem * n);
+		tap_rbuf__get(r, p, elem * n);
 	return p;
 }
 
-static void get_layout(struct rbuf *r, struct tap_layout *l)
+static void get_layout(struct tap_rbuf *r, struct tap_layout *l)
 {
-	l->kind = get_u32(r);
-	l->size = get_u32(r);
+	l->kind = tap_rbuf__get_u32(r);
+	l->size = tap_rbuf__get_u32(r);
 }
 
-static void get_code(struct rbuf *r, struct tap_code *code)
+static void get_code(struct tap_rbuf *r, struct tap_code *code)
 {
-	unsigned int cnt = (unsigned int)get_count(r, sizeof(struct bpf_insn), 1U << 24);
+	unsigned int cnt = (unsigned int)tap_rbuf__get_count(r, sizeof(struct bpf_insn), 1U << 24);
 
 	if (!cnt)
 		return;
 	code->cnt = cnt;
 	code->insns = get_array(r, sizeof(*code->insns), cnt, false);
 	code->lines = get_array(r, sizeof(*code->lines), cnt, false);
-	code->nr_funcs = get_count(r, sizeof(*code->func_off), cnt);
+	code->nr_funcs = tap_rbuf__get_count(r, sizeof(*code->func_off), cnt);
 	code->func_off = get_array(r, sizeof(*code->func_off), (unsigned int)code->nr_funcs,
 				   false);
 	for (int i = 0; !r->err && i < code->nr_funcs; i++)
@@ -310,51 +216,51 @@ static void get_code(struct rbuf *r, struct tap_code *code)
 			r->err = -EINVAL;
 }
 
-static void get_prog(struct rbuf *r, struct tap_prog_def *prog)
+static void get_prog(struct tap_rbuf *r, struct tap_prog_def *prog)
 {
 	int i;
 
-	prog->kind = get_u32(r);
-	get(r, prog->name, sizeof(prog->name));
+	prog->kind = tap_rbuf__get_u32(r);
+	tap_rbuf__get(r, prog->name, sizeof(prog->name));
 	prog->name[sizeof(prog->name) - 1] = 0;
-	prog->stack_size = get_u32(r);
-	prog->line = (int)get_u32(r);
-	prog->col = (int)get_u32(r);
-	prog->uses_argstr = get_u32(r);
-	get(r, &prog->period_ns, sizeof(prog->period_ns));
-	prog->profile = get_u32(r);
-	prog->optional = get_u32(r);
-	prog->nr_specs = get_count(r, 12, 1U << 20);
+	prog->stack_size = tap_rbuf__get_u32(r);
+	prog->line = (int)tap_rbuf__get_u32(r);
+	prog->col = (int)tap_rbuf__get_u32(r);
+	prog->uses_argstr = tap_rbuf__get_u32(r);
+	tap_rbuf__get(r, &prog->period_ns, sizeof(prog->period_ns));
+	prog->profile = tap_rbuf__get_u32(r);
+	prog->optional = tap_rbuf__get_u32(r);
+	prog->nr_specs = tap_rbuf__get_count(r, 12, 1U << 20);
 	prog->specs = alloc_array(r, sizeof(*prog->specs), (unsigned int)prog->nr_specs, true);
 	for (i = 0; !r->err && i < prog->nr_specs; i++) {
 		prog->specs[i].text = get_bytes(r, NULL);
-		prog->specs[i].line = (int)get_u32(r);
-		prog->specs[i].col = (int)get_u32(r);
+		prog->specs[i].line = (int)tap_rbuf__get_u32(r);
+		prog->specs[i].col = (int)tap_rbuf__get_u32(r);
 	}
 	for (i = 0; !r->err && i < TAP_CODE_NR; i++)
 		get_code(r, &prog->code[i]);
 }
 
-static void get_map(struct rbuf *r, struct tap_map_def *m)
+static void get_map(struct tap_rbuf *r, struct tap_map_def *m)
 {
 	size_t len;
 	int k;
 
-	get(r, m->name, sizeof(m->name));
+	tap_rbuf__get(r, m->name, sizeof(m->name));
 	m->name[sizeof(m->name) - 1] = 0;
-	m->type = get_u32(r);
-	m->key_size = get_u32(r);
-	m->value_size = get_u32(r);
-	m->max_entries = get_u32(r);
-	m->flags = get_u32(r);
-	m->nr_keys = get_count(r, 8, TAP_MAX_KEYS);
+	m->type = tap_rbuf__get_u32(r);
+	m->key_size = tap_rbuf__get_u32(r);
+	m->value_size = tap_rbuf__get_u32(r);
+	m->max_entries = tap_rbuf__get_u32(r);
+	m->flags = tap_rbuf__get_u32(r);
+	m->nr_keys = tap_rbuf__get_count(r, 8, TAP_MAX_KEYS);
 	for (k = 0; k < m->nr_keys; k++)
 		get_layout(r, &m->keys[k]);
 	get_layout(r, &m->value);
-	m->hist_nr = (int)get_u32(r);
-	get(r, &m->hist_min, sizeof(m->hist_min));
-	get(r, &m->hist_max, sizeof(m->hist_max));
-	get(r, &m->hist_step, sizeof(m->hist_step));
+	m->hist_nr = (int)tap_rbuf__get_u32(r);
+	tap_rbuf__get(r, &m->hist_min, sizeof(m->hist_min));
+	tap_rbuf__get(r, &m->hist_max, sizeof(m->hist_max));
+	tap_rbuf__get(r, &m->hist_step, sizeof(m->hist_step));
 	m->data = get_bytes(r, &len);
 	if (m->data && len != m->value_size)
 		r->err = -EINVAL;
@@ -364,30 +270,30 @@ static void get_map(struct rbuf *r, struct tap_map_def *m)
 		r->err = -EINVAL;
 }
 
-static void get_rec(struct rbuf *r, struct tap_rec_def *rec)
+static void get_rec(struct tap_rbuf *r, struct tap_rec_def *rec)
 {
 	size_t len;
 	int a;
 
-	rec->kind = get_u32(r);
+	rec->kind = tap_rbuf__get_u32(r);
 	rec->fmt = get_bytes(r, &len);
 	rec->fmt_len = (int)len;
-	rec->nargs = get_count(r, 8, TAP_MAX_ARGS);
+	rec->nargs = tap_rbuf__get_count(r, 8, TAP_MAX_ARGS);
 	for (a = 0; a < rec->nargs; a++) {
-		rec->args[a].kind = get_u32(r);
-		rec->args[a].offset = get_u32(r);
+		rec->args[a].kind = tap_rbuf__get_u32(r);
+		rec->args[a].offset = tap_rbuf__get_u32(r);
 	}
-	rec->size = get_u32(r);
-	rec->map = (int)get_u32(r);
-	rec->line = (int)get_u32(r);
+	rec->size = tap_rbuf__get_u32(r);
+	rec->map = (int)tap_rbuf__get_u32(r);
+	rec->line = (int)tap_rbuf__get_u32(r);
 }
 
-static const char **get_names(struct rbuf *r, int *nr)
+static const char **get_names(struct tap_rbuf *r, int *nr)
 {
 	const char **names;
 	int i;
 
-	*nr = get_count(r, 4, 1U << 20);
+	*nr = tap_rbuf__get_count(r, 4, 1U << 20);
 	names = alloc_array(r, sizeof(*names), (unsigned int)*nr, true);
 	for (i = 0; !r->err && i < *nr; i++)
 		names[i] = get_bytes(r, NULL);
@@ -414,16 +320,16 @@ static int check_refs(const struct tap_object *obj)
 int tap_object__deserialize(const void *data, size_t size, struct tap_object **objp)
 {
 	struct tap_object *obj = calloc(1, sizeof(*obj));
-	struct rbuf r = { .p = data, .end = (const char *)data + size, .obj = obj };
+	struct tap_rbuf r = { .p = data, .end = (const char *)data + size, .owner = obj };
 	char m[sizeof(magic)];
 	__u32 version, len;
 	int i;
 
 	if (!obj)
 		return -ENOMEM;
-	get(&r, m, sizeof(m));
-	version = get_u32(&r);
-	len = get_u32(&r);
+	tap_rbuf__get(&r, m, sizeof(m));
+	version = tap_rbuf__get_u32(&r);
+	len = tap_rbuf__get_u32(&r);
 	if (r.err || memcmp(m, magic, sizeof(m)) || len != (size_t)(r.end - r.p)) {
 		r.err = -EINVAL;
 		goto out;
@@ -435,25 +341,25 @@ int tap_object__deserialize(const void *data, size_t size, struct tap_object **o
 	obj->version = version;
 	obj->file = get_bytes(&r, NULL);
 	obj->text = get_bytes(&r, &obj->text_len);
-	obj->str_size = get_u32(&r);
-	obj->globals_size = get_u32(&r);
-	obj->scratch_size = get_u32(&r);
-	obj->table_entries = get_u32(&r);
-	obj->loop_max = get_u32(&r);
-	obj->uses_stacks = get_u32(&r);
-	obj->uses_task = get_u32(&r);
+	obj->str_size = tap_rbuf__get_u32(&r);
+	obj->globals_size = tap_rbuf__get_u32(&r);
+	obj->scratch_size = tap_rbuf__get_u32(&r);
+	obj->table_entries = tap_rbuf__get_u32(&r);
+	obj->loop_max = tap_rbuf__get_u32(&r);
+	obj->uses_stacks = tap_rbuf__get_u32(&r);
+	obj->uses_task = tap_rbuf__get_u32(&r);
 	obj->fields = get_names(&r, &obj->nr_fields);
 	obj->ksyms = get_names(&r, &obj->nr_ksyms);
-	obj->nr_maps = get_count(&r, sizeof(((struct tap_map_def *)0)->name), 1U << 16);
+	obj->nr_maps = tap_rbuf__get_count(&r, sizeof(((struct tap_map_def *)0)->name), 1U << 16);
 	obj->maps = alloc_array(&r, sizeof(*obj->maps), (unsigned int)obj->nr_maps, true);
 	for (i = 0; !r.err && i < obj->nr_maps; i++)
 		get_map(&r, &obj->maps[i]);
-	i = get_count(&r, 16, 1U << 16);
+	i = tap_rbuf__get_count(&r, 16, 1U << 16);
 	obj->progs = alloc_array(&r, sizeof(*obj->progs), (unsigned int)i, true);
 	obj->nr_progs = obj->progs ? i : 0;	/* tap_object__delete() walks them */
 	for (i = 0; !r.err && i < obj->nr_progs; i++)
 		get_prog(&r, &obj->progs[i]);
-	obj->nr_recs = get_count(&r, 8, 1U << 20);
+	obj->nr_recs = tap_rbuf__get_count(&r, 8, 1U << 20);
 	obj->recs = alloc_array(&r, sizeof(*obj->recs), (unsigned int)obj->nr_recs, false);
 	for (i = 0; !r.err && i < obj->nr_recs; i++)
 		get_rec(&r, &obj->recs[i]);

@@ -4,9 +4,11 @@
  * what report needs besides the samples (struct tap_saved).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "saved.h"
 
 static int cmp_stack(const void *a, const void *b)
@@ -46,55 +48,10 @@ static const char saved_magic[8] = "TAPDATA";
 
 #define SAVED_COUNTERS	9
 
-struct obuf {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-static void put(struct obuf *b, const void *data, size_t size)
-{
-	if (b->err)
-		return;
-	if (b->len + size > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *p;
-
-		while (cap < b->len + size)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, size);
-	b->len += size;
-}
-
-static void put_u32(struct obuf *b, __u32 v)
-{
-	put(b, &v, sizeof(v));
-}
-
-static void put_u64(struct obuf *b, __u64 v)
-{
-	put(b, &v, sizeof(v));
-}
-
-static void put_str(struct obuf *b, const char *s)
-{
-	put_u32(b, s ? (__u32)strlen(s) + 1 : 0);
-	if (s)
-		put(b, s, strlen(s));
-}
-
 int tap_saved__encode(const struct tap_saved *s, void **data, size_t *size)
 {
 	const struct tap_losses *l = &s->losses;
-	struct obuf b = { 0 };
+	struct tap_wbuf b = { 0 };
 	void *obj;
 	size_t obj_size;
 	int i, err;
@@ -102,40 +59,40 @@ int tap_saved__encode(const struct tap_saved *s, void **data, size_t *size)
 	err = tap_object__serialize(s->obj, &obj, &obj_size);
 	if (err)
 		return err;
-	put(&b, saved_magic, sizeof(saved_magic));
-	put_u32(&b, TAP_SAVED_VERSION);
-	put_u32(&b, 0);			/* the length, filled in below */
-	put_u32(&b, (__u32)obj_size);
-	put(&b, obj, obj_size);
+	tap_wbuf__put(&b, saved_magic, sizeof(saved_magic));
+	tap_wbuf__put_u32(&b, TAP_SAVED_VERSION);
+	tap_wbuf__put_u32(&b, 0);			/* the length, filled in below */
+	tap_wbuf__put_u32(&b, (__u32)obj_size);
+	tap_wbuf__put(&b, obj, obj_size);
 	free(obj);
-	put_u32(&b, (__u32)s->nr_evs);
+	tap_wbuf__put_u32(&b, (__u32)s->nr_evs);
 	for (i = 0; i < s->nr_evs; i++) {
 		const struct tap_event *ev = &s->evs[i];
 
-		put_str(&b, ev->sys);
-		put_str(&b, ev->name);
-		put_str(&b, ev->path);
-		put_u32(&b, (__u32)ev->prog);
-		put_u32(&b, (__u32)ev->syscall_nr);
-		put_u32(&b, (ev->sys_exit ? 1 : 0) | (ev->kretprobe ? 4 : 0));
-		put_u64(&b, ev->offset);
+		tap_wbuf__put_str(&b, ev->sys);
+		tap_wbuf__put_str(&b, ev->name);
+		tap_wbuf__put_str(&b, ev->path);
+		tap_wbuf__put_u32(&b, (__u32)ev->prog);
+		tap_wbuf__put_u32(&b, (__u32)ev->syscall_nr);
+		tap_wbuf__put_u32(&b, (ev->sys_exit ? 1 : 0) | (ev->kretprobe ? 4 : 0));
+		tap_wbuf__put_u64(&b, ev->offset);
 	}
-	put_u32(&b, (__u32)s->nr_stacks);
+	tap_wbuf__put_u32(&b, (__u32)s->nr_stacks);
 	for (i = 0; i < s->nr_stacks; i++) {
-		put_u32(&b, s->stacks[i].id);
-		put_u32(&b, s->stacks[i].nr);
-		put(&b, s->stacks[i].ips, s->stacks[i].nr * sizeof(__u64));
+		tap_wbuf__put_u32(&b, s->stacks[i].id);
+		tap_wbuf__put_u32(&b, s->stacks[i].nr);
+		tap_wbuf__put(&b, s->stacks[i].ips, s->stacks[i].nr * sizeof(__u64));
 	}
-	put_u32(&b, SAVED_COUNTERS);
-	put_u64(&b, l->records);
-	put_u64(&b, l->drops);
-	put_u64(&b, l->loops);
-	put_u64(&b, l->stacks_collided);
-	put_u64(&b, l->track);
-	put_u64(&b, l->table_entries);
-	put_u64(&b, l->loop_max);
-	put_u64(&b, l->stack_entries);
-	put_u64(&b, l->stack_buckets);
+	tap_wbuf__put_u32(&b, SAVED_COUNTERS);
+	tap_wbuf__put_u64(&b, l->records);
+	tap_wbuf__put_u64(&b, l->drops);
+	tap_wbuf__put_u64(&b, l->loops);
+	tap_wbuf__put_u64(&b, l->stacks_collided);
+	tap_wbuf__put_u64(&b, l->track);
+	tap_wbuf__put_u64(&b, l->table_entries);
+	tap_wbuf__put_u64(&b, l->loop_max);
+	tap_wbuf__put_u64(&b, l->stack_entries);
+	tap_wbuf__put_u64(&b, l->stack_buckets);
 	if (b.err) {
 		free(b.p);
 		return b.err;
@@ -146,69 +103,24 @@ int tap_saved__encode(const struct tap_saved *s, void **data, size_t *size)
 	return 0;
 }
 
-struct ibuf {
-	const char *p, *end;
-	int err;
-};
-
-static void get(struct ibuf *b, void *out, size_t size)
+/* A string of its own, or NULL */
+static char *get_str(struct tap_rbuf *b)
 {
-	if (b->err || (size_t)(b->end - b->p) < size) {
-		b->err = -EINVAL;
-		memset(out, 0, size);
-		return;
-	}
-	memcpy(out, b->p, size);
-	b->p += size;
-}
-
-static __u32 get_u32(struct ibuf *b)
-{
-	__u32 v;
-
-	get(b, &v, sizeof(v));
-	return v;
-}
-
-static __u64 get_u64(struct ibuf *b)
-{
-	__u64 v;
-
-	get(b, &v, sizeof(v));
-	return v;
-}
-
-/* A count of items of at least @min_size bytes: no more than the bytes left hold. */
-static __u32 get_count(struct ibuf *b, size_t min_size)
-{
-	__u32 n = get_u32(b);
-
-	if (!b->err && (size_t)(b->end - b->p) / min_size < n)
-		b->err = -EINVAL;
-	return b->err ? 0 : n;
-}
-
-static char *get_str(struct ibuf *b)
-{
-	__u32 n = get_u32(b);
+	size_t n;
+	const char *p = tap_rbuf__get_bytes(b, &n);
 	char *s;
 
-	if (b->err || !n)
+	if (!p)
 		return NULL;
-	if ((size_t)(b->end - b->p) < n - 1) {
-		b->err = -EINVAL;
-		return NULL;
-	}
-	s = strndup(b->p, n - 1);
+	s = strndup(p, n);
 	if (!s)
 		b->err = -ENOMEM;
-	b->p += n - 1;
 	return s;
 }
 
-static void get_events(struct ibuf *b, struct tap_saved *s)
+static void get_events(struct tap_rbuf *b, struct tap_saved *s)
 {
-	__u32 n = get_count(b, 28), i;
+	__u32 n = tap_rbuf__get_count(b, 28, UINT32_MAX), i;
 
 	s->evs = calloc(n + 1, sizeof(*s->evs));
 	if (!s->evs) {
@@ -223,21 +135,21 @@ static void get_events(struct ibuf *b, struct tap_saved *s)
 		ev->sys = get_str(b);
 		ev->name = get_str(b);
 		ev->path = get_str(b);
-		ev->prog = (int)get_u32(b);
-		ev->syscall_nr = (int)get_u32(b);
-		flags = get_u32(b);
+		ev->prog = (int)tap_rbuf__get_u32(b);
+		ev->syscall_nr = (int)tap_rbuf__get_u32(b);
+		flags = tap_rbuf__get_u32(b);
 		ev->sys_exit = flags & 1;
 		ev->kretprobe = flags & 4;
-		ev->offset = get_u64(b);
+		ev->offset = tap_rbuf__get_u64(b);
 		if (!b->err && (!ev->sys || !ev->name || ev->prog < 0 ||
 				ev->prog >= s->obj->nr_progs))
 			b->err = -EINVAL;
 	}
 }
 
-static void get_stacks(struct ibuf *b, struct tap_saved *s)
+static void get_stacks(struct tap_rbuf *b, struct tap_saved *s)
 {
-	__u32 n = get_count(b, 8), i;
+	__u32 n = tap_rbuf__get_count(b, 8, UINT32_MAX), i;
 
 	s->stacks = calloc(n + 1, sizeof(*s->stacks));
 	if (!s->stacks) {
@@ -247,8 +159,8 @@ static void get_stacks(struct ibuf *b, struct tap_saved *s)
 	for (i = 0; i < n && !b->err; i++) {
 		struct tap_saved_stack *st = &s->stacks[i];
 
-		st->id = get_u32(b);
-		st->nr = get_count(b, sizeof(__u64));
+		st->id = tap_rbuf__get_u32(b);
+		st->nr = tap_rbuf__get_count(b, sizeof(__u64), UINT32_MAX);
 		if (st->nr > TAP_STACK_DEPTH || (i && st->id <= st[-1].id)) {
 			b->err = -EINVAL;
 			break;
@@ -259,13 +171,13 @@ static void get_stacks(struct ibuf *b, struct tap_saved *s)
 			break;
 		}
 		s->nr_stacks++;
-		get(b, st->ips, st->nr * sizeof(__u64));
+		tap_rbuf__get(b, st->ips, st->nr * sizeof(__u64));
 	}
 }
 
 int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 version[2])
 {
-	struct ibuf b = { .p = data, .end = (const char *)data + size };
+	struct tap_rbuf b = { .p = data, .end = (const char *)data + size };
 	struct tap_losses *l = &s->losses;
 	char magic[sizeof(saved_magic)];
 	__u32 len, obj_size, n;
@@ -273,14 +185,14 @@ int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 
 	memset(s, 0, sizeof(*s));
 	version[0] = 0;
 	version[1] = 0;
-	get(&b, magic, sizeof(magic));
-	version[0] = get_u32(&b);
-	len = get_u32(&b);
+	tap_rbuf__get(&b, magic, sizeof(magic));
+	version[0] = tap_rbuf__get_u32(&b);
+	len = tap_rbuf__get_u32(&b);
 	if (b.err || memcmp(magic, saved_magic, sizeof(magic)) || len != (size_t)(b.end - b.p))
 		return -EINVAL;
 	if (version[0] != TAP_SAVED_VERSION)
 		return -EPROTONOSUPPORT;
-	obj_size = get_count(&b, 1);
+	obj_size = tap_rbuf__get_count(&b, 1, UINT32_MAX);
 	if (b.err)
 		return b.err;
 	/* the object's own version, after its 8-byte magic */
@@ -293,18 +205,18 @@ int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 
 	get_events(&b, s);
 	get_stacks(&b, s);
 	/* counters a later writer adds to this version are skipped */
-	n = get_count(&b, sizeof(__u64));
+	n = tap_rbuf__get_count(&b, sizeof(__u64), UINT32_MAX);
 	if (!b.err && n < SAVED_COUNTERS)
 		b.err = -EINVAL;
-	l->records = get_u64(&b);
-	l->drops = get_u64(&b);
-	l->loops = get_u64(&b);
-	l->stacks_collided = get_u64(&b);
-	l->track = get_u64(&b);
-	l->table_entries = (__u32)get_u64(&b);
-	l->loop_max = (__u32)get_u64(&b);
-	l->stack_entries = (__u32)get_u64(&b);
-	l->stack_buckets = (__u32)get_u64(&b);
+	l->records = tap_rbuf__get_u64(&b);
+	l->drops = tap_rbuf__get_u64(&b);
+	l->loops = tap_rbuf__get_u64(&b);
+	l->stacks_collided = tap_rbuf__get_u64(&b);
+	l->track = tap_rbuf__get_u64(&b);
+	l->table_entries = (__u32)tap_rbuf__get_u64(&b);
+	l->loop_max = (__u32)tap_rbuf__get_u64(&b);
+	l->stack_entries = (__u32)tap_rbuf__get_u64(&b);
+	l->stack_buckets = (__u32)tap_rbuf__get_u64(&b);
 	if (b.err) {
 		tap_saved__exit(s);
 		return b.err;
