@@ -19,6 +19,7 @@
 #include "util/debug.h"
 #include "ktypes.h"
 #include "util/event.h"
+#include <symbol/kallsyms.h>
 #include "output.h"
 #include "runtime-int.h"
 
@@ -49,8 +50,8 @@ int runtime__create_maps(struct runtime *rt)
 	for (i = 0; i < obj->nr_maps; i++)
 		rt->map_fds[i] = -1;
 	for (i = 0; i < obj->nr_maps; i++) {
+		LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = obj->maps[i].flags);
 		struct tap_map_def *m = &obj->maps[i];
-		LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = m->flags);
 
 		/*
 		 * The globals are mapped into perf tap too, so that it can set
@@ -92,8 +93,8 @@ int runtime__create_maps(struct runtime *rt)
 			int err = errno;
 
 			if (err == EPERM)
-				pr_err("perf tap: permission denied: loading BPF needs "
-				       "root, or CAP_BPF and CAP_PERFMON\n");
+				pr_err(
+					"perf tap: permission denied: loading BPF needs root, or CAP_BPF and CAP_PERFMON\n");
 			else
 				pr_err("perf tap: cannot create BPF map '%s': %s\n",
 				       m->name, strerror(err));
@@ -108,14 +109,34 @@ int runtime__create_maps(struct runtime *rt)
  * -ENOENT if it is not listed, -EACCES if its address is hidden, or why
  * /proc/kallsyms cannot be read.
  */
+struct kallsyms_find {
+	const char *name;
+	u64 start;
+};
+
+/*
+ * kallsyms__get_symbol_start() compares whole lines' names, but a module's
+ * symbols are listed as "name\t[module]": compare up to the tab.
+ */
+static int kallsyms_find_cb(void *arg, const char *name, char type __maybe_unused, u64 start)
+{
+	struct kallsyms_find *find = arg;
+	size_t len = strcspn(name, "\t");
+
+	if (len != strlen(find->name) || strncmp(name, find->name, len))
+		return 0;
+	find->start = start;
+	return 1;
+}
+
 static int kallsyms_address(const char *name, __u64 *addr)
 {
-	u64 start;
+	struct kallsyms_find find = { .name = name };
 
-	if (kallsyms__get_symbol_start("/proc/kallsyms", name, &start))
+	if (kallsyms__parse("/proc/kallsyms", &find, kallsyms_find_cb) <= 0)
 		return access("/proc/kallsyms", R_OK) ? -errno : -ENOENT;
-	*addr = start;
-	return start ? 0 : -EACCES;
+	*addr = find.start;
+	return find.start ? 0 : -EACCES;
 }
 
 /* Why kernel_v(@name) has no address, in one sentence. */
@@ -124,16 +145,17 @@ static void kernel_v_error(const char *name, int err)
 	__u64 addr;
 
 	if (err == -EACCES)
-		pr_err("perf tap: kernel_v(\"%s\"): /proc/kallsyms hides kernel addresses from "
-		       "this user (kernel.kptr_restrict)\n", name);
+		pr_err(
+			"perf tap: kernel_v(\"%s\"): /proc/kallsyms hides kernel addresses from this user (kernel.kptr_restrict)\n",
+			name);
 	else if (err != -ENOENT)
 		pr_err("perf tap: kernel_v(\"%s\"): cannot read /proc/kallsyms: %s\n", name,
 		       strerror(-err));
 	else if (kallsyms_address("init_task", &addr) == -ENOENT)
 		/* a data symbol every kernel has: this one lists functions only */
-		pr_err("perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms, which lists "
-		       "no data symbols on this kernel (built without CONFIG_KALLSYMS_ALL)\n",
-		       name);
+		pr_err(
+			"perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms, which lists no data symbols on this kernel (built without CONFIG_KALLSYMS_ALL)\n",
+			name);
 	else
 		pr_err("perf tap: kernel_v(\"%s\"): no such symbol in /proc/kallsyms\n", name);
 }
@@ -439,16 +461,15 @@ int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bp
 static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_prog_type type,
 		     enum bpf_attach_type attach_type, const struct tap_code *code)
 {
+	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .expected_attach_type = attach_type);
 	const struct bpf_insn *insns = code->insns;
 	const unsigned int *func_off = code->func_off;
 	unsigned int cnt = code->cnt;
 	int nr_funcs = code->nr_funcs;
 	const int *lines = code->lines;
-
 	struct bpf_func_info *info = NULL;
 	struct btf *btf = NULL;
 	struct bpf_insn *copy = malloc(cnt * sizeof(*copy));
-	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .expected_attach_type = attach_type);
 	size_t log_size = 1 << 22;
 	char *log = NULL;
 	unsigned int i;
@@ -458,8 +479,8 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 		return -ENOMEM;
 	memcpy(copy, insns, cnt * sizeof(*copy));
 	if (relocate_btf_vars(copy, cnt)) {
-		pr_err("perf tap: in_interrupt() needs the kernel's BTF and per-CPU "
-		       "symbols in kallsyms (CONFIG_KALLSYMS_ALL), which this kernel lacks\n");
+		pr_err(
+			"perf tap: in_interrupt() needs the kernel's BTF and per-CPU symbols in kallsyms (CONFIG_KALLSYMS_ALL), which this kernel lacks\n");
 		free(copy);
 		return -ENOENT;
 	}
@@ -499,23 +520,26 @@ static int load_prog(struct runtime *rt, struct tap_prog_def *prog, enum bpf_pro
 	if (rt->opts->verbose && log)
 		pr_err("%s\n", log);
 	if (insn >= 0 && insn < (int)cnt)
-		pr_err("%s:%d: error: the kernel's BPF verifier rejected the code for "
-		       "this line: %s%s\n", rt->obj->file, lines[insn],
-		       log ? last_log_line(log) : strerror(errno),
-		       rt->opts->verbose ? "" : " (-v shows the verifier log)");
+		pr_err(
+			"%s:%d: error: the kernel's BPF verifier rejected the code for this line: %s%s\n",
+			rt->obj->file, lines[insn],
+			log ? last_log_line(log) : strerror(errno),
+			rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else if (log && *last_log_line(log))
 		/* refused before any instruction was checked: the log says why */
-		pr_err("%s:%d: error: the kernel refused the BPF program of this "
-		       "block: %s%s\n", rt->obj->file, prog->line,
-		       last_log_line(log), rt->opts->verbose ? "" : " (-v shows the verifier log)");
+		pr_err(
+			"%s:%d: error: the kernel refused the BPF program of this block: %s%s\n",
+			rt->obj->file, prog->line,
+			last_log_line(log),
+			rt->opts->verbose ? "" : " (-v shows the verifier log)");
 	else
 		pr_err("perf tap: cannot load the program for %s: %s\n", prog->name,
 		       strerror(errno));
 	fd = -EINVAL;
 out:
 	if (fd < 0 && errno == EPERM) {
-		pr_err("perf tap: permission denied: loading BPF needs root, "
-		       "or CAP_BPF and CAP_PERFMON\n");
+		pr_err(
+			"perf tap: permission denied: loading BPF needs root, or CAP_BPF and CAP_PERFMON\n");
 		fd = -EPERM;
 	}
 	free(log);
@@ -531,9 +555,15 @@ void runtime__plan_progs(struct runtime *rt)
 	int i;
 
 	for (i = 0; i < rt->obj->nr_progs; i++) {
-		rt->progs[i].fd = rt->progs[i].sys_fd = rt->progs[i].tp_fd = -1;
-		rt->progs[i].kprobe_fd = rt->progs[i].umulti_fd = -1;
-		rt->progs[i].enter_base = rt->progs[i].exit_base = -1;
+		struct prog_state *ps = &rt->progs[i];
+
+		ps->fd = -1;
+		ps->sys_fd = -1;
+		ps->tp_fd = -1;
+		ps->kprobe_fd = -1;
+		ps->umulti_fd = -1;
+		ps->enter_base = -1;
+		ps->exit_base = -1;
 	}
 	for (i = 0; i < rt->evs.nr; i++) {
 		struct tap_event *ev = &rt->evs.ev[i];
@@ -574,31 +604,33 @@ int runtime__load_progs(struct runtime *rt)
 		    !rt->opts->verify_only)
 			continue;
 		/* a trace block has code only for the ways its events attach */
-		if (prog->code[TAP_CODE_RAW].insns && (needs_plain(rt, i) || rt->opts->verify_only)) {
-			ps->fd = runtime__load_prog(rt, prog, prog->kind == TAP_PROG_TIMER ?
-					   BPF_PROG_TYPE_PERF_EVENT : BPF_PROG_TYPE_RAW_TRACEPOINT,
-					   &prog->code[TAP_CODE_RAW]);
+		if (prog->code[TAP_CODE_RAW].insns &&
+		    (needs_plain(rt, i) || rt->opts->verify_only)) {
+			enum bpf_prog_type type = prog->kind == TAP_PROG_TIMER ?
+				BPF_PROG_TYPE_PERF_EVENT : BPF_PROG_TYPE_RAW_TRACEPOINT;
+
+			ps->fd = runtime__load_prog(rt, prog, type, &prog->code[TAP_CODE_RAW]);
 			if (ps->fd < 0)
 				return ps->fd;
 		}
 		if (ps->enter_base >= 0 || ps->exit_base >= 0 ||
 		    (rt->opts->verify_only && prog->code[TAP_CODE_SYSCALL].insns)) {
 			ps->sys_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_RAW_TRACEPOINT,
-					       &prog->code[TAP_CODE_SYSCALL]);
+							&prog->code[TAP_CODE_SYSCALL]);
 			if (ps->sys_fd < 0)
 				return ps->sys_fd;
 		}
 		if (rt->opts->verify_only && prog->code[TAP_CODE_KPROBE].insns &&
 		    !access("/sys/bus/event_source/devices/kprobe", F_OK)) {
 			ps->kprobe_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_KPROBE,
-						  &prog->code[TAP_CODE_KPROBE]);
+							   &prog->code[TAP_CODE_KPROBE]);
 			if (ps->kprobe_fd < 0)
 				return ps->kprobe_fd;
 		}
 		if (rt->opts->verify_only && prog->code[TAP_CODE_PERF_TP].insns) {
 			/* as a perf tracepoint program too, as the slow path loads it */
 			ps->tp_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
-					      &prog->code[TAP_CODE_PERF_TP]);
+						       &prog->code[TAP_CODE_PERF_TP]);
 			if (ps->tp_fd < 0)
 				return ps->tp_fd;
 		}
