@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # perf's own tests of perf tap, as a maintainer runs them: 'perf test tap'
 # from tools/perf of the prepared tree (where perf test finds its shell
-# tests) runs the compiler suite (5 cases) and the 5 tap_*.sh shell tests.
+# tests) runs the compiler suite (5 cases) and the 6 tap_*.sh shell tests.
 # Every one must pass; none may fail or be skipped on a host that has what
 # the host tier needs (root, BPF, bpftool), except the uprobe test on a
 # kernel without the uprobe PMU.
@@ -34,6 +34,7 @@ want=(
 	"Compile tap timers"
 	"perf tap compile errors"
 	"perf tap leaves no BPF programs or links behind"
+	"perf tap record and report"
 	"perf tap timers"
 	"perf tap tracepoint counts"
 	"perf tap uprobe"
