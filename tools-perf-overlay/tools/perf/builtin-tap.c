@@ -122,7 +122,7 @@ static char *read_file(const char *path, size_t *size)
 	return buf;
 }
 
-#define TAP_TABLE_SIZE_MAX	(1U << 24)
+#define TAP_TABLE_SIZE_MAX	(16U * 1024 * 1024)
 #define TAP_LOOP_MAX_MAX	100000
 
 /*
@@ -150,8 +150,9 @@ static int check_cpu_list(const char *list)
 		errno = 0;
 		cpu = strtoul(s, &end, 10);
 		if (errno || cpu >= (unsigned long)max) {
-			fprintf(stderr, "perf tap: -C: there is no CPU %.*s (this machine has "
-				"CPUs 0-%d)\n", (int)(end - s), s, max - 1);
+			fprintf(stderr,
+				"perf tap: -C: there is no CPU %.*s (this machine has CPUs 0-%d)\n",
+				(int)(end - s), s, max - 1);
 			return -1;
 		}
 		s = end;
@@ -195,8 +196,9 @@ static int parse_mmap_pages(const char *arg, unsigned int *pages)
 
 	if (!isdigit((unsigned char)*arg) ||
 	    (strtoul(arg, &end, 10) == 0 && strspn(end, "BKMG") == strlen(end))) {
-		fprintf(stderr, "perf tap: -m: not a number of pages or a size of at least "
-			"one page: '%s'\n", arg);
+		fprintf(stderr,
+			"perf tap: -m: not a number of pages or a size of at least one page: '%s'\n",
+			arg);
 		return -1;
 	}
 	return __evlist__parse_mmap_pages(pages, arg);
@@ -230,7 +232,7 @@ int cmd_tap(int argc, const char **argv)
 	OPT_BOOLEAN('i', "no-inherit", &ropts.no_inherit,
 		    "not the children of -p's processes or of the command"),
 	OPT_BOOLEAN('l', "list", &list,
-		    "list the events the probe spec given matches (default *:*); with -v, their fields"),
+		    "list the events a probe spec matches (default *:*); with -v, their fields"),
 	OPT_BOOLEAN('v', "verbose", &ropts.verbose, "say more (verifier log, skipped events)"),
 	OPT_BOOLEAN('q', "quiet", &quiet_opt, "no notes, progress or warnings: errors only"),
 	OPT_BOOLEAN(0, "dump-ast", &dump_ast, "print the typed syntax tree and exit"),
@@ -248,8 +250,7 @@ int cmd_tap(int argc, const char **argv)
 	OPT_STRING('m', "mmap-pages", &mmap_arg, "pages",
 		   "pages (or a size: 512K, 1M) in each output ring"),
 	OPT_STRING('o', "output", &output, "file",
-		   "write the script's output to this file; record: the perf.data to write "
-		   "(default perf.data)"),
+		   "the script's output goes here; record: the perf.data (default perf.data)"),
 	OPT_BOOLEAN(0, "json", &ropts.json, "one JSON object a line for every record"),
 	OPT_END()
 	};
@@ -270,8 +271,8 @@ int cmd_tap(int argc, const char **argv)
 	if (quiet_opt)
 		perf_quiet_option();
 	if (record && ropts.json) {
-		fprintf(stderr, "perf tap: record writes no output to format: give --json to "
-			"perf tap report\n");
+		fprintf(stderr,
+			"perf tap: record writes no output to format: give --json to perf tap report\n");
 		return 1;
 	}
 	if (record && list) {
@@ -324,8 +325,9 @@ int cmd_tap(int argc, const char **argv)
 		argc--;
 		argv++;
 	} else if (argc > 0) {
-		fprintf(stderr, "perf tap: a command to run goes after '--': "
-			"perf tap %s%s -- %s\n", record ? "record " : "", script ? "-e '...'" : file,
+		fprintf(stderr,
+			"perf tap: a command to run goes after '--': perf tap %s%s -- %s\n",
+			record ? "record " : "", script ? "-e '...'" : file,
 			argv[0]);
 		free(text);
 		return 1;

@@ -60,8 +60,9 @@ int tap_attach__check(struct tap_object *obj, const struct tap_events *evs, cons
 			continue;
 		}
 		why = attach_failure(evs, errs, first, name, sizeof(name));
-		pr_info("%s:%d:%d: note: no event of this trace? block could be attached (%s: %s):"
-			" it stays unattached\n", obj->file, obj->progs[p].line, obj->progs[p].col,
+		pr_info(
+			"%s:%d:%d: note: no event of this trace? block could be attached (%s: %s): it stays unattached\n",
+			obj->file, obj->progs[p].line, obj->progs[p].col,
 			name, why);
 	}
 	for (i = 0; i < evs->nr; i++) {
@@ -79,23 +80,29 @@ int tap_attach__check(struct tap_object *obj, const struct tap_events *evs, cons
 		const struct tap_prog_def *block = &obj->progs[empty];
 
 		why = attach_failure(evs, errs, first, name, sizeof(name));
-		tap_object__error(obj, block->line, block->col, "no event of this trace block "
-				  "could be attached (%s: %s)", name, why);
+		tap_object__error(obj, block->line, block->col,
+				  "no event of this trace block could be attached (%s: %s)",
+				  name, why);
 		return -ENOENT;
 	}
 	if (failed > 3 && !list_all)
-		pr_warning("perf tap: warning: %d of %d events could not be attached and are "
-			   "skipped (-v lists them)\n", failed, total);
+		pr_warning(
+			"perf tap: warning: %d of %d events could not be attached and are skipped (-v lists them)\n",
+			failed, total);
 	return 0;
 }
+
+/* ENOTSUPP from a uprobe means the instruction, not the kernel */
+static const char *const enotsupp_why[] = {
+	"the kernel does not support this (ENOTSUPP)",
+	"the kernel cannot place a uprobe on the function's first instruction (ENOTSUPP)",
+};
 
 const char *tap_attach_strerror(int err, bool uprobe)
 {
 	switch (err) {
 	case TAP_ENOTSUPP:
-		return uprobe ? "the kernel cannot place a uprobe on the function's first "
-				"instruction (ENOTSUPP)" :
-				"the kernel does not support this (ENOTSUPP)";
+		return enotsupp_why[uprobe];
 	case EOPNOTSUPP:
 		return "the kernel does not support this (EOPNOTSUPP)";
 	default:

@@ -271,8 +271,9 @@ static void tell_progress(struct closing *c, double start, bool *told)
 		rest = spent * 2;	/* not one gone yet */
 	if (rest < 1.5)
 		return;
-	pr_warning("perf tap: detaching %d events (~%.0f s)... Ctrl-C finishes it in the "
-		   "background\n", events_left ? events_left : links_left, rest);
+	pr_warning(
+		"perf tap: detaching %d events (~%.0f s)... Ctrl-C finishes it in the background\n",
+		events_left ? events_left : links_left, rest);
 	*told = true;
 }
 
@@ -351,8 +352,9 @@ static bool close_in_background(struct closing *c)
 	if (pid < 0)
 		return false;
 	if (pid > 0) {
-		pr_warning("perf tap: process %d closes the other %d events in the "
-			   "background\n", pid, rt->nr_perf_fds - c->events_done);
+		pr_warning(
+			"perf tap: process %d closes the other %d events in the background\n",
+			pid, rt->nr_perf_fds - c->events_done);
 		for (i = c->links_done; i < rt->nr_links; i++)
 			close(rt->links[i]);
 		for (i = c->events_done; i < rt->nr_perf_fds; i++)
@@ -381,7 +383,8 @@ static bool close_in_background(struct closing *c)
 	}
 	if (dir)
 		closedir(dir);
-	c->stop = c->finished = false;
+	c->stop = false;
+	c->finished = false;
 	close_from(c, -1);
 	_exit(0);
 }
@@ -406,7 +409,8 @@ void runtime__detach_all(struct runtime *rt, int stop_signals)
 	if (c.links_done < rt->nr_links || c.events_done < rt->nr_perf_fds) {
 		if (!close_in_background(&c)) {
 			/* no process to leave them to: finish here */
-			c.stop = c.finished = false;
+			c.stop = false;
+			c.finished = false;
 			close_from(&c, -1);
 		}
 	} else if (rt->opts->verbose) {

@@ -157,8 +157,9 @@ static int resolve(struct tap_events *evs, struct tap_object *obj, bool say_how,
 				drop_events(evs, evs->spec_start);
 		}
 		if (prog->optional && evs->nr == evs->block_start)
-			pr_info("%s:%d:%d: note: no event for this trace? block: it stays "
-				"unattached\n", obj->file, prog->line, prog->col);
+			pr_info(
+				"%s:%d:%d: note: no event for this trace? block: it stays unattached\n",
+				obj->file, prog->line, prog->col);
 	}
 	return 0;
 }
@@ -183,8 +184,9 @@ int tap_events__check(struct tap_object *obj, bool say_how)
 	err = events && !access(events, R_OK | X_OK) ? 0 : -errno;
 	put_events_file(events);
 	if (err) {
-		pr_warning("perf tap: warning: the probe specs were not checked against the "
-			   "kernel: cannot read tracefs (%s)\n", strerror(-err));
+		pr_warning(
+			"perf tap: warning: the probe specs were not checked against the kernel: cannot read tracefs (%s)\n",
+			strerror(-err));
 		return 0;
 	}
 	err = resolve(&evs, obj, say_how, true);
@@ -316,8 +318,9 @@ int tap_events__list(const char *spec, bool fields)
 		return -1;
 	}
 	if (!tap_tp__can_read()) {
-		pr_err("perf tap: -l: cannot read the events in tracefs (%s): listing them needs "
-		       "root, or read access to tracefs\n", strerror(errno));
+		pr_err(
+			"perf tap: -l: cannot read the events in tracefs (%s): listing them needs root, or read access to tracefs\n",
+			strerror(errno));
 		return -1;
 	}
 	if (resolve_spec(&evs, &obj, &sp, 0))

@@ -13,6 +13,7 @@
 
 #include "util/debug.h"
 #include "util/strbuf.h"
+#include <linux/kernel.h>
 #include <linux/string.h>
 #include "util/trace-event.h"
 #include "event.h"
@@ -38,7 +39,7 @@ static bool is_tracing_frame(const char *name)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
 			return true;
 	return false;
@@ -722,35 +723,39 @@ void tap_format_argstr(const struct tap_event *ev, struct tep_event *tp, int cpu
 static void print_lost_stacks(const struct tap_losses *l, const struct tap_printer *p)
 {
 	if (l->stacks_collided)
-		pr_warning("perf tap: warning: %llu stacks were lost to hash collisions in the "
-			   "stack map (%u buckets)\n", (unsigned long long)l->stacks_collided,
-			   l->stack_buckets);
+		pr_warning(
+			"perf tap: warning: %llu stacks were lost to hash collisions in the stack map (%u buckets)\n",
+			(unsigned long long)l->stacks_collided,
+			l->stack_buckets);
 	if (p->stacks_full)
-		pr_warning("perf tap: warning: %llu of the stack values printed were lost "
-			   "because the stack map was full (%u stacks)\n",
-			   (unsigned long long)p->stacks_full, l->stack_entries);
+		pr_warning(
+			"perf tap: warning: %llu of the stack values printed were lost because the stack map was full (%u stacks)\n",
+			(unsigned long long)p->stacks_full, l->stack_entries);
 	if (l->track)
-		pr_warning("perf tap: warning: %llu reports of processes' mappings were lost: "
-			   "some user stack frames may show addresses only\n",
-			   (unsigned long long)l->track);
+		pr_warning(
+			"perf tap: warning: %llu reports of processes' mappings were lost: some user stack frames may show addresses only\n",
+			(unsigned long long)l->track);
 	if (p->stacks_other)
-		pr_warning("perf tap: warning: %llu of the stack values printed hold no "
-			   "stack (shown as [stack lost: ...])\n",
-			   (unsigned long long)p->stacks_other);
+		pr_warning(
+			"perf tap: warning: %llu of the stack values printed hold no stack (shown as [stack lost: ...])\n",
+			(unsigned long long)p->stacks_other);
 }
 
 void tap_print_losses(const struct tap_losses *l, const struct tap_printer *p)
 {
 	if (l->records)
-		pr_warning("perf tap: warning: %llu output records lost (the rings were "
-			   "full; try a larger -m)\n", (unsigned long long)l->records);
+		pr_warning(
+			"perf tap: warning: %llu output records lost (the rings were full; try a larger -m)\n",
+			(unsigned long long)l->records);
 	if (l->drops)
-		pr_warning("perf tap: warning: %llu table updates lost (a table was "
-			   "full at %u entries)\n", (unsigned long long)l->drops, l->table_entries);
+		pr_warning(
+			"perf tap: warning: %llu table updates lost (a table was full at %u entries)\n",
+			(unsigned long long)l->drops, l->table_entries);
 	if (l->loops)
-		pr_warning("perf tap: warning: loops were stopped %llu times after "
-			   "%u iterations (--loop-max)\n", (unsigned long long)l->loops,
-			   l->loop_max);
+		pr_warning(
+			"perf tap: warning: loops were stopped %llu times after %u iterations (--loop-max)\n",
+			(unsigned long long)l->loops,
+			l->loop_max);
 	if (p->bad)
 		pr_warning("perf tap: warning: %llu records could not be decoded\n",
 			   (unsigned long long)p->bad);

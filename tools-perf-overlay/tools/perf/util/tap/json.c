@@ -248,12 +248,14 @@ void tap_json_losses(const struct tap_printer *p, const struct tap_losses *l)
 	if (!l->records && !l->drops && !l->loops && !l->stacks_collided && !l->track &&
 	    !p->bad && !p->stacks_full && !p->stacks_other)
 		return;
-	fprintf(p->fp, "{\"type\":\"lost\",\"records\":%llu,\"table_updates\":%llu,"
-		"\"loops\":%llu,\"stacks_collided\":%llu,\"stacks_full\":%llu,"
-		"\"stacks_other\":%llu,\"mapping_reports\":%llu,\"undecoded\":%llu}\n",
-		(unsigned long long)l->records, (unsigned long long)l->drops,
-		(unsigned long long)l->loops, (unsigned long long)l->stacks_collided,
-		(unsigned long long)p->stacks_full, (unsigned long long)p->stacks_other,
-		(unsigned long long)l->track, (unsigned long long)p->bad);
+	/* one member a line, so the object's layout reads as a list */
+	fprintf(p->fp, "{\"type\":\"lost\",\"records\":%llu,", (unsigned long long)l->records);
+	fprintf(p->fp, "\"table_updates\":%llu,", (unsigned long long)l->drops);
+	fprintf(p->fp, "\"loops\":%llu,", (unsigned long long)l->loops);
+	fprintf(p->fp, "\"stacks_collided\":%llu,", (unsigned long long)l->stacks_collided);
+	fprintf(p->fp, "\"stacks_full\":%llu,", (unsigned long long)p->stacks_full);
+	fprintf(p->fp, "\"stacks_other\":%llu,", (unsigned long long)p->stacks_other);
+	fprintf(p->fp, "\"mapping_reports\":%llu,", (unsigned long long)l->track);
+	fprintf(p->fp, "\"undecoded\":%llu}\n", (unsigned long long)p->bad);
 	fflush(p->fp);
 }

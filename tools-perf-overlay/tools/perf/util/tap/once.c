@@ -28,7 +28,7 @@
 #include "track.h"
 
 /* Rings larger than this are not tried: output beyond it is counted lost. */
-#define RUN_RING_MAX	(1UL << 30)
+#define RUN_RING_MAX	(1024UL * 1024 * 1024)
 /* A perf sample around a record: header, time, cpu, raw size and padding. */
 #define SAMPLE_OVERHEAD	32
 /* Runs with a bigger ring after the first, at most. */
@@ -200,9 +200,11 @@ static int set_output(struct runtime *rt, int cpu, int fd)
 
 static int test_run(struct runtime *rt, int prog)
 {
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
 	__u64 ctx[2] = { 0, 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
 
+	topts.ctx_in = ctx;
+	topts.ctx_size_in = sizeof(ctx);
 	if (bpf_prog_test_run_opts(rt->progs[prog].fd, &topts)) {
 		pr_err("perf tap: cannot run %s: %s\n", rt->obj->progs[prog].name,
 		       strerror(errno));

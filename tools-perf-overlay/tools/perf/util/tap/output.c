@@ -27,7 +27,7 @@
 #include "util/target.h"
 #include "output.h"
 
-#define TAP_OUTPUT_MAX_BYTES	(1U << 30)
+#define TAP_OUTPUT_MAX_BYTES	(1024U * 1024 * 1024)
 
 /* One record read from a ring, its payload kept in tap_output::buf. */
 struct tap_output_rec {
@@ -93,15 +93,15 @@ static struct tap_output *output__new(int cpu, unsigned int mmap_pages, bool bat
 	}
 
 	out = zalloc(sizeof(*out));
-	if (out == NULL)
+	if (!out)
 		goto out_nomem;
 
 	out->evlist = evlist__new();
-	if (out->evlist == NULL)
+	if (!out->evlist)
 		goto out_nomem;
 
 	out->evsel = evsel__new(&attr);
-	if (out->evsel == NULL)
+	if (!out->evsel)
 		goto out_nomem;
 	evlist__add(out->evlist, out->evsel);
 
@@ -173,7 +173,7 @@ int tap_output__fd(struct tap_output *out, int cpu)
 	if (cpu < 0)
 		return -1;
 	idx = perf_cpu_map__idx(evsel->cpus, (struct perf_cpu){ .cpu = cpu });
-	if (idx < 0 || evsel->fd == NULL)
+	if (idx < 0 || !evsel->fd)
 		return -1;
 	return *(int *)xyarray__entry(evsel->fd, idx, 0);
 }
@@ -202,7 +202,7 @@ static int tap_output__add(struct tap_output *out, struct perf_sample *sample)
 		size_t n = out->recs_alloc ? out->recs_alloc * 2 : 256;
 
 		rec = realloc(out->recs, n * sizeof(*rec));
-		if (rec == NULL)
+		if (!rec)
 			return -ENOMEM;
 		out->recs = rec;
 		out->recs_alloc = n;
@@ -214,7 +214,7 @@ static int tap_output__add(struct tap_output *out, struct perf_sample *sample)
 		while (n < off + sample->raw_size)
 			n *= 2;
 		buf = realloc(out->buf, n);
-		if (buf == NULL)
+		if (!buf)
 			return -ENOMEM;
 		out->buf = buf;
 		out->buf_alloc = n;
@@ -239,7 +239,7 @@ static int tap_output__event(struct tap_output *out, union perf_event *event)
 	switch (event->header.type) {
 	case PERF_RECORD_SAMPLE:
 		err = evsel__parse_sample(out->evsel, event, &sample);
-		if (err || sample.raw_data == NULL) {
+		if (err || !sample.raw_data) {
 			pr_debug("perf tap: bad bpf-output sample: %d\n", err);
 			out->lost++;
 			return 0;
@@ -330,7 +330,7 @@ int tap_output__drain(struct tap_output *out, tap_output_cb cb, void *arg)
 
 void tap_output__delete(struct tap_output *out)
 {
-	if (out == NULL)
+	if (!out)
 		return;
 	/* Unmaps, closes and frees the evsel too. */
 	evlist__delete(out->evlist);

@@ -95,8 +95,9 @@ static int sc_resolve(struct tap_events *evs, struct tap_object *obj,
 		}
 		ev->syscall_nr = view_number(tbl, ev->name, &ev->sys_exit);
 		if (ev->syscall_nr < 0 && evs->verbose)
-			pr_info("perf tap: no syscall number known for syscalls:%s; attaching it "
-				"as a perf tracepoint\n", ev->name);
+			pr_info(
+				"perf tap: no syscall number known for syscalls:%s; attaching it as a perf tracepoint\n",
+				ev->name);
 	}
 	syscalltbl__delete(tbl);
 	return err;

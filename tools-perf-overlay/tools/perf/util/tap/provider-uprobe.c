@@ -146,8 +146,8 @@ static int up_resolve(struct tap_events *evs, struct tap_object *obj,
 	if (target[0] != '/') {
 		lib = find_library(target);
 		if (!lib) {
-			tap_spec__error(obj, spec, "no library of that name in the system's library "
-					"directories for");
+			tap_spec__error(obj, spec,
+					"no library of that name in the system's library directories for");
 			goto out;
 		}
 		um.path = lib;

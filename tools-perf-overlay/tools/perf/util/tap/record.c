@@ -61,7 +61,7 @@
 			 PERF_SAMPLE_CPU | PERF_SAMPLE_RAW)
 
 /* Records are gathered into writes of this size. */
-#define REC_BUF_SIZE	(1U << 20)
+#define REC_BUF_SIZE	(1024U * 1024)
 
 struct tap_record {
 	struct perf_data data;

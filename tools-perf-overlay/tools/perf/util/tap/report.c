@@ -169,8 +169,9 @@ static int check_session(struct report *r)
 	int err;
 
 	if (!h->data_size) {
-		pr_err("perf tap: %s is incomplete: the recording was stopped before it could "
-		       "finish the file\n", r->path);
+		pr_err(
+			"perf tap: %s is incomplete: the recording was stopped before it could finish the file\n",
+			r->path);
 		return -1;
 	}
 	if (h->data_offset + h->data_size > file_size || h->feat_offset > file_size) {
@@ -190,9 +191,10 @@ static int check_session(struct report *r)
 	}
 	err = tap_saved__decode(env->tap.data, env->tap.size, &r->saved, version);
 	if (err == -EPROTONOSUPPORT) {
-		pr_err("perf tap: %s was written by another version of perf tap (data version "
-		       "%u.%u; this perf reads version %d.%d)\n", r->path, version[0], version[1],
-		       TAP_SAVED_VERSION, TAP_OBJECT_VERSION);
+		pr_err(
+			"perf tap: %s was written by another version of perf tap (data version %u.%u; this perf reads version %d.%d)\n",
+			r->path, version[0], version[1],
+			TAP_SAVED_VERSION, TAP_OBJECT_VERSION);
 		return -1;
 	}
 	if (err) {

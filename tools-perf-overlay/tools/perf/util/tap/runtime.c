@@ -98,11 +98,11 @@ static int set_task_offsets(struct runtime *rt)
 
 	if (tgid <= 0 || parent <= 0) {
 		if (rt->follow)
-			pr_warning("perf tap: warning: this kernel has no BTF for struct task_struct:"
-				   " children of the traced processes are not traced\n");
+			pr_warning(
+				"perf tap: warning: this kernel has no BTF for struct task_struct: children of the traced processes are not traced\n");
 		if (rt->obj->uses_task)
-			pr_warning("perf tap: warning: this kernel has no BTF for struct task_struct:"
-				   " ppid is 0\n");
+			pr_warning(
+				"perf tap: warning: this kernel has no BTF for struct task_struct: ppid is 0\n");
 		return 0;
 	}
 	err = runtime__set_global(rt, TAP_G_TASK_TGID, (__u64)tgid);
@@ -481,8 +481,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	rt.printer.format_event = format_event;
 	rt.printer.format_event_arg = &rt;
 	if (!may_trace()) {
-		pr_err("perf tap: permission denied: tracing with BPF needs root, or "
-		       "the CAP_BPF and CAP_PERFMON capabilities\n");
+		pr_err(
+			"perf tap: permission denied: tracing with BPF needs root, or the CAP_BPF and CAP_PERFMON capabilities\n");
 		goto out;
 	}
 	if (tap_events__resolve(&rt.evs, obj, opts->verbose))
@@ -492,7 +492,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (!rt.progs)
 		goto out;
 	runtime__plan_progs(&rt);
-	rt.out = tap_output__new(opts->mmap_pages, opts->sink != NULL);
+	rt.out = tap_output__new(opts->mmap_pages, !!opts->sink);
 	if (!rt.out)
 		goto out;
 	/* from now on, so ustack() frames of processes that exit keep their names */

@@ -71,12 +71,11 @@ static int link_create(int prog_fd, const __u32 *ids, __u32 cnt, const __u64 *co
 		       __u32 cookies_cnt, __u32 flags)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts,
-		.tracepoint_multi.ids = ids,
-		.tracepoint_multi.cnt = cnt,
-		.tracepoint_multi.cookies = cookies,
-		.tracepoint_multi.cookies_cnt = cookies_cnt,
-		.tracepoint_multi.flags = flags,
-	);
+		    .tracepoint_multi.ids = ids,
+		    .tracepoint_multi.cnt = cnt,
+		    .tracepoint_multi.cookies = cookies,
+		    .tracepoint_multi.cookies_cnt = cookies_cnt,
+		    .tracepoint_multi.flags = flags);
 
 	return bpf_link_create(prog_fd, 0, BPF_TRACE_TRACEPOINT_MULTI, &opts);
 }
@@ -533,7 +532,8 @@ static int collect_ids(__u32 *ids, int max)
 	FILE *f;
 
 	for (i = 0; i < ARRAY_SIZE(systems) && n < max; i++) {
-		snprintf(cmd, sizeof(cmd), "cat " TRACEFS "/events/%s/*/id 2>/dev/null", systems[i]);
+		snprintf(cmd, sizeof(cmd), "cat " TRACEFS "/events/%s/*/id 2>/dev/null",
+			 systems[i]);
 		f = popen(cmd, "r");
 		if (!f)
 			continue;
