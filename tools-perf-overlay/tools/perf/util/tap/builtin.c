@@ -76,6 +76,13 @@ static const struct tap_builtin_def builtins[] = {
 	CALL("sprintf",		TAP_B_SPRINTF, 1, 13, "a format string and up to 12 values",
 	     TAP_IN_ANY, STR),
 	CALL("tostring",	TAP_B_TOSTRING, 1, 1, "one number", TAP_IN_ANY, STR),
+	CALL("usym",		TAP_B_USYM, 1, 1, "one user address", TAP_IN_ANY, SYM),
+	CALL("ksym",		TAP_B_KSYM, 1, 1, "one kernel address", TAP_IN_ANY, SYM),
+	CALL("strftime",	TAP_B_STRFTIME, 2, 2,
+	     "a format string literal and a wall-clock time in ns: strftime(\"%H:%M:%S\", gettimeofday_ns())",
+	     TAP_IN_ANY, SYM),
+	CALL("time",		TAP_B_TIME, 0, 1, "an optional format string literal",
+	     TAP_IN_ANY, SYM),
 };
 
 #define NR_BUILTINS (ARRAY_SIZE(builtins))

@@ -26,6 +26,7 @@ enum tap_type_kind {
 	TAP_T_AGG,
 	TAP_T_VOID,
 	TAP_T_RECORD,		/* argstr: an event record, formatted when printed */
+	TAP_T_SYM,		/* usym(), ksym(), strftime(): named when printed (TAP_SYM_*) */
 };
 
 #define TAP_MAX_KEYS 4
@@ -89,6 +90,18 @@ enum {
  * bits, so user space knows whose address space to name frames in.
  */
 #define TAP_STACK_USER		BIT_ULL(62)
+
+/*
+ * A value named only when it is printed, 16 bytes: the u64 value (an
+ * address, wall-clock ns), a u32 (usym(): the process id, whose mappings
+ * name the address; strftime(): the format's index in tap_object.timefmts)
+ * and a u32 TAP_SYM_* saying which.
+ */
+#define TAP_SYM_SIZE	16
+#define TAP_SYM_KERNEL	1
+#define TAP_SYM_USER	2
+#define TAP_SYM_TIME	3
+#define TAP_TIME_FMT	"%H:%M:%S"	/* time() without a format */
 
 /*
  * in_interrupt() reads the per-CPU preempt count through a BTF variable:
@@ -235,7 +248,7 @@ struct tap_rec_def {
  * compiler and its syntax tree are gone when tap_compile() returns.  Its
  * shape is versioned because perf tap record saves it with the trace.
  */
-#define TAP_OBJECT_VERSION	2
+#define TAP_OBJECT_VERSION	3
 
 struct tap_object {
 	unsigned int version;		/* TAP_OBJECT_VERSION */
@@ -260,6 +273,8 @@ struct tap_object {
 	int nr_fields;
 	const char **ksyms;		/* kernel_v(): symbol names, by index */
 	int nr_ksyms;
+	const char **timefmts;		/* strftime(), time(): formats, by index */
+	int nr_timefmts;
 };
 
 /*
