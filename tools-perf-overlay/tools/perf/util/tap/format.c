@@ -67,7 +67,8 @@ static const char *stack_lost_reason(struct tap_printer *p, long long err, bool 
 char *tap_format_stack(struct tap_printer *p, long long id)
 {
 	bool user = id > 0 && (id & TAP_STACK_USER);
-	int pid = user ? (int)((id >> 32) & 0x3fffffff) : 0;
+	int pid = user ? (int)((id >> 32) & TAP_STACK_PID_MASK) : 0;
+	int depth = id > 0 ? (int)((id >> TAP_STACK_DEPTH_SHIFT) & 0xff) : 0, n = 0;
 	__u64 ips[TAP_STACK_DEPTH];
 	struct strbuf sb;
 	char sym[512];
@@ -78,6 +79,8 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 		return NULL;
 	if (user)
 		id = (long long)(int)(unsigned int)id;
+	else if (id > 0)
+		id &= (1LL << TAP_STACK_DEPTH_SHIFT) - 1;
 	if (id < 0) {
 		const char *why = stack_lost_reason(p, id, user);
 
@@ -93,7 +96,7 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 		strbuf_addf(&sb, "\t[stack %lld not in the stack map]", id);
 		return strbuf_detach(&sb, NULL);
 	}
-	for (i = 0; i < TAP_STACK_DEPTH && ips[i]; i++) {
+	for (i = 0; i < TAP_STACK_DEPTH && ips[i] && (!depth || n < depth); i++) {
 		const char *name = user ?
 			p->symbolize_user(p->symbolize_arg, pid, ips[i], sym, sizeof(sym)) :
 			p->symbolize(p->symbolize_arg, ips[i], sym, sizeof(sym));
@@ -101,6 +104,7 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 		if (!sb.len && !user && is_tracing_frame(name))
 			continue;
 		strbuf_addf(&sb, "%s\t%s", sb.len ? "\n" : "", name);
+		n++;
 	}
 	return strbuf_detach(&sb, NULL);
 }

@@ -89,6 +89,12 @@ static void count_stack_collision(struct gen *g)
 	gen_emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
 }
 
+/* stack(N), ustack(N): N where a stack value keeps it, or 0 */
+static unsigned long long stack_depth(const struct tap_node *n)
+{
+	return n->list ? (unsigned long long)n->list->num << TAP_STACK_DEPTH_SHIFT : 0;
+}
+
 static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
 {
 	unsigned int i;
@@ -632,12 +638,12 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			STX(BPF_DW, FP, slot, R0);
 			CALL(BPF_FUNC_get_current_pid_tgid);
 			ALU64_IMM(BPF_RSH, R0, 32);
-			ALU64_IMM(BPF_AND, R0, 0x3fffffff);
+			ALU64_IMM(BPF_AND, R0, TAP_STACK_PID_MASK);
 			ALU64_IMM(BPF_LSH, R0, 32);
 			LDX(BPF_DW, R1, FP, slot);
 			ALU64_REG(BPF_OR, R0, R1);
 			gen_emit(g, BPF_LD | BPF_DW | BPF_IMM, R1, 0, 0, 0);
-			gen_emit(g, 0, 0, 0, 0, (__s32)(TAP_STACK_USER >> 32));
+			gen_emit(g, 0, 0, 0, 0, (__s32)((TAP_STACK_USER | stack_depth(n)) >> 32));
 			ALU64_REG(BPF_OR, R0, R1);
 			g->stack -= 8;
 			return;
@@ -650,6 +656,13 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			MOV_IMM(R3, 0);
 			CALL(BPF_FUNC_get_stackid);
 			count_stack_collision(g);
+			if (stack_depth(n)) {
+				/* an id, not why there is none: with the frames to print */
+				JMP_IMM(BPF_JSLT, R0, 0, 3);
+				gen_emit(g, BPF_LD | BPF_DW | BPF_IMM, R1, 0, 0, 0);
+				gen_emit(g, 0, 0, 0, 0, (__s32)(stack_depth(n) >> 32));
+				ALU64_REG(BPF_OR, R0, R1);
+			}
 			return;
 		}
 		if (n->builtin >= TAP_B_COUNT && n->builtin <= TAP_B_MAX) {

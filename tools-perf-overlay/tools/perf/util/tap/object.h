@@ -90,6 +90,14 @@ enum {
  * bits, so user space knows whose address space to name frames in.
  */
 #define TAP_STACK_USER		BIT_ULL(62)
+#define TAP_STACK_PID_MASK	0x3fffffULL	/* 22 bits: PID_MAX_LIMIT */
+/*
+ * stack(N), ustack(N): N, the frames to print, in bits 54..61 of a value
+ * that holds a stack (0: all of them).  The kernel keeps the whole stack:
+ * frames are cut when printed, after the tracing machinery's own frames
+ * are left out, so N counts frames of the traced code.
+ */
+#define TAP_STACK_DEPTH_SHIFT	54
 
 /*
  * A value named only when it is printed, 16 bytes: the u64 value (an

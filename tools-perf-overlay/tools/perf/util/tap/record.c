@@ -175,7 +175,8 @@ static void rec_note_stack(struct tap_record *rec, const char *value)
 
 	memcpy(&id, value, sizeof(id));
 	if (id > 0 && (id & TAP_STACK_USER))
-		intlist__findnew(rec->ustacks, (unsigned long)(id & ~TAP_STACK_USER));
+		intlist__findnew(rec->ustacks, (unsigned long)(id & (TAP_STACK_PID_MASK << 32 |
+								     0xffffffffULL)));
 }
 
 /*

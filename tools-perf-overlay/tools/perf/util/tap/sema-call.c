@@ -361,6 +361,15 @@ struct tap_type *sema_call(struct sema *s, struct tap_node *n)
 	case TAP_B_KERNEL_U64 ... TAP_B_USER_U32:
 		sema_need(s, n->list, sema_expr(s, n->list), TAP_T_NUM);
 		break;
+	case TAP_B_STACK:
+	case TAP_B_USTACK:
+		/* the frames to print: a literal, cut when printed */
+		if (n->list && (n->list->kind != TAP_N_NUM || n->list->num < 1 ||
+				n->list->num > TAP_STACK_DEPTH))
+			tap_error(s->c, n->list->line, n->list->col,
+				  "%s(N): N, the frames to print, is a number literal from 1 to %d",
+				  def->name, TAP_STACK_DEPTH);
+		break;
 	case TAP_B_USYM ... TAP_B_TIME:
 		sym_call(s, n, def);
 		break;
