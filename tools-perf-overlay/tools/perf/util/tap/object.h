@@ -138,6 +138,10 @@ enum tap_field_kind {
 	TAP_FIELD_CHARS,	/* char NAME[size] in the record */
 	TAP_FIELD_DATA_LOC,	/* __data_loc char[]: u32 (len << 16 | offset) */
 	TAP_FIELD_REGS,		/* a syscall argument: offset into pt_regs */
+	/* USDT operands, read in a uprobe's pt_regs; size bytes, is_signed */
+	TAP_FIELD_USDT_REG,	/* the register at offset */
+	TAP_FIELD_USDT_MEM,	/* user memory at (s32)offset + the register at kind >> 8 */
+	TAP_FIELD_USDT_CONST,	/* the constant (s32)offset */
 };
 
 struct tap_field {

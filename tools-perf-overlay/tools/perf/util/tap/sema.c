@@ -246,9 +246,36 @@ void sema_builtin_check(struct sema *s, struct tap_node *n, const struct tap_bui
 			  "'%s' has no value outside %s", b->name, tap_builtin_where(b->in));
 }
 
+static struct tap_type *field(struct sema *s, struct tap_node *n);
+
+/*
+ * A USDT probe's arguments are where its note's operands say, which
+ * differs from one probe site to the next: arg0..arg9 of a block of USDT
+ * probes are read as the events' fields "arg0".."arg9".
+ */
+static bool usdt_args(struct sema *s, struct tap_node *n)
+{
+	int i, usdt = 0;
+
+	if (s->ctx != CTX_TRACE || !s->trace)
+		return false;
+	for (i = 0; i < s->nr_specs; i++)
+		usdt += !strncmp(s->specs[i].text, "usdt:", 5) ||
+			!strncmp(s->specs[i].text, "sdt:", 4);
+	if (usdt && usdt != s->nr_specs)
+		tap_error(s->c, n->line, n->col,
+			  "'%s' of a block with USDT probes and other probes: give the USDT probes a block of their own",
+			  n->name);
+	return usdt;
+}
+
 struct tap_type *sema_builtin_value(struct sema *s, struct tap_node *n,
 				    const struct tap_builtin_def *b)
 {
+	if (b->id >= TAP_B_ARG0 && b->id <= TAP_B_ARG9 && usdt_args(s, n)) {
+		n->kind = TAP_N_FIELD;
+		return field(s, n);
+	}
 	sema_builtin_check(s, n, b);
 	if (b->id == TAP_B_ARGSTR) {
 		if (!s->record_ok)
