@@ -50,3 +50,8 @@ rc=0
 expect_eq "exit status for a mixed block" 1 "$rc"
 col=$(($(printf 'trace usdt:%s/usdt-pie:hit, syscalls:sys_enter_getpid { print(' "$PWD" | wc -c) + 1))
 expect_eq "mixed block" "<cmdline>:1:$col: error: 'arg0' of a block with USDT probes and other probes: give the USDT probes a block of their own" "$(head -1 err)"
+# ... nor in a function a USDT block calls, where it would be a register
+rc=0
+"$PERF" tap -e "function f() { return arg0 } trace usdt:$PWD/usdt-pie:hit { print(f()) }" >out 2>err || rc=$?
+expect_eq "exit status for arg0 in a function" 1 "$rc"
+expect_eq "arg0 in a function" "<cmdline>:1:23: error: 'arg0' in a function called from a block of USDT probes: read it in the block and pass it" "$(head -1 err)"

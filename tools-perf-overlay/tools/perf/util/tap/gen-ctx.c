@@ -40,6 +40,13 @@ void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b)
 		g->stack -= 8;
 		return;
 	case TAP_CODE_KPROBE:
+		/* a USDT block's are fields (sema), but not in the functions it calls */
+		for (slot = 0; slot < g->prog->nr_specs; slot++)
+			if (!strncmp(g->prog->specs[slot].text, "usdt:", 5) ||
+			    !strncmp(g->prog->specs[slot].text, "sdt:", 4))
+				tap_error(g->c, n->line, n->col,
+					  "'%s' in a function called from a block of USDT probes: read it in the block and pass it",
+					  n->name);
 		/* the function's arguments and its value, as the calling convention puts them */
 		if (b != TAP_B_RETVAL && i >= TAP_REGS_NR_ARGS) {
 			MOV_IMM(R0, 0);
