@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * usdt-probes N: fires the USDT probe tap_test:hit N times, with the
+ * usdt-probes N [wait]: fires the USDT probe tap_test:hit N times, with the
  * arguments i (an int in a register), -2 * i (a long in memory) and the
  * constant 5; and fires tap_test:guarded, whose semaphore tells whether
  * anybody listens, only when it says so.  Prints how many times that was.
+ * With "wait", it first waits for SIGUSR1 (its handler is installed
+ * first, so a test can tell when to send it), so that a tracer can attach
+ * to the running process with -p.
  *
  * The notes are written here by hand, in the format sys/sdt.h writes
  * (SystemTap's "stapsdt" ELF notes, version 3), because the machines that
@@ -14,8 +17,10 @@
  * operands as the assembler prints them ("SIZE@LOCATION", a negative
  * size for a signed value).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define TAP_SDT(provider, name, semaphore, args, ...)					\
 	__asm__ __volatile__(								\
@@ -46,9 +51,28 @@
 /* The kernel counts it up while a uprobe with it as ref_ctr_offset is attached. */
 __attribute__((section(".probes"), used)) volatile unsigned short tap_test_guarded_semaphore;
 
+static volatile sig_atomic_t go;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	go = 1;
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 3, listened = 0;
+
+	if (argc > 2 && !strcmp(argv[2], "wait")) {
+		sigset_t block, old;
+
+		sigemptyset(&block);
+		sigaddset(&block, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &block, &old);
+		signal(SIGUSR1, on_usr1);
+		while (!go)
+			sigsuspend(&old);
+	}
 
 	for (long i = 0; i < n; i++) {
 		volatile long neg = -2 * i;

@@ -38,6 +38,18 @@ hit 3 -6 5
 guarded 4 600" "$(cat out)"
 	expect_eq "$prog: the program saw the semaphore" "listened 4" "$(cat "$prog.out")"
 done
+# a process that runs already: the kernel counts its semaphore up at attach
+start_bg ./usdt-pie 3 wait
+target=$bg_pid
+wait_sig_caught "$target" 10
+"$PERF" tap -p "$target" -e "trace usdt:$PWD/usdt-pie:guarded { g += 1 }
+	trace_end { print(\"guarded\", g) }" >out 2>err &
+tap=$!
+wait_attached "$tap"
+kill -USR1 "$target"
+wait "$tap" || fail "-p: exit status $?: $(cat err)"
+expect_eq "-p: guarded probes seen" "guarded 3" "$(cat out)"
+
 # the semaphore is counted down again when perf tap detaches
 expect_eq "after perf tap" "listened 0" "$(./usdt-pie 3)"
 
