@@ -164,7 +164,7 @@ void gen_sym(struct gen *g, struct tap_node *n, unsigned int dst)
 	switch (n->builtin) {
 	case TAP_B_USYM:
 		what = TAP_SYM_USER;
-		/* fall through */
+		fallthrough;
 	case TAP_B_KSYM:
 		/* the printer names it with the machine stack() frames use */
 		g->obj->uses_stacks = true;

@@ -189,7 +189,8 @@ static int reg_offset(const char *name, size_t len)
 
 	for (r = 0; r < ARRAY_SIZE(regs); r++)
 		for (k = 0; k < 4; k++)
-			if (strlen(regs[r].names[k]) == len && !strncmp(regs[r].names[k], name, len))
+			if (strlen(regs[r].names[k]) == len &&
+			    !strncmp(regs[r].names[k], name, len))
 				return regs[r].off;
 	return -1;
 }
@@ -282,6 +283,7 @@ static int usdt_attach(struct runtime *rt, int idx)
 	struct prog_state *ps = &rt->progs[ev->prog];
 	unsigned long offset = (unsigned long)ev->offset, ref_ctr = (unsigned long)ev->ref_ctr;
 	__u64 cookie = (__u64)idx;
+
 	LIBBPF_OPTS(bpf_link_create_opts, opts,
 		    .uprobe_multi.path = ev->path,
 		    .uprobe_multi.offsets = &offset,
