@@ -61,8 +61,10 @@ static const struct tap_builtin_def builtins[] = {
 	CALL("kernel_u32",	TAP_B_KERNEL_U32, 1, 1, "one address", TAP_IN_ANY, NUM),
 	CALL("user_u64",	TAP_B_USER_U64, 1, 1, "one address", TAP_IN_ANY, NUM),
 	CALL("user_u32",	TAP_B_USER_U32, 1, 1, "one address", TAP_IN_ANY, NUM),
-	CALL("stack",		TAP_B_STACK, 0, 0, "no arguments", TAP_IN_PROBES, STACK),
-	CALL("ustack",		TAP_B_USTACK, 0, 0, "no arguments", TAP_IN_PROBES, STACK),
+	CALL("stack",		TAP_B_STACK, 0, 1, "an optional number of frames, 1 to 127",
+	     TAP_IN_PROBES, STACK),
+	CALL("ustack",		TAP_B_USTACK, 0, 1, "an optional number of frames, 1 to 127",
+	     TAP_IN_PROBES, STACK),
 	CALL("gettimeofday_ns",	TAP_B_TIME_NS, 0, 0, "no arguments", TAP_IN_ANY, NUM),
 	CALL("gettimeofday_us",	TAP_B_TIME_US, 0, 0, "no arguments", TAP_IN_ANY, NUM),
 	CALL("gettimeofday_ms",	TAP_B_TIME_MS, 0, 0, "no arguments", TAP_IN_ANY, NUM),
@@ -76,6 +78,13 @@ static const struct tap_builtin_def builtins[] = {
 	CALL("sprintf",		TAP_B_SPRINTF, 1, 13, "a format string and up to 12 values",
 	     TAP_IN_ANY, STR),
 	CALL("tostring",	TAP_B_TOSTRING, 1, 1, "one number", TAP_IN_ANY, STR),
+	CALL("usym",		TAP_B_USYM, 1, 1, "one user address", TAP_IN_ANY, SYM),
+	CALL("ksym",		TAP_B_KSYM, 1, 1, "one kernel address", TAP_IN_ANY, SYM),
+	CALL("strftime",	TAP_B_STRFTIME, 2, 2,
+	     "a format string literal and a wall-clock time in ns: strftime(\"%H:%M:%S\", gettimeofday_ns())",
+	     TAP_IN_ANY, SYM),
+	CALL("time",		TAP_B_TIME, 0, 1, "an optional format string literal",
+	     TAP_IN_ANY, SYM),
 };
 
 #define NR_BUILTINS (ARRAY_SIZE(builtins))

@@ -36,6 +36,8 @@ enum tap_builtin {
 	TAP_B_LHIST,
 	/* numbers to strings */
 	TAP_B_SPRINTF, TAP_B_TOSTRING,
+	/* named when printed (TAP_T_SYM): an address as a symbol, a time as text */
+	TAP_B_USYM, TAP_B_KSYM, TAP_B_STRFTIME, TAP_B_TIME,
 	TAP_B_NR,
 };
 
@@ -54,6 +56,7 @@ enum tap_builtin_type {
 	TAP_BT_STR,
 	TAP_BT_STACK,
 	TAP_BT_VOID,
+	TAP_BT_SYM,
 };
 
 struct tap_builtin_def {

@@ -25,6 +25,7 @@ const struct tap_provider *const tap_providers[] = {
 	&tap_provider_tracepoint,
 	&tap_provider_kprobe,
 	&tap_provider_uprobe,
+	&tap_provider_usdt,
 	&tap_provider_timer,
 };
 
@@ -202,6 +203,7 @@ void tap_events__exit(struct tap_events *evs)
 		free(evs->ev[i].sys);
 		free(evs->ev[i].name);
 		free(evs->ev[i].path);
+		free(evs->ev[i].args);
 	}
 	free(evs->ev);
 	memset(evs, 0, sizeof(*evs));
@@ -267,7 +269,9 @@ static char *list_name(const struct tap_event *ev)
 	char *name = NULL;
 	int n;
 
-	if (ev->path)
+	if (ev->args)
+		n = asprintf(&name, "usdt:%s:%s:%s", ev->path, ev->sys, ev->name);
+	else if (ev->path)
 		n = asprintf(&name, "probe:%s:%s%s", ev->path, ev->name, ret);
 	else
 		n = asprintf(&name, "%s:%s%s", ev->sys, ev->name, ret);
@@ -290,6 +294,10 @@ static void list_fields(const struct tap_event *ev)
 	struct tep_event *tp;
 	struct tep_format_field *f;
 
+	if (ev->args) {
+		printf("\targuments: %s\n", ev->args);
+		return;
+	}
 	if (ev->path || !strcmp(ev->sys, "probe"))
 		return;
 	tp = tap_tp__format(ev->sys, ev->name);

@@ -23,6 +23,8 @@ struct tap_event {
 	bool grouped;		/* attached with others, not on its own */
 	char *path;		/* uprobes: the ELF file; name is the symbol */
 	unsigned long long offset;	/* uprobes: the symbol's file offset */
+	unsigned long long ref_ctr;	/* usdt: the semaphore's file offset, 0: none */
+	char *args;		/* usdt: the note's operands, "-4@%eax 8@-16(%rbp)" */
 };
 
 struct tap_events {

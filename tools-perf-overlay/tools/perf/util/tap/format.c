@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 
@@ -67,7 +68,8 @@ static const char *stack_lost_reason(struct tap_printer *p, long long err, bool 
 char *tap_format_stack(struct tap_printer *p, long long id)
 {
 	bool user = id > 0 && (id & TAP_STACK_USER);
-	int pid = user ? (int)((id >> 32) & 0x3fffffff) : 0;
+	int pid = user ? (int)((id >> 32) & TAP_STACK_PID_MASK) : 0;
+	int depth = id > 0 ? (int)((id >> TAP_STACK_DEPTH_SHIFT) & 0xff) : 0, n = 0;
 	__u64 ips[TAP_STACK_DEPTH];
 	struct strbuf sb;
 	char sym[512];
@@ -78,6 +80,8 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 		return NULL;
 	if (user)
 		id = (long long)(int)(unsigned int)id;
+	else if (id > 0)
+		id &= (1LL << TAP_STACK_DEPTH_SHIFT) - 1;
 	if (id < 0) {
 		const char *why = stack_lost_reason(p, id, user);
 
@@ -93,7 +97,7 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 		strbuf_addf(&sb, "\t[stack %lld not in the stack map]", id);
 		return strbuf_detach(&sb, NULL);
 	}
-	for (i = 0; i < TAP_STACK_DEPTH && ips[i]; i++) {
+	for (i = 0; i < TAP_STACK_DEPTH && ips[i] && (!depth || n < depth); i++) {
 		const char *name = user ?
 			p->symbolize_user(p->symbolize_arg, pid, ips[i], sym, sizeof(sym)) :
 			p->symbolize(p->symbolize_arg, ips[i], sym, sizeof(sym));
@@ -101,8 +105,42 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 		if (!sb.len && !user && is_tracing_frame(name))
 			continue;
 		strbuf_addf(&sb, "%s\t%s", sb.len ? "\n" : "", name);
+		n++;
 	}
 	return strbuf_detach(&sb, NULL);
+}
+
+const char *tap_format_sym(struct tap_printer *p, const void *value, char *buf, size_t size)
+{
+	__u32 aux, what;
+	struct tm tm;
+	time_t secs;
+	u64 v;
+
+	memcpy(&v, value, 8);
+	memcpy(&aux, (const char *)value + 8, 4);
+	memcpy(&what, (const char *)value + 12, 4);
+	switch (what) {
+	case TAP_SYM_KERNEL:
+		if (p->symbolize)
+			return p->symbolize(p->symbolize_arg, v, buf, size);
+		break;
+	case TAP_SYM_USER:
+		if (p->symbolize_user)
+			return p->symbolize_user(p->symbolize_arg, (int)aux, v, buf, size);
+		break;
+	case TAP_SYM_TIME:
+		/* ns since the epoch, in the local time zone as date(1) shows it */
+		secs = (time_t)((long long)v / 1000000000LL);
+		if (aux >= (__u32)p->obj->nr_timefmts || !localtime_r(&secs, &tm) ||
+		    !strftime(buf, size, p->obj->timefmts[aux], &tm))
+			buf[0] = 0;
+		return buf;
+	default:
+		break;
+	}
+	snprintf(buf, size, "%#llx", (unsigned long long)v);
+	return buf;
 }
 
 /*
@@ -135,6 +173,10 @@ static void print_values(struct tap_printer *p, const struct tap_rec_def *def, c
 		line_open = true;
 		if (arg->kind == TAP_T_RECORD) {
 			p->format_event(p->format_event_arg, p->cpu, v, p->fp);
+		} else if (arg->kind == TAP_T_SYM) {
+			char buf[512];
+
+			fputs(tap_format_sym(p, v, buf, sizeof(buf)), p->fp);
 		} else if (arg->kind == TAP_T_STR) {
 			fprintf(p->fp, "%.*s", str_len(p, v), v);
 		} else {
@@ -187,6 +229,13 @@ static void print_formatted(struct tap_printer *p, const struct tap_rec_def *def
 		if (conv == 's' && def->args[argi].kind == TAP_T_RECORD) {
 			p->format_event(p->format_event_arg, p->cpu, rec + def->args[argi].offset,
 					p->fp);
+		} else if (conv == 's' && def->args[argi].kind == TAP_T_SYM) {
+			char buf[512];
+
+			spec[n] = 's';
+			spec[n + 1] = 0;
+			fprintf(p->fp, spec, tap_format_sym(p, rec + def->args[argi].offset, buf,
+							    sizeof(buf)));
 		} else if (conv == 's') {
 			const char *s = rec + def->args[argi].offset;
 
@@ -282,6 +331,14 @@ static int format_key(struct tap_printer *p, const struct tap_map_def *map, cons
 			strbuf_addf(&lb, "%s%.*s", lb.len ? ", " : "", str_len(p, key + off),
 				    key + off);
 			off += p->obj->str_size;
+			continue;
+		}
+		if (kind == TAP_T_SYM) {
+			char buf[512];
+
+			strbuf_addf(&lb, "%s%s", lb.len ? ", " : "",
+				    tap_format_sym(p, key + off, buf, sizeof(buf)));
+			off += TAP_SYM_SIZE;
 			continue;
 		}
 		memcpy(&num, key + off, sizeof(num));

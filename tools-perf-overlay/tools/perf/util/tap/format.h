@@ -61,6 +61,13 @@ struct tap_printer {
  */
 char *tap_format_stack(struct tap_printer *p, long long id);
 
+/*
+ * A TAP_T_SYM value (TAP_SYM_SIZE bytes at @value) as text in @buf: an
+ * address as "function+0xoff" (a user one with its file, as ustack()
+ * frames), a time formatted with its strftime() format.  Returns @buf.
+ */
+const char *tap_format_sym(struct tap_printer *p, const void *value, char *buf, size_t size);
+
 /* What a run lost: counted live, saved by perf tap record for report. */
 struct tap_losses {
 	__u64 records;		/* output records: the rings were full */

@@ -40,6 +40,13 @@ void gen_arg(struct gen *g, struct tap_node *n, enum tap_builtin b)
 		g->stack -= 8;
 		return;
 	case TAP_CODE_KPROBE:
+		/* a USDT block's are fields (sema), but not in the functions it calls */
+		for (slot = 0; slot < g->prog->nr_specs; slot++)
+			if (!strncmp(g->prog->specs[slot].text, "usdt:", 5) ||
+			    !strncmp(g->prog->specs[slot].text, "sdt:", 4))
+				tap_error(g->c, n->line, n->col,
+					  "'%s' in a function called from a block of USDT probes: read it in the block and pass it",
+					  n->name);
 		/* the function's arguments and its value, as the calling convention puts them */
 		if (b != TAP_B_RETVAL && i >= TAP_REGS_NR_ARGS) {
 			MOV_IMM(R0, 0);
@@ -89,11 +96,72 @@ static void gen_field_truncate(struct gen *g, unsigned int desc, unsigned int tm
 	ALU64_REG(BPF_RSH, R0, R2);
 }
 
+/*
+ * A USDT operand (provider-usdt.c) into scratch @tmp, at a uprobe: a
+ * register of pt_regs, the user memory a register plus a displacement
+ * points to, or a constant.  The context's registers are copied to
+ * scratch first, where a register can be picked by a variable offset.
+ * Jumps for operands that cannot be read are added to @none; returns
+ * their new count.
+ */
+static unsigned int gen_usdt_operand(struct gen *g, unsigned int desc, unsigned int tmp,
+				     unsigned int *none, unsigned int nn)
+{
+	unsigned int regs = scratch_alloc(g, TAP_REGS_SIZE), j_const, j_reg, j_read[2];
+
+	ST_IMM(BPF_DW, R7, tmp, 0);
+	MOV_REG(R1, R7);
+	ALU64_IMM(BPF_ADD, R1, regs);
+	MOV_IMM(R2, TAP_REGS_SIZE);
+	MOV_REG(R3, R6);
+	CALL(BPF_FUNC_probe_read_kernel);
+	LDX(BPF_W, R1, R7, desc);		/* kind, and a register's offset above it */
+	MOV_REG(R2, R1);
+	ALU64_IMM(BPF_AND, R2, 0xff);
+	j_const = JMP_IMM(BPF_JNE, R2, TAP_FIELD_USDT_CONST, 0);
+	LDX(BPF_W, R0, R7, desc + 4);
+	ALU64_IMM(BPF_LSH, R0, 32);
+	ALU64_IMM(BPF_ARSH, R0, 32);
+	STX(BPF_DW, R7, tmp, R0);
+	j_read[0] = JA(0);
+	patch_here(g, j_const);
+	j_reg = JMP_IMM(BPF_JNE, R2, TAP_FIELD_USDT_REG, 0);
+	LDX(BPF_W, R3, R7, desc + 4);
+	none[nn++] = JMP_IMM(BPF_JGT, R3, TAP_REGS_SIZE - 8, 0);
+	MOV_REG(R1, R7);
+	ALU64_IMM(BPF_ADD, R1, regs);
+	ALU64_REG(BPF_ADD, R1, R3);
+	LDX(BPF_DW, R0, R1, 0);
+	STX(BPF_DW, R7, tmp, R0);
+	j_read[1] = JA(0);
+	patch_here(g, j_reg);
+	none[nn++] = JMP_IMM(BPF_JNE, R2, TAP_FIELD_USDT_MEM, 0);
+	ALU64_IMM(BPF_RSH, R1, 8);
+	none[nn++] = JMP_IMM(BPF_JGT, R1, TAP_REGS_SIZE - 8, 0);
+	MOV_REG(R3, R7);
+	ALU64_IMM(BPF_ADD, R3, regs);
+	ALU64_REG(BPF_ADD, R3, R1);
+	LDX(BPF_DW, R3, R3, 0);			/* the register */
+	LDX(BPF_W, R1, R7, desc + 4);
+	ALU64_IMM(BPF_LSH, R1, 32);
+	ALU64_IMM(BPF_ARSH, R1, 32);		/* the displacement */
+	ALU64_REG(BPF_ADD, R3, R1);
+	LDX(BPF_W, R2, R7, desc + 8);		/* the size: 1, 2, 4 or 8 bytes */
+	ALU64_IMM(BPF_AND, R2, 0xf);
+	none[nn++] = JMP_IMM(BPF_JGT, R2, 8, 0);
+	MOV_REG(R1, R7);
+	ALU64_IMM(BPF_ADD, R1, tmp);
+	CALL(BPF_FUNC_probe_read_user);
+	patch_here(g, j_read[0]);
+	patch_here(g, j_read[1]);
+	return nn;
+}
+
 void gen_field(struct gen *g, struct tap_node *n, unsigned int dst)
 {
 	bool str = kind_of(n) == TAP_T_STR;
 	unsigned int desc = scratch_alloc(g, sizeof(struct tap_field)), tmp = scratch_alloc(g, 8);
-	unsigned int none[4], nn = 0, j, k;
+	unsigned int none[8], nn = 0, j, k;
 
 	if (g->prog->kind != TAP_PROG_TRACE)
 		tap_error(g->c, n->line, n->col, "'arg.%s' has no value outside trace probes",
@@ -102,7 +170,8 @@ void gen_field(struct gen *g, struct tap_node *n, unsigned int dst)
 	g->prog->uses_argstr = true;
 	if (str)
 		zero_mem(g, R7, dst, str_size(g));
-	if (g->variant != TAP_CODE_SYSCALL && g->variant != TAP_CODE_PERF_TP) {
+	if (g->variant != TAP_CODE_SYSCALL && g->variant != TAP_CODE_PERF_TP &&
+	    (g->variant != TAP_CODE_KPROBE || str)) {
 		if (!str)
 			MOV_IMM(R0, 0);
 		return;
@@ -120,6 +189,11 @@ void gen_field(struct gen *g, struct tap_node *n, unsigned int dst)
 	copy_mem(g, R7, desc, R0, 0, sizeof(struct tap_field));
 	LDX(BPF_W, R1, R7, desc);		/* kind */
 	LDX(BPF_W, R3, R7, desc + 4);		/* offset */
+	if (g->variant == TAP_CODE_KPROBE) {
+		nn = gen_usdt_operand(g, desc, tmp, none, nn);
+		gen_field_truncate(g, desc, tmp);
+		goto done;
+	}
 	if (g->variant == TAP_CODE_SYSCALL) {
 		/* a syscall argument, a number: read it from pt_regs */
 		none[nn++] = JMP_IMM(BPF_JNE, R1, TAP_FIELD_REGS, 0);

@@ -89,6 +89,12 @@ static void count_stack_collision(struct gen *g)
 	gen_emit(g, BPF_STX | BPF_DW | BPF_ATOMIC, R1, R2, 0, BPF_ADD);
 }
 
+/* stack(N), ustack(N): N where a stack value keeps it, or 0 */
+static unsigned long long stack_depth(const struct tap_node *n)
+{
+	return n->list ? (unsigned long long)n->list->num << TAP_STACK_DEPTH_SHIFT : 0;
+}
+
 static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
 {
 	unsigned int i;
@@ -121,6 +127,9 @@ unsigned int gen_key(struct gen *g, struct tap_node *index)
 		if (tap_type_resolve(t->key[i])->kind == TAP_T_STR) {
 			gen_str(g, k, off);
 			off += str_size(g);
+		} else if (tap_type_resolve(t->key[i])->kind == TAP_T_SYM) {
+			gen_sym(g, k, off);
+			off += TAP_SYM_SIZE;
 		} else {
 			gen_num(g, k);
 			STX(BPF_DW, R7, off, R0);
@@ -128,6 +137,64 @@ unsigned int gen_key(struct gen *g, struct tap_node *index)
 		}
 	}
 	return key;
+}
+
+/* The wall-clock time in ns: the monotonic clock plus the offset measured at start. */
+static void gen_wall_ns(struct gen *g)
+{
+	CALL(BPF_FUNC_ktime_get_ns);
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CLOCK);
+	LDX(BPF_DW, R1, R1, 0);
+	ALU64_REG(BPF_ADD, R0, R1);
+}
+
+/*
+ * A value the printer names: the number (an address, a time), then for
+ * usym() the process whose mappings give the address its name, for
+ * strftime() and time() the format's index, then which it is.
+ */
+void gen_sym(struct gen *g, struct tap_node *n, unsigned int dst)
+{
+	unsigned int aux = 0, what = TAP_SYM_KERNEL;
+	const char *fmt = TAP_TIME_FMT;
+
+	if (n->kind != TAP_N_CALL)
+		tap_error(g->c, n->line, n->col, "cannot compute this value");
+	g->uses_scratch = true;
+	switch (n->builtin) {
+	case TAP_B_USYM:
+		what = TAP_SYM_USER;
+		fallthrough;
+	case TAP_B_KSYM:
+		/* the printer names it with the machine stack() frames use */
+		g->obj->uses_stacks = true;
+		gen_num(g, n->list);
+		break;
+	case TAP_B_STRFTIME:
+		fmt = n->list->name;
+		gen_num(g, n->list->next);
+		what = TAP_SYM_TIME;
+		break;
+	default:
+		if (n->list)
+			fmt = n->list->name;
+		gen_wall_ns(g);
+		what = TAP_SYM_TIME;
+		break;
+	}
+	STX(BPF_DW, R7, dst, R0);
+	if (what == TAP_SYM_USER) {
+		CALL(BPF_FUNC_get_current_pid_tgid);
+		ALU64_IMM(BPF_RSH, R0, 32);
+		STX(BPF_W, R7, dst + 8, R0);
+	} else {
+		if (what == TAP_SYM_TIME)
+			for (aux = 0; aux < (unsigned int)g->obj->nr_timefmts; aux++)
+				if (!strcmp(g->obj->timefmts[aux], fmt))
+					break;
+		ST_IMM(BPF_W, R7, dst + 8, (__s32)aux);
+	}
+	ST_IMM(BPF_W, R7, dst + 12, (__s32)what);
 }
 
 /* r0 = pointer to the element of @index, or 0 if it does not exist */
@@ -503,10 +570,7 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			 */
 			static const int div[] = { 1, 1000, 1000000, 1000000000 };
 
-			CALL(BPF_FUNC_ktime_get_ns);
-			ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_CLOCK);
-			LDX(BPF_DW, R1, R1, 0);
-			ALU64_REG(BPF_ADD, R0, R1);
+			gen_wall_ns(g);
 			i = n->builtin - TAP_B_TIME_NS;
 			if (div[i] > 1)
 				ALU64_IMM(BPF_DIV, R0, div[i]);
@@ -574,12 +638,12 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			STX(BPF_DW, FP, slot, R0);
 			CALL(BPF_FUNC_get_current_pid_tgid);
 			ALU64_IMM(BPF_RSH, R0, 32);
-			ALU64_IMM(BPF_AND, R0, 0x3fffffff);
+			ALU64_IMM(BPF_AND, R0, TAP_STACK_PID_MASK);
 			ALU64_IMM(BPF_LSH, R0, 32);
 			LDX(BPF_DW, R1, FP, slot);
 			ALU64_REG(BPF_OR, R0, R1);
 			gen_emit(g, BPF_LD | BPF_DW | BPF_IMM, R1, 0, 0, 0);
-			gen_emit(g, 0, 0, 0, 0, (__s32)(TAP_STACK_USER >> 32));
+			gen_emit(g, 0, 0, 0, 0, (__s32)((TAP_STACK_USER | stack_depth(n)) >> 32));
 			ALU64_REG(BPF_OR, R0, R1);
 			g->stack -= 8;
 			return;
@@ -592,6 +656,13 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			MOV_IMM(R3, 0);
 			CALL(BPF_FUNC_get_stackid);
 			count_stack_collision(g);
+			if (stack_depth(n)) {
+				/* an id, not why there is none: with the frames to print */
+				JMP_IMM(BPF_JSLT, R0, 0, 3);
+				gen_emit(g, BPF_LD | BPF_DW | BPF_IMM, R1, 0, 0, 0);
+				gen_emit(g, 0, 0, 0, 0, (__s32)(stack_depth(n) >> 32));
+				ALU64_REG(BPF_OR, R0, R1);
+			}
 			return;
 		}
 		if (n->builtin >= TAP_B_COUNT && n->builtin <= TAP_B_MAX) {

@@ -92,6 +92,8 @@ void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *fmt,
 			gen_str(g, a, off);
 		} else if (kind_of(a) == TAP_T_RECORD) {
 			gen_argstr(g, off);
+		} else if (kind_of(a) == TAP_T_SYM) {
+			gen_sym(g, a, off);
 		} else {
 			gen_num(g, a);
 			STX(BPF_DW, R7, off, R0);

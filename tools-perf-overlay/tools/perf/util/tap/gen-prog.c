@@ -424,6 +424,10 @@ static void own_names(struct gen *g)
 	for (i = 0; i < obj->nr_ksyms; i++)
 		names[i] = gen_obj_strdup(g, obj->ksyms[i]);
 	obj->ksyms = names;
+	names = gen_obj_alloc(g, (obj->nr_timefmts + 1) * sizeof(*names));
+	for (i = 0; i < obj->nr_timefmts; i++)
+		names[i] = gen_obj_strdup(g, obj->timefmts[i]);
+	obj->timefmts = names;
 }
 
 /* A program of perf tap's own, not of the script: it follows the targets. */

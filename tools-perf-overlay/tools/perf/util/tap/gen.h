@@ -309,6 +309,8 @@ static inline unsigned int value_size(struct gen *g, struct tap_type *t)
 		return TAP_AGG_SIZE;
 	if (kind == TAP_T_RECORD)
 		return TAP_ARGSTR_SIZE;
+	if (kind == TAP_T_SYM)
+		return TAP_SYM_SIZE;
 	return 8;
 }
 
@@ -343,6 +345,8 @@ void gen_exec_body(struct gen *g);
 /* gen-emit.c: emitting instructions, recursion bound */
 void gen_num(struct gen *g, struct tap_node *n);
 void gen_str(struct gen *g, struct tap_node *n, unsigned int dst);
+/* usym(), ksym(), strftime(), time(): the TAP_SYM_SIZE bytes at scratch @dst */
+void gen_sym(struct gen *g, struct tap_node *n, unsigned int dst);
 void gen_stmt(struct gen *g, struct tap_node *n);
 
 /* gen-expr.c: expressions: numbers and strings */

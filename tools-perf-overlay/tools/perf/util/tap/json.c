@@ -141,6 +141,11 @@ void tap_json_text(struct tap_printer *p, const struct tap_rec_def *def, const c
 			json_str(fp, v, strnlen(v, p->obj->str_size));
 		} else if (def->args[i].kind == TAP_T_RECORD) {
 			json_argstr(p, v);
+		} else if (def->args[i].kind == TAP_T_SYM) {
+			char buf[512];
+
+			tap_format_sym(p, v, buf, sizeof(buf));
+			json_str(fp, buf, strlen(buf));
 		} else {
 			memcpy(&num, v, sizeof(num));
 			if (def->args[i].kind == TAP_T_STACK)
@@ -173,6 +178,14 @@ static void json_key(struct tap_printer *p, const struct tap_map_def *m, const c
 		if (m->keys[k].kind == TAP_T_STR) {
 			json_str(p->fp, key + off, strnlen(key + off, p->obj->str_size));
 			off += p->obj->str_size;
+			continue;
+		}
+		if (m->keys[k].kind == TAP_T_SYM) {
+			char buf[512];
+
+			tap_format_sym(p, key + off, buf, sizeof(buf));
+			json_str(p->fp, buf, strlen(buf));
+			off += TAP_SYM_SIZE;
 			continue;
 		}
 		memcpy(&num, key + off, sizeof(num));

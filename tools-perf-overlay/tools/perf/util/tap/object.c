@@ -8,7 +8,8 @@
  * does not know and says so):
  *
  *	"TAPOBJ\0\0"  u32 version  u32 bytes-that-follow
- *	object scalars, file, text, field names, kernel_v() symbols
+ *	object scalars, file, text, field names, kernel_v() symbols,
+ *	strftime() formats
  *	maps:     count, then each map's definition and table layout
  *	programs: count, then each program's scalars, specs and code
  *	records:  count, then each record layout
@@ -127,6 +128,9 @@ int tap_object__serialize(const struct tap_object *obj, void **data, size_t *siz
 	tap_wbuf__put_u32(&w, (__u32)obj->nr_ksyms);
 	for (i = 0; i < obj->nr_ksyms; i++)
 		tap_wbuf__put_str(&w, obj->ksyms[i]);
+	tap_wbuf__put_u32(&w, (__u32)obj->nr_timefmts);
+	for (i = 0; i < obj->nr_timefmts; i++)
+		tap_wbuf__put_str(&w, obj->timefmts[i]);
 	tap_wbuf__put_u32(&w, (__u32)obj->nr_maps);
 	for (i = 0; i < obj->nr_maps; i++)
 		put_map(&w, &obj->maps[i]);
@@ -350,6 +354,7 @@ int tap_object__deserialize(const void *data, size_t size, struct tap_object **o
 	obj->uses_task = tap_rbuf__get_u32(&r);
 	obj->fields = get_names(&r, &obj->nr_fields);
 	obj->ksyms = get_names(&r, &obj->nr_ksyms);
+	obj->timefmts = get_names(&r, &obj->nr_timefmts);
 	obj->nr_maps = tap_rbuf__get_count(&r, sizeof(((struct tap_map_def *)0)->name), 1U << 16);
 	obj->maps = alloc_array(&r, sizeof(*obj->maps), (unsigned int)obj->nr_maps, true);
 	for (i = 0; !r.err && i < obj->nr_maps; i++)

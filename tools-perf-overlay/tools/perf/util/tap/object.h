@@ -26,6 +26,7 @@ enum tap_type_kind {
 	TAP_T_AGG,
 	TAP_T_VOID,
 	TAP_T_RECORD,		/* argstr: an event record, formatted when printed */
+	TAP_T_SYM,		/* usym(), ksym(), strftime(): named when printed (TAP_SYM_*) */
 };
 
 #define TAP_MAX_KEYS 4
@@ -89,6 +90,26 @@ enum {
  * bits, so user space knows whose address space to name frames in.
  */
 #define TAP_STACK_USER		BIT_ULL(62)
+#define TAP_STACK_PID_MASK	0x3fffffULL	/* 22 bits: PID_MAX_LIMIT */
+/*
+ * stack(N), ustack(N): N, the frames to print, in bits 54..61 of a value
+ * that holds a stack (0: all of them).  The kernel keeps the whole stack:
+ * frames are cut when printed, after the tracing machinery's own frames
+ * are left out, so N counts frames of the traced code.
+ */
+#define TAP_STACK_DEPTH_SHIFT	54
+
+/*
+ * A value named only when it is printed, 16 bytes: the u64 value (an
+ * address, wall-clock ns), a u32 (usym(): the process id, whose mappings
+ * name the address; strftime(): the format's index in tap_object.timefmts)
+ * and a u32 TAP_SYM_* saying which.
+ */
+#define TAP_SYM_SIZE	16
+#define TAP_SYM_KERNEL	1
+#define TAP_SYM_USER	2
+#define TAP_SYM_TIME	3
+#define TAP_TIME_FMT	"%H:%M:%S"	/* time() without a format */
 
 /*
  * in_interrupt() reads the per-CPU preempt count through a BTF variable:
@@ -117,6 +138,10 @@ enum tap_field_kind {
 	TAP_FIELD_CHARS,	/* char NAME[size] in the record */
 	TAP_FIELD_DATA_LOC,	/* __data_loc char[]: u32 (len << 16 | offset) */
 	TAP_FIELD_REGS,		/* a syscall argument: offset into pt_regs */
+	/* USDT operands, read in a uprobe's pt_regs; size bytes, is_signed */
+	TAP_FIELD_USDT_REG,	/* the register at offset */
+	TAP_FIELD_USDT_MEM,	/* user memory at (s32)offset + the register at kind >> 8 */
+	TAP_FIELD_USDT_CONST,	/* the constant (s32)offset */
 };
 
 struct tap_field {
@@ -235,7 +260,7 @@ struct tap_rec_def {
  * compiler and its syntax tree are gone when tap_compile() returns.  Its
  * shape is versioned because perf tap record saves it with the trace.
  */
-#define TAP_OBJECT_VERSION	2
+#define TAP_OBJECT_VERSION	3
 
 struct tap_object {
 	unsigned int version;		/* TAP_OBJECT_VERSION */
@@ -260,6 +285,8 @@ struct tap_object {
 	int nr_fields;
 	const char **ksyms;		/* kernel_v(): symbol names, by index */
 	int nr_ksyms;
+	const char **timefmts;		/* strftime(), time(): formats, by index */
+	int nr_timefmts;
 };
 
 /*

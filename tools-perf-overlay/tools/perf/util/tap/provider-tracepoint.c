@@ -51,7 +51,8 @@ bool tap_tp__is_spec(const char *spec)
 {
 	const char *colon = strchr(spec, ':');
 
-	return colon && colon != spec && colon[1] && strncmp(spec, "probe:", 6);
+	/* an event's name has no '/': usdt:/PATH:... is a file's probe */
+	return colon && colon != spec && colon[1] && colon[1] != '/' && strncmp(spec, "probe:", 6);
 }
 
 static int add_name(struct tp_match *m, const char *sys, const char *name)

@@ -75,6 +75,7 @@ extern const struct tap_provider tap_provider_syscall;
 extern const struct tap_provider tap_provider_tracepoint;
 extern const struct tap_provider tap_provider_kprobe;
 extern const struct tap_provider tap_provider_uprobe;
+extern const struct tap_provider tap_provider_usdt;
 extern const struct tap_provider tap_provider_timer;
 
 /*

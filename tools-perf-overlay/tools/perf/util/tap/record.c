@@ -175,7 +175,22 @@ static void rec_note_stack(struct tap_record *rec, const char *value)
 
 	memcpy(&id, value, sizeof(id));
 	if (id > 0 && (id & TAP_STACK_USER))
-		intlist__findnew(rec->ustacks, (unsigned long)(id & ~TAP_STACK_USER));
+		intlist__findnew(rec->ustacks, (unsigned long)(id & (TAP_STACK_PID_MASK << 32 |
+								     0xffffffffULL)));
+}
+
+/*
+ * A usym() value: its process's maps are saved as for a user stack (the
+ * stack id no stack has: there are no frames to mark their files hit).
+ */
+static void rec_note_sym(struct tap_record *rec, const char *value)
+{
+	__u32 pid, what;
+
+	memcpy(&pid, value + 8, 4);
+	memcpy(&what, value + 12, 4);
+	if (what == TAP_SYM_USER)
+		intlist__findnew(rec->ustacks, (unsigned long)pid << 32 | 0xffffffffUL);
 }
 
 /* The stack values in a record: print and printf arguments, table keys in print_hist. */
@@ -191,6 +206,8 @@ static void rec_note_stacks(struct tap_record *rec, const struct tap_rec_def *de
 		for (i = 0; i < def->nargs; i++)
 			if (def->args[i].kind == TAP_T_STACK)
 				rec_note_stack(rec, data + def->args[i].offset);
+			else if (def->args[i].kind == TAP_T_SYM)
+				rec_note_sym(rec, data + def->args[i].offset);
 		return;
 	}
 	if (def->kind != TAP_REC_HIST_ENTRY)
@@ -199,6 +216,11 @@ static void rec_note_stacks(struct tap_record *rec, const struct tap_rec_def *de
 	for (i = 0; i < m->nr_keys && off + 8 <= def->size; i++) {
 		if (m->keys[i].kind == TAP_T_STR) {
 			off += obj->str_size;
+			continue;
+		}
+		if (m->keys[i].kind == TAP_T_SYM) {
+			rec_note_sym(rec, data + off);
+			off += TAP_SYM_SIZE;
 			continue;
 		}
 		if (m->keys[i].kind == TAP_T_STACK)

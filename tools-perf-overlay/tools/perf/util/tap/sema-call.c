@@ -63,6 +63,18 @@ static void check_format(struct sema *s, struct tap_node *n, bool kernel)
 			break;
 		case 's':
 			want = TAP_T_STR;
+			/* usym(), strftime() & co. print as %s */
+			if (!kernel && arg && arg->kind == TAP_N_CALL) {
+				struct tap_type *t;
+
+				s->sym_ok = true;
+				t = sema_expr(s, arg);
+				s->sym_ok = false;
+				if (tap_type_resolve(t)->kind != TAP_T_SYM)
+					sema_need(s, arg, t, want);
+				arg = arg->next;
+				continue;
+			}
 			/* argstr prints as %s */
 			if (!kernel && arg && arg->kind == TAP_N_NAME &&
 			    !strcmp(arg->name, "argstr") && !sema_find_local(s, "argstr")) {
@@ -158,6 +170,45 @@ static void kernel_sym(struct sema *s, const char *name)
 	obj->nr_ksyms++;
 }
 
+/*
+ * usym(a), ksym(a), strftime(fmt, ns), time([fmt]): values named only when
+ * printed, so they can only be printed or be table keys.  A format is a
+ * literal, kept in the object for the printer.
+ */
+static void sym_call(struct sema *s, struct tap_node *n, const struct tap_builtin_def *def)
+{
+	struct tap_object *obj = s->c->obj;
+	struct tap_node *fmt = NULL;
+	const char **f;
+	int i;
+
+	if (!s->sym_ok)
+		tap_error(s->c, n->line, n->col,
+			  "%s() can only be printed or be a table key: print(%s(...)), printf(\"%%s\", %s(...)), t[%s(...)] += 1",
+			  def->name, def->name, def->name, def->name);
+	s->sym_ok = false;
+	if (def->id == TAP_B_STRFTIME || (def->id == TAP_B_TIME && n->list))
+		fmt = n->list;
+	if (fmt && (fmt->kind != TAP_N_STR || memchr(fmt->name, 0, (size_t)fmt->num)))
+		tap_error(s->c, fmt->line, fmt->col,
+			  "%s() takes its format as a string literal (without a NUL)", def->name);
+	if (def->id == TAP_B_USYM || def->id == TAP_B_KSYM)
+		sema_need(s, n->list, sema_expr(s, n->list), TAP_T_NUM);
+	if (def->id == TAP_B_STRFTIME)
+		sema_need(s, n->list->next, sema_expr(s, n->list->next), TAP_T_NUM);
+	if (def->id == TAP_B_USYM || def->id == TAP_B_KSYM)
+		return;
+	for (i = 0; i < obj->nr_timefmts; i++)
+		if (!strcmp(obj->timefmts[i], fmt ? fmt->name : TAP_TIME_FMT))
+			return;
+	f = tap_alloc(s->c, (i + 1) * sizeof(*f));
+	if (i)
+		memcpy(f, obj->timefmts, i * sizeof(*f));
+	f[i] = fmt ? fmt->name : TAP_TIME_FMT;
+	obj->timefmts = f;
+	obj->nr_timefmts++;
+}
+
 /* x, an aggregation without keys: the element x[] of a table with none. */
 struct tap_node *sema_keyless(struct sema *s, struct tap_node *name)
 {
@@ -235,8 +286,10 @@ struct tap_type *sema_call(struct sema *s, struct tap_node *n)
 			enum tap_type_kind kind;
 
 			s->record_ok = true;
+			s->sym_ok = true;
 			kind = tap_type_resolve(sema_expr(s, arg))->kind;
 			s->record_ok = false;
+			s->sym_ok = false;
 
 			if (kind == TAP_T_TABLE)
 				tap_error(s->c, arg->line, arg->col,
@@ -307,6 +360,18 @@ struct tap_type *sema_call(struct sema *s, struct tap_node *n)
 	case TAP_B_USER_STRING:
 	case TAP_B_KERNEL_U64 ... TAP_B_USER_U32:
 		sema_need(s, n->list, sema_expr(s, n->list), TAP_T_NUM);
+		break;
+	case TAP_B_STACK:
+	case TAP_B_USTACK:
+		/* the frames to print: a literal, cut when printed */
+		if (n->list && (n->list->kind != TAP_N_NUM || n->list->num < 1 ||
+				n->list->num > TAP_STACK_DEPTH))
+			tap_error(s->c, n->list->line, n->list->col,
+				  "%s(N): N, the frames to print, is a number literal from 1 to %d",
+				  def->name, TAP_STACK_DEPTH);
+		break;
+	case TAP_B_USYM ... TAP_B_TIME:
+		sym_call(s, n, def);
 		break;
 	case TAP_B_LEN:
 		if (n->list->kind != TAP_N_NAME)

@@ -29,6 +29,7 @@ struct sema {
 	int nr_specs;
 	bool agg_ok;			/* an aggregation element may be named here */
 	bool record_ok;			/* argstr may be named here (print arguments) */
+	bool sym_ok;			/* usym() & co. may be called here (keys, print) */
 	struct tap_node *stmt_call;	/* the call a call statement makes */
 	struct tap_callee *value_uses;	/* calls of user functions whose value is used */
 };

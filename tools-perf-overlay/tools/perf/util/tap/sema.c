@@ -39,6 +39,7 @@ const char *sema_a_type(struct tap_type *t)
 	case TAP_T_TABLE: return "a table";
 	case TAP_T_AGG:   return "an aggregation";
 	case TAP_T_VOID:  return "nothing (no value)";
+	case TAP_T_SYM:   return "a symbol or time (printed only)";
 	default:          return "unknown";
 	}
 }
@@ -227,6 +228,7 @@ struct tap_type *sema_builtin_type(struct sema *s, struct tap_node *n,
 	case TAP_BT_STR:	return sema_type_new(s, TAP_T_STR, n);
 	case TAP_BT_STACK:	return sema_type_new(s, TAP_T_STACK, n);
 	case TAP_BT_VOID:	return sema_type_new(s, TAP_T_VOID, n);
+	case TAP_BT_SYM:	return sema_type_new(s, TAP_T_SYM, n);
 	default:		return sema_type_new(s, TAP_T_NUM, n);
 	}
 }
@@ -244,9 +246,36 @@ void sema_builtin_check(struct sema *s, struct tap_node *n, const struct tap_bui
 			  "'%s' has no value outside %s", b->name, tap_builtin_where(b->in));
 }
 
+static struct tap_type *field(struct sema *s, struct tap_node *n);
+
+/*
+ * A USDT probe's arguments are where its note's operands say, which
+ * differs from one probe site to the next: arg0..arg9 of a block of USDT
+ * probes are read as the events' fields "arg0".."arg9".
+ */
+static bool usdt_args(struct sema *s, struct tap_node *n)
+{
+	int i, usdt = 0;
+
+	if (s->ctx != CTX_TRACE || !s->trace)
+		return false;
+	for (i = 0; i < s->nr_specs; i++)
+		usdt += !strncmp(s->specs[i].text, "usdt:", 5) ||
+			!strncmp(s->specs[i].text, "sdt:", 4);
+	if (usdt && usdt != s->nr_specs)
+		tap_error(s->c, n->line, n->col,
+			  "'%s' of a block with USDT probes and other probes: give the USDT probes a block of their own",
+			  n->name);
+	return usdt;
+}
+
 struct tap_type *sema_builtin_value(struct sema *s, struct tap_node *n,
 				    const struct tap_builtin_def *b)
 {
+	if (b->id >= TAP_B_ARG0 && b->id <= TAP_B_ARG9 && usdt_args(s, n)) {
+		n->kind = TAP_N_FIELD;
+		return field(s, n);
+	}
 	sema_builtin_check(s, n, b);
 	if (b->id == TAP_B_ARGSTR) {
 		if (!s->record_ok)
@@ -305,8 +334,14 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 	want->nkeys = tap_list_len(n->list);
 	want->val = sema_type_new(s, TAP_T_ANY, n);
 	for (k = n->list; k; k = k->next, i++) {
-		struct tap_type *kt = sema_expr(s, k), *have = tap_type_resolve(t);
-		enum tap_type_kind kind = tap_type_resolve(kt)->kind;
+		struct tap_type *kt, *have;
+		enum tap_type_kind kind;
+
+		s->sym_ok = true;
+		kt = sema_expr(s, k);
+		s->sym_ok = false;
+		have = tap_type_resolve(t);
+		kind = tap_type_resolve(kt)->kind;
 
 		/* a key conflict names the key, not the element */
 		if (have->kind == TAP_T_TABLE && have->nkeys > i &&
@@ -319,7 +354,7 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 				  tap_type_resolve(have->key[i])->col);
 
 		if (kind != TAP_T_NUM && kind != TAP_T_STR && kind != TAP_T_STACK &&
-		    kind != TAP_T_ANY)
+		    kind != TAP_T_SYM && kind != TAP_T_ANY)
 			tap_error(s->c, k->line, k->col,
 				  "a table key must be a number, a string or a stack, not %s",
 				  sema_a_type(kt));
@@ -655,6 +690,16 @@ static void check_recursion(struct sema *s)
 	}
 }
 
+/* A walk's names cannot hold keys that are only named when printed. */
+static void check_sym_names(struct sema *s, struct tap_node *name)
+{
+	for (; name; name = name->next)
+		if (name->sym && tap_type_resolve(name->sym->type)->kind == TAP_T_SYM)
+			tap_error(s->c, name->line, name->col,
+				  "'%s' would hold a key made by usym(), ksym(), strftime() or time(), which is only named when printed: print_hist() prints such a table",
+				  name->name);
+}
+
 /*
  * A walk's value became an aggregation's statistics only after its uses
  * were checked (the table was first used as one after the loop): check
@@ -666,6 +711,8 @@ static void check_agg_locals(struct sema *s, struct tap_node *n)
 		if (n->kind == TAP_N_NAME && n->sym && n->sym->kind == TAP_SYM_LOCAL &&
 		    tap_type_resolve(n->sym->type)->kind == TAP_T_AGG)
 			agg_local_error(s, n);
+		if (n->kind == TAP_N_FOR)
+			check_sym_names(s, n->list);
 		if (n->kind == TAP_N_CALL && n->builtin >= TAP_B_COUNT &&
 		    n->builtin <= TAP_B_MAX)
 			continue;
