@@ -156,6 +156,13 @@ void gen_field(struct gen *g, struct tap_node *n, unsigned int dst)
 		CALL(BPF_FUNC_probe_read_kernel_str);
 		goto done;
 	}
+	if (kind_of(n) == TAP_T_KMEM) {
+		/* a byte array in the record: its address */
+		none[nn++] = JMP_IMM(BPF_JEQ, R1, TAP_FIELD_NONE, 0);
+		MOV_REG(R0, R6);
+		ALU64_REG(BPF_ADD, R0, R3);
+		goto done;
+	}
 	none[nn++] = JMP_IMM(BPF_JNE, R1, TAP_FIELD_INT, 0);
 	ALU64_REG(BPF_ADD, R3, R6);
 	MOV_REG(R1, R7);

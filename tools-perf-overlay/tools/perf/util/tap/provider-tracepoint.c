@@ -31,6 +31,7 @@
 #include "util/trace-event.h"
 #include "util/tracepoint.h"
 
+#include "ktypes.h"
 #include "provider.h"
 #include "runtime-int.h"
 #include "tp-multi.h"
@@ -234,20 +235,33 @@ static int check_field(struct tap_field_check *fc, const char *sys, const char *
 {
 	struct tep_event *tp = tap_tp__format(sys, name);
 	struct tep_format_field *f = tp ? tep_find_field(tp, fc->name) : NULL;
-	int type = TAP_T_NUM;
+	int type = TAP_T_NUM, btf;
+	char raw[128];
 
 	if (!f) {
 		snprintf(fc->why, fc->why_size, "event %s:%s has no field '%s'", sys, name,
 			 fc->name);
 		return -1;
 	}
+	/*
+	 * The kernel's BTF has the record of an event defined with TRACE_EVENT()
+	 * as struct trace_event_raw_<event>: its member gives the field a
+	 * kernel type (a pointer, a byte array).  Events of a class
+	 * (DEFINE_EVENT) are named after the class there: they get none.
+	 */
+	snprintf(raw, sizeof(raw), "trace_event_raw_%s", name);
+	btf = tap_ktypes__member_type(raw, fc->name);
 	if (f->flags & TEP_FIELD_IS_STRING) {
 		type = TAP_T_STR;
-	} else if (f->flags & TEP_FIELD_IS_ARRAY) {
+	} else if ((f->flags & TEP_FIELD_IS_ARRAY) && !btf) {
 		snprintf(fc->why, fc->why_size, "field '%s' of %s:%s is an array", fc->name, sys,
 			 name);
 		return -1;
 	}
+	if (fc->btf < 0)
+		fc->btf = btf;
+	else if (fc->btf != btf)
+		fc->btf = 0;
 	if (fc->type >= 0 && fc->type != type) {
 		snprintf(fc->why, fc->why_size,
 			 "field '%s' is a string in some of these events, a number in others",
@@ -270,7 +284,7 @@ void tap_tp__record_field(const struct tap_event *ev, const char *name, struct t
 	f->is_signed = !!(tf->flags & TEP_FIELD_IS_SIGNED);
 	if (tf->flags & TEP_FIELD_IS_DYNAMIC)
 		f->kind = TAP_FIELD_DATA_LOC;
-	else if (tf->flags & TEP_FIELD_IS_STRING)
+	else if (tf->flags & (TEP_FIELD_IS_STRING | TEP_FIELD_IS_ARRAY))
 		f->kind = TAP_FIELD_CHARS;
 	else if (tf->size <= 8)
 		f->kind = TAP_FIELD_INT;

@@ -39,6 +39,7 @@ const char *sema_a_type(struct tap_type *t)
 	case TAP_T_TABLE: return "a table";
 	case TAP_T_AGG:   return "an aggregation";
 	case TAP_T_VOID:  return "nothing (no value)";
+	case TAP_T_KMEM:  return "kernel data";
 	default:          return "unknown";
 	}
 }
@@ -99,6 +100,13 @@ void sema_unify_at(struct sema *s, const struct tap_node *at, struct tap_type *a
 	if (a->kind != b->kind)
 		tap_error(s->c, at->line, at->col, "%s is %s here, but %s at %d:%d",
 			  describe(s, at), sema_a_type(b), sema_a_type(a), a->line, a->col);
+	if (a->kind == TAP_T_NUM && a->btf != b->btf && a->btf && b->btf &&
+	    !sema_btf_same(a->btf, b->btf))
+		tap_error(s->c, at->line, at->col, "%s is %s here, but %s at %d:%d",
+			  describe(s, at), sema_btf_type_name(s, b->btf),
+			  sema_btf_type_name(s, a->btf), a->line, a->col);
+	if (a->kind == TAP_T_NUM && !a->btf)
+		a->btf = b->btf;	/* a number that a pointer is stored in is one */
 	if (a->kind != TAP_T_TABLE) {
 		b->link = a;
 		return;
@@ -248,6 +256,8 @@ struct tap_type *sema_builtin_value(struct sema *s, struct tap_node *n,
 				    const struct tap_builtin_def *b)
 {
 	sema_builtin_check(s, n, b);
+	if (b->id == TAP_B_CURTASK)
+		return sema_curtask(s, n);
 	if (b->id == TAP_B_ARGSTR) {
 		if (!s->record_ok)
 			tap_error(s->c, n->line, n->col,
@@ -263,14 +273,15 @@ static struct tap_type *field(struct sema *s, struct tap_node *n)
 	struct tap_object *obj = s->c->obj;
 	enum tap_type_kind kind = TAP_T_NUM;
 	char why[256] = "";
-	int i;
+	int i, btf = 0;
 
 	if (s->ctx == CTX_MAIN || s->ctx == CTX_END || s->ctx == CTX_TIMER)
 		tap_error(s->c, n->line, n->col, "'arg.%s' has no value outside trace probes",
 			  n->name);
 	if (s->trace && s->c->resolver && s->c->resolver->field_type) {
 		const struct tap_resolver *r = s->c->resolver;
-		int k = r->field_type(r->arg, s->specs, s->nr_specs, n->name, why, sizeof(why));
+		int k = r->field_type(r->arg, s->specs, s->nr_specs, n->name, &btf, why,
+				      sizeof(why));
 
 		if (k < 0)
 			tap_error(s->c, n->line, n->col, "%s", why);
@@ -289,6 +300,8 @@ static struct tap_type *field(struct sema *s, struct tap_node *n)
 		obj->nr_fields++;
 	}
 	n->num = i;
+	if (btf > 0)
+		return sema_btf_field(s, n, btf, kind);
 	return sema_type_new(s, kind, n);
 }
 
@@ -462,8 +475,10 @@ static struct tap_type *table(struct sema *s, struct tap_node *n)
 struct tap_type *sema_expr(struct sema *s, struct tap_node *n)
 {
 	const struct tap_builtin_def *b;
+	bool kmem_ok = s->kmem_ok;
 	struct tap_type *t;
 
+	s->kmem_ok = false;
 	switch (n->kind) {
 	case TAP_N_NUM:
 		t = sema_type_new(s, TAP_T_NUM, n);
@@ -493,7 +508,18 @@ struct tap_type *sema_expr(struct sema *s, struct tap_node *n)
 			agg_local_error(s, n);
 		break;
 	case TAP_N_INDEX:
-		t = index_expr(s, n);
+		/* an element of kernel data: p->a[i], arg.saddr[0], a[i][j] */
+		if (n->a->kind == TAP_N_MEMBER || n->a->kind == TAP_N_FIELD ||
+		    (n->a->kind == TAP_N_INDEX && n->a->a->kind != TAP_N_NAME))
+			t = sema_elem(s, n);
+		else
+			t = index_expr(s, n);
+		break;
+	case TAP_N_MEMBER:
+		t = sema_member(s, n);
+		break;
+	case TAP_N_CAST:
+		t = sema_cast(s, n);
 		break;
 	case TAP_N_FIELD:
 		t = field(s, n);
@@ -519,6 +545,8 @@ struct tap_type *sema_expr(struct sema *s, struct tap_node *n)
 	default:
 		tap_error(s->c, n->line, n->col, "not an expression");
 	}
+	if (tap_type_resolve(t)->kind == TAP_T_KMEM && !kmem_ok)
+		sema_kmem_error(s, n, tap_type_resolve(t));
 	n->type = t;
 	return t;
 }
