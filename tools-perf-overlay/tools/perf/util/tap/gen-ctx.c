@@ -102,7 +102,8 @@ void gen_field(struct gen *g, struct tap_node *n, unsigned int dst)
 	g->prog->uses_argstr = true;
 	if (str)
 		zero_mem(g, R7, dst, str_size(g));
-	if (g->variant != TAP_CODE_SYSCALL && g->variant != TAP_CODE_PERF_TP) {
+	if (g->variant != TAP_CODE_SYSCALL && g->variant != TAP_CODE_PERF_TP &&
+	    g->variant != TAP_CODE_KPROBE) {
 		if (!str)
 			MOV_IMM(R0, 0);
 		return;
@@ -120,13 +121,21 @@ void gen_field(struct gen *g, struct tap_node *n, unsigned int dst)
 	copy_mem(g, R7, desc, R0, 0, sizeof(struct tap_field));
 	LDX(BPF_W, R1, R7, desc);		/* kind */
 	LDX(BPF_W, R3, R7, desc + 4);		/* offset */
-	if (g->variant == TAP_CODE_SYSCALL) {
-		/* a syscall argument, a number: read it from pt_regs */
+	if (g->variant == TAP_CODE_SYSCALL || g->variant == TAP_CODE_KPROBE) {
+		/*
+		 * A syscall's or a kprobed function's argument, a number: read it
+		 * from pt_regs, which a kprobe's context is, and raw_syscalls' first
+		 * argument points to.
+		 */
 		none[nn++] = JMP_IMM(BPF_JNE, R1, TAP_FIELD_REGS, 0);
 		if (str)
 			goto done;
-		LDX(BPF_DW, R1, R6, 0);
-		ALU64_REG(BPF_ADD, R3, R1);
+		if (g->variant == TAP_CODE_SYSCALL) {
+			LDX(BPF_DW, R1, R6, 0);
+			ALU64_REG(BPF_ADD, R3, R1);
+		} else {
+			ALU64_REG(BPF_ADD, R3, R6);
+		}
 		MOV_REG(R1, R7);
 		ALU64_IMM(BPF_ADD, R1, tmp);
 		MOV_IMM(R2, 8);

@@ -465,6 +465,29 @@ struct tap_type *sema_curtask(struct sema *s, struct tap_node *n)
 }
 
 /*
+ * $retval: in a block of kretprobes whose functions return the same
+ * pointer type (the resolver knows it as field "$retval"), a pointer of
+ * that type; else a plain number.
+ */
+struct tap_type *sema_retval(struct sema *s, struct tap_node *n)
+{
+	const struct tap_resolver *r = s->c->resolver;
+	const struct btf *btf = tap_ktypes__btf();
+	const struct btf_type *t;
+	struct tap_type *v = sema_type_new(s, TAP_T_NUM, n);
+	char why[256];
+	int id = 0;
+
+	if (!s->trace || !r || !r->field_type || !btf ||
+	    r->field_type(r->arg, s->specs, s->nr_specs, "$retval", &id, why, sizeof(why)) < 0)
+		return v;
+	t = id > 0 ? skip(btf, id, NULL, NULL) : NULL;
+	if (t && btf_is_ptr(t))
+		v->btf = id;
+	return v;
+}
+
+/*
  * arg.NAME whose type the kernel's BTF gives (@id): a typed pointer, or a
  * byte array; otherwise what the event's format says (@kind).
  */

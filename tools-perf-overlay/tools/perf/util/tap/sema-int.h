@@ -66,6 +66,7 @@ struct tap_type *sema_member(struct sema *s, struct tap_node *n);
 struct tap_type *sema_elem(struct sema *s, struct tap_node *n);
 struct tap_type *sema_cast(struct sema *s, struct tap_node *n);
 struct tap_type *sema_curtask(struct sema *s, struct tap_node *n);
+struct tap_type *sema_retval(struct sema *s, struct tap_node *n);
 struct tap_type *sema_btf_kmem(struct sema *s, const struct tap_node *at, int id);
 struct tap_type *sema_btf_field(struct sema *s, struct tap_node *n, int id,
 				enum tap_type_kind kind);

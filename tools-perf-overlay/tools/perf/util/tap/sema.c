@@ -258,6 +258,8 @@ struct tap_type *sema_builtin_value(struct sema *s, struct tap_node *n,
 	sema_builtin_check(s, n, b);
 	if (b->id == TAP_B_CURTASK)
 		return sema_curtask(s, n);
+	if (b->id == TAP_B_RETVAL)
+		return sema_retval(s, n);
 	if (b->id == TAP_B_ARGSTR) {
 		if (!s->record_ok)
 			tap_error(s->c, n->line, n->col,
