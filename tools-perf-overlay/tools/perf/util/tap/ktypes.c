@@ -62,26 +62,6 @@ int tap_ktypes__offset(const char *type, const char *member)
 	return tap_ktypes__member_offset(btf, btf__type_by_id(btf, id), member);
 }
 
-int tap_ktypes__member_type(const char *type, const char *member)
-{
-	struct btf *btf = tap_ktypes__btf();
-	const struct btf_type *t;
-	const struct btf_member *m;
-	int id, k;
-
-	if (!btf)
-		return 0;
-	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
-	if (id < 0)
-		return 0;
-	t = btf__type_by_id(btf, id);
-	m = btf_members(t);
-	for (k = 0; k < btf_vlen(t); k++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
-			return (int)m->type;
-	return 0;
-}
-
 void tap_ktypes__exit(void)
 {
 	btf__free(vmlinux);

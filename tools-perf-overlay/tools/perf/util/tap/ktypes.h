@@ -14,8 +14,6 @@ struct btf *tap_ktypes__btf(void);		/* NULL: the kernel has no BTF */
 int tap_ktypes__member_offset(const struct btf *btf, const struct btf_type *t, const char *name);
 /* Byte offset of @member in struct @type of the kernel; -1 if either is unknown. */
 int tap_ktypes__offset(const char *type, const char *member);
-/* The BTF type id of member @member of struct @type of the kernel; 0 if either is unknown. */
-int tap_ktypes__member_type(const char *type, const char *member);
 void tap_ktypes__exit(void);
 
 #endif /* __TAP_KTYPES_H */
