@@ -30,6 +30,9 @@ check 'print((union nosuchunion *)0)' \
 	"<cmdline>:1:7: error: the kernel's BTF has no union nosuchunion"
 check 'print((struct task_struct **)0)' \
 	"<cmdline>:1:28: error: a cast is to a pointer to a struct or union, (struct NAME *), not to a pointer to a pointer"
+# a system call's pointer argument is the user's
+check 'trace syscalls:sys_enter_connect { print(((struct sockaddr_in *)arg1)->sin_port) }' \
+	"<cmdline>:1:65: error: a system call's pointer arguments point to user memory, which cannot be read as kernel data (user_string() and user_u64() read it)"
 # '->' and '.' each on the wrong kind of value
 check 'x = 5 print(x->pid)' \
 	"<cmdline>:1:16: error: '->' needs a pointer to a kernel struct, and this number has no kernel type: cast it, (struct NAME *)x"

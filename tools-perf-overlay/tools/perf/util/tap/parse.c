@@ -179,7 +179,7 @@ static void __noreturn library(struct parser *p, const struct tap_node *n)
 		const char *lib, *hint;
 	} libs[] = {
 		{ "ffi",
-		  "ktap's ffi (C declarations, casts and calls) is not supported: read kernel memory with kernel_string() or kernel_v()",
+		  "ktap's ffi (C declarations and calls) is not supported: kernel data is typed from the kernel's BTF, read it with p->member and casts (struct NAME *)x",
 		},
 		{ "kdebug",
 		  "kdebug.kprobe(...) and kdebug.kretprobe(...) are probe blocks, only allowed at top level",

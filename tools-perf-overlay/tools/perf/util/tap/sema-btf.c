@@ -410,6 +410,25 @@ struct tap_type *sema_elem(struct sema *s, struct tap_node *n)
 	return read_type(s, n, id, kr, what);
 }
 
+/*
+ * Is @n an argument of a system call (arg0..arg5, arg.NAME in a block of
+ * syscalls:* events only)?  Their pointers are the user's: __user in the
+ * kernel's source, though BTF built by gcc does not say so.
+ */
+static bool user_arg(struct sema *s, const struct tap_node *n)
+{
+	int i;
+
+	if (!s->trace || !s->nr_specs ||
+	    !(n->kind == TAP_N_FIELD || (n->kind == TAP_N_NAME && n->builtin >= TAP_B_ARG0 &&
+					  n->builtin <= TAP_B_ARG9)))
+		return false;
+	for (i = 0; i < s->nr_specs; i++)
+		if (strncmp(s->specs[i].text, "syscalls:", 9))
+			return false;
+	return true;
+}
+
 /* (struct NAME *)x: a number becomes a pointer to a kernel struct. */
 struct tap_type *sema_cast(struct sema *s, struct tap_node *n)
 {
@@ -445,6 +464,9 @@ struct tap_type *sema_cast(struct sema *s, struct tap_node *n)
 		tap_error(s->c, n->line, n->col, "the kernel's BTF has no %s %s", kw, n->name);
 	}
 	sema_need(s, n->a, sema_expr(s, n->a), TAP_T_NUM);
+	if (user_arg(s, n->a))
+		tap_error(s->c, n->a->line, n->a->col,
+			  "a system call's pointer arguments point to user memory, which cannot be read as kernel data (user_string() and user_u64() read it)");
 	t = sema_type_new(s, TAP_T_NUM, n);
 	t->btf = -id;
 	return t;
