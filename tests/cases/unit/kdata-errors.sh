@@ -55,6 +55,14 @@ check 'print(curtask->comm[16])' "<cmdline>:1:21: error: index 16 is outside cha
 check 'print(curtask->comm[1, 2])' "<cmdline>:1:24: error: an array takes one index"
 check 'print(curtask->thread_info[0])' \
 	"<cmdline>:1:16: error: only tables and arrays of kernel data can be indexed, not struct thread_info"
+# kernel data is only read: not assigned, deleted or tested like a table's
+check 'curtask->comm[0] = 1' \
+	"<cmdline>:1:10: error: assignments and '<<<' change table elements; this is an element of kernel data, which scripts only read"
+check 'delete(curtask->comm[0])' \
+	"<cmdline>:1:17: error: delete() removes table elements; this is an element of kernel data, which scripts only read"
+check 'print(curtask->comm[0] == nil)' \
+	"<cmdline>:1:16: error: 'in' and '== nil' test table elements; this is an element of kernel data, which scripts only read"
+check 'curtask->pid = 5' "<cmdline>:1:1: error: cannot assign to this expression"
 # a pointer of one type stored where another was
 check 'x = curtask x = (struct sock *)0' \
 	"<cmdline>:1:13: error: 'x' is struct sock * here, but struct task_struct * at 1:1"

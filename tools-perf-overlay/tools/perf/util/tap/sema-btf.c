@@ -369,6 +369,22 @@ struct tap_type *sema_member(struct sema *s, struct tap_node *n)
 	return n->type;
 }
 
+bool sema_is_elem(const struct tap_node *n)
+{
+	/* p->a[i], arg.saddr[0], a[i][j]: not an element of a (named) table */
+	return n->kind == TAP_N_INDEX &&
+	       (n->a->kind == TAP_N_MEMBER || n->a->kind == TAP_N_FIELD ||
+		(n->a->kind == TAP_N_INDEX && n->a->a->kind != TAP_N_NAME));
+}
+
+void sema_table_only(struct sema *s, const struct tap_node *n, const char *what)
+{
+	if (sema_is_elem(n))
+		tap_error(s->c, n->line, n->col,
+			  "%s table elements; this is an element of kernel data, which scripts only read",
+			  what);
+}
+
 /* x[i] of kernel data: an element of a fixed array. */
 struct tap_type *sema_elem(struct sema *s, struct tap_node *n)
 {

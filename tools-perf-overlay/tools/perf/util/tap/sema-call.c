@@ -281,6 +281,7 @@ struct tap_type *sema_call(struct sema *s, struct tap_node *n)
 	case TAP_B_DELETE:
 		if (n->list->kind != TAP_N_NAME && n->list->kind != TAP_N_INDEX)
 			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
+		sema_table_only(s, n->list, "delete() removes");
 		s->agg_ok = true;
 		t = sema_expr(s, n->list);
 		s->agg_ok = false;

@@ -64,6 +64,10 @@ struct tap_type *sema_call(struct sema *s, struct tap_node *n);
 /* sema-btf.c: kernel data typed from BTF */
 struct tap_type *sema_member(struct sema *s, struct tap_node *n);
 struct tap_type *sema_elem(struct sema *s, struct tap_node *n);
+/* Is @n an element of kernel data, x[i] of an array (not of a table)? */
+bool sema_is_elem(const struct tap_node *n);
+/* @what ("delete() takes") only table elements: say so if @n is kernel data. */
+void sema_table_only(struct sema *s, const struct tap_node *n, const char *what);
 struct tap_type *sema_cast(struct sema *s, struct tap_node *n);
 struct tap_type *sema_curtask(struct sema *s, struct tap_node *n);
 struct tap_type *sema_retval(struct sema *s, struct tap_node *n);

@@ -359,6 +359,8 @@ static struct tap_type *exists(struct sema *s, struct tap_node *n)
 {
 	bool saved = s->agg_ok;
 
+	sema_table_only(s, n->a, "'in' and '== nil' test");
+
 	s->agg_ok = true;
 	sema_expr(s, n->a);
 	s->agg_ok = saved;
@@ -510,9 +512,7 @@ struct tap_type *sema_expr(struct sema *s, struct tap_node *n)
 			agg_local_error(s, n);
 		break;
 	case TAP_N_INDEX:
-		/* an element of kernel data: p->a[i], arg.saddr[0], a[i][j] */
-		if (n->a->kind == TAP_N_MEMBER || n->a->kind == TAP_N_FIELD ||
-		    (n->a->kind == TAP_N_INDEX && n->a->a->kind != TAP_N_NAME))
+		if (sema_is_elem(n))
 			t = sema_elem(s, n);
 		else
 			t = index_expr(s, n);
