@@ -125,12 +125,16 @@ check: build core-asan selftest
 # disassembler (kernel/bpf/disasm.c) for --dump-bpf come from there.
 TAP_SRC := $(ROOT)/tools-perf-overlay/tools/perf/util/tap
 CORE_SRCS := $(addprefix $(TAP_SRC)/,compiler.c lex.c ast.c parse.c builtin.c \
-	sema.c sema-call.c sema-stmt.c \
+	sema.c sema-call.c sema-stmt.c sema-btf.c ktypes.c \
 	jumps.c compile.c bytes.c object.c dump-bpf.c) $(wildcard $(TAP_SRC)/gen-*.c) \
 	$(TREE)/kernel/bpf/disasm.c
 CORE_DEPS := $(CORE_SRCS) $(wildcard $(TAP_SRC)/*.h)
 CORE_CFLAGS := -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -I$(TAP_SRC) \
-	-I$(TREE) -I$(TREE)/tools/include -I$(TREE)/tools/include/uapi
+	-I$(TREE) -I$(TREE)/tools/include -I$(TREE)/tools/include/uapi -I$(TREE)/tools/lib
+# Kernel data is typed from BTF with libbpf's btf API: the core links a
+# libbpf of its own, built from the tree (perf's is built by perf's make).
+CORE_LIBBPF := $(ROOT)/build/core-libbpf/libbpf.a
+CORE_LIBS := $(CORE_LIBBPF) -lelf -lz
 # -fno-sanitize-recover: undefined behaviour stops the program (exit
 # status non-zero), so a test or the fuzzer cannot miss it.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -145,20 +149,26 @@ core: prepare
 core-asan: prepare
 	+@$(MAKE) --no-print-directory $(CORE_ASAN)/tap-core
 
-$(CORE)/tap-core: $(ROOT)/tests/fuzz/core-main.c $(CORE_DEPS)
+$(CORE_LIBBPF):
 	@mkdir -p $(@D)
-	$(CC) -O2 $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS)
+	+$(MAKE) --no-print-directory -C $(TREE)/tools/lib/bpf OUTPUT=$(@D)/ $@ > $(@D).log 2>&1 || \
+		{ tail -n 30 $(@D).log; exit 1; }
+
+$(CORE)/tap-core: $(ROOT)/tests/fuzz/core-main.c $(CORE_DEPS) $(CORE_LIBBPF)
+	@mkdir -p $(@D)
+	$(CC) -O2 $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
 	ln -sf tap-core $(@D)/perf
 
-$(CORE_ASAN)/tap-core: $(ROOT)/tests/fuzz/core-main.c $(CORE_DEPS)
+$(CORE_ASAN)/tap-core: $(ROOT)/tests/fuzz/core-main.c $(CORE_DEPS) $(CORE_LIBBPF)
 	@mkdir -p $(@D)
-	$(CC) -O1 $(SAN_FLAGS) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS)
+	$(CC) -O1 $(SAN_FLAGS) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
 	ln -sf tap-core $(@D)/perf
 
 # libFuzzer needs clang (and libclang-rt-14-dev, see prepare-tree.sh).
-$(FUZZ)/fuzz-core: $(ROOT)/tests/fuzz/fuzz-core.c $(CORE_DEPS)
+$(FUZZ)/fuzz-core: $(ROOT)/tests/fuzz/fuzz-core.c $(CORE_DEPS) $(CORE_LIBBPF)
 	@mkdir -p $(@D)
-	$(CLANG) -O1 -fsanitize=fuzzer $(SAN_FLAGS) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS)
+	$(CLANG) -O1 -fsanitize=fuzzer $(SAN_FLAGS) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) \
+		$(CORE_LIBS)
 
 # tests/fuzz/run.sh seeds build/fuzz/seed from tests/corpus and the .tap
 # cases, keeps what the fuzzer finds in build/fuzz/corpus and fails if the

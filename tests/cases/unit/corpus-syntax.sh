@@ -35,7 +35,9 @@ largest='' largest_size=-1 largest_us=0 slowest='' slowest_us=-1
 for script in "${corpus[@]}"; do
 	name=${script##*/}
 	how=--dump-bpf
-	if ((alone)) && grep -q '\<arg\.[A-Za-z_]' "$script"; then
+	# kernel data needs the kernel's BTF: without it, parsed only
+	if { ((alone)) && grep -q '\<arg\.[A-Za-z_]' "$script"; } ||
+		{ [[ ! -r /sys/kernel/btf/vmlinux ]] && grep -qE -- '->|curtask' "$script"; }; then
 		how=--syntax-only
 		parsed+=("$name")
 	fi
@@ -62,7 +64,7 @@ done
 ms() { printf '%d.%03d ms' $(($1 / 1000)) $(($1 % 1000)); }
 note "compiled $((${#corpus[@]} - ${#parsed[@]})) corpus scripts"
 ((${#parsed[@]} == 0)) ||
-	note "parsed only (arg.NAME, and \$PERF is not perf): ${parsed[*]}"
+	note "parsed only (arg.NAME and \$PERF is not perf, or kernel data without BTF): ${parsed[*]}"
 note "largest: $largest ($largest_size bytes) compiled in $(ms "$largest_us")"
 note "slowest: $slowest in $(ms "$slowest_us")"
 

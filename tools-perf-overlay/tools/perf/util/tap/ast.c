@@ -72,6 +72,8 @@ static const char *plain_type_name(enum tap_type_kind kind)
 		return "nothing";
 	case TAP_T_RECORD:
 		return "event record";
+	case TAP_T_KMEM:
+		return "kernel data";
 	default:
 		return "?";
 	}
@@ -115,7 +117,7 @@ static const char * const kind_names[] = {
 	[TAP_N_CALL] = "call",
 	[TAP_N_BINOP] = "binop", [TAP_N_UNOP] = "unop", [TAP_N_SPEC] = "spec",
 	[TAP_N_FIELD] = "field", [TAP_N_NIL] = "nil", [TAP_N_EXISTS] = "exists",
-	[TAP_N_TUPLE] = "keys",
+	[TAP_N_TUPLE] = "keys", [TAP_N_MEMBER] = "member", [TAP_N_CAST] = "cast",
 };
 
 static void dump_node(FILE *fp, const struct tap_node *n, int depth);

@@ -44,6 +44,8 @@ enum tap_node_kind {
 	TAP_N_NIL,		/* nil: only in t[k] == nil, t[k] != nil, t[k] = nil */
 	TAP_N_EXISTS,		/* a: t[k...] exists (num 0) or not (num 1): k in t, t[k] == nil */
 	TAP_N_TUPLE,		/* (list): the keys before 'in' */
+	TAP_N_MEMBER,		/* a->NAME (op TK_ARROW) or a.NAME (op '.'): kernel data */
+	TAP_N_CAST,		/* (struct NAME *)a; name: NAME, num: 1 for a union */
 };
 
 /* The order a for walk visits a table in: pairs(), sort_pairs(t [, "key"]). */
@@ -59,6 +61,12 @@ enum tap_order {
  */
 struct tap_type {
 	enum tap_type_kind kind;
+	/*
+	 * NUM: the kernel type of the number (a pointer, an integer, an enum)
+	 * as a BTF type id, 0 for a plain number; KMEM: the struct, union or
+	 * array the value is the address of.
+	 */
+	int btf;
 	struct tap_type *link;
 	int nkeys;				/* TABLE: -1 until known */
 	struct tap_type *key[TAP_MAX_KEYS];
@@ -97,6 +105,19 @@ struct tap_sym {
 	struct tap_sym *next;
 };
 
+/*
+ * A read of kernel memory that sema-btf.c worked out for a member access
+ * (TAP_N_MEMBER) or an array element (TAP_N_INDEX of kernel data).
+ */
+struct tap_kread {
+	unsigned int off;		/* MEMBER: bytes from the base's address */
+	unsigned int size;		/* bytes of a number; of an array of chars */
+	unsigned int bit_off, bit_size;	/* bitfields: within the bytes read */
+	bool is_signed;
+	bool deref;			/* MEMBER: the base is a pointer ('->') */
+	unsigned int elem_size, nelems;	/* INDEX: the array's */
+};
+
 struct tap_node {
 	enum tap_node_kind kind;
 	int op;			/* operator token for BINOP/UNOP/ASSIGN */
@@ -111,6 +132,7 @@ struct tap_node {
 	struct tap_type *type;
 	struct tap_sym *sym;
 	enum tap_builtin builtin;	/* NAME and CALL: the built-in it names */
+	struct tap_kread *kread;	/* MEMBER, INDEX of kernel data */
 };
 
 struct tap_node *tap_node_new(struct tap_compiler *c, enum tap_node_kind kind,

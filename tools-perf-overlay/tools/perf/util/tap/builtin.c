@@ -85,6 +85,10 @@ static const struct tap_builtin_def builtins[] = {
 	     TAP_IN_ANY, SYM),
 	CALL("time",		TAP_B_TIME, 0, 1, "an optional format string literal",
 	     TAP_IN_ANY, SYM),
+	VALUE("curtask",	TAP_B_CURTASK,		TAP_IN_ANY,	RULE),
+	CALL("ntop",		TAP_B_NTOP, 1, 2,
+	     "a 4- or 16-byte array, or an address family and a byte array", TAP_IN_ANY, STR),
+	CALL("hex",		TAP_B_HEX, 1, 1, "one byte array", TAP_IN_ANY, STR),
 };
 
 #define NR_BUILTINS (ARRAY_SIZE(builtins))
@@ -123,8 +127,7 @@ const char *tap_builtin_where(unsigned int in)
 	return "this block";
 }
 
-/* Edit distance between @a and @b, if it is at most 2 (else 3). */
-static int distance(const char *a, const char *b)
+int tap_name_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
 	int row[32], prev, cur;
@@ -181,7 +184,7 @@ const char *tap_builtin_closest(const char *name, bool call)
 
 		if (builtins[i].call != call)
 			continue;
-		d = distance(name, builtins[i].name);
+		d = tap_name_distance(name, builtins[i].name);
 		if (d < best_d) {
 			best_d = d;
 			best = builtins[i].name;

@@ -38,6 +38,8 @@ enum tap_builtin {
 	TAP_B_SPRINTF, TAP_B_TOSTRING,
 	/* named when printed (TAP_T_SYM): an address as a symbol, a time as text */
 	TAP_B_USYM, TAP_B_KSYM, TAP_B_STRFTIME, TAP_B_TIME,
+	/* kernel data (sema-btf.c): the current task, byte arrays */
+	TAP_B_CURTASK, TAP_B_NTOP, TAP_B_HEX,
 	TAP_B_NR,
 };
 
@@ -78,6 +80,8 @@ const struct tap_builtin_def *tap_builtin_get(enum tap_builtin id);
 bool tap_builtin_is_name(const char *name);
 /* The built-in name closest to a misspelled @name, or NULL if none is close. */
 const char *tap_builtin_closest(const char *name, bool call);
+/* Edit distance between @a and @b if it is at most 2, else 3: for "did you mean". */
+int tap_name_distance(const char *a, const char *b);
 /* "trace probes", "probes and timers": the kinds of block in @in, for messages. */
 const char *tap_builtin_where(unsigned int in);
 

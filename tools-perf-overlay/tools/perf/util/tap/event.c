@@ -210,9 +210,9 @@ void tap_events__exit(struct tap_events *evs)
 }
 
 int tap_events__field_type(void *arg, const struct tap_spec *specs, int nr_specs,
-			   const char *name, char *why, size_t why_size)
+			   const char *name, int *btf, char *why, size_t why_size)
 {
-	struct tap_field_check fc = { name, -1, why, why_size };
+	struct tap_field_check fc = { name, -1, -1, why, why_size };
 	const struct tap_provider *p;
 	int i;
 
@@ -227,6 +227,7 @@ int tap_events__field_type(void *arg, const struct tap_spec *specs, int nr_specs
 				return -1;
 		}
 	}
+	*btf = fc.btf > 0 ? fc.btf : 0;
 	return fc.type < 0 ? TAP_T_NUM : fc.type;
 }
 

@@ -57,7 +57,7 @@ int tap_events__check(struct tap_object *obj, bool verbose);
  * take; and, for the runtime, where the field is in event @ev.
  */
 int tap_events__field_type(void *arg, const struct tap_spec *specs, int nr_specs,
-			   const char *name, char *why, size_t why_size);
+			   const char *name, int *btf, char *why, size_t why_size);
 unsigned int tap_events__code_kinds(void *arg, const struct tap_spec *specs, int nr_specs,
 				    bool uses_argstr);
 void tap_events__field(const struct tap_event *ev, const char *name, struct tap_field *f);

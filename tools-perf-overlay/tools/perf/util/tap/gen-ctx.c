@@ -190,7 +190,22 @@ void gen_field(struct gen *g, struct tap_node *n, unsigned int dst)
 	LDX(BPF_W, R1, R7, desc);		/* kind */
 	LDX(BPF_W, R3, R7, desc + 4);		/* offset */
 	if (g->variant == TAP_CODE_KPROBE) {
+		/*
+		 * A kprobed function's argument by name (TAP_FIELD_REGS: an
+		 * offset into pt_regs, the program's context), else a USDT
+		 * operand.
+		 */
+		unsigned int j_usdt = JMP_IMM(BPF_JNE, R1, TAP_FIELD_REGS, 0), j_read;
+
+		ALU64_REG(BPF_ADD, R3, R6);
+		MOV_REG(R1, R7);
+		ALU64_IMM(BPF_ADD, R1, tmp);
+		MOV_IMM(R2, 8);
+		CALL(BPF_FUNC_probe_read_kernel);
+		j_read = JA(0);
+		patch_here(g, j_usdt);
 		nn = gen_usdt_operand(g, desc, tmp, none, nn);
+		patch_here(g, j_read);
 		gen_field_truncate(g, desc, tmp);
 		goto done;
 	}
@@ -228,6 +243,13 @@ void gen_field(struct gen *g, struct tap_node *n, unsigned int dst)
 		ALU64_IMM(BPF_ADD, R1, dst);
 		MOV_IMM(R2, str_size(g));
 		CALL(BPF_FUNC_probe_read_kernel_str);
+		goto done;
+	}
+	if (kind_of(n) == TAP_T_KMEM) {
+		/* a byte array in the record: its address */
+		none[nn++] = JMP_IMM(BPF_JEQ, R1, TAP_FIELD_NONE, 0);
+		MOV_REG(R0, R6);
+		ALU64_REG(BPF_ADD, R0, R3);
 		goto done;
 	}
 	none[nn++] = JMP_IMM(BPF_JNE, R1, TAP_FIELD_INT, 0);

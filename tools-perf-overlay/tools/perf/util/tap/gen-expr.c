@@ -271,7 +271,14 @@ void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst)
 	case TAP_N_FIELD:
 		gen_field(g, n, dst);
 		return;
+	case TAP_N_MEMBER:
+		gen_btf_str(g, n, dst);
+		return;
 	case TAP_N_INDEX:
+		if (n->kread) {
+			gen_btf_str(g, n, dst);
+			return;
+		}
 		key = gen_key(g, n);
 		gen_lookup(g, n, key);
 		j1 = JMP_IMM(BPF_JEQ, R0, 0, 0);
@@ -297,6 +304,12 @@ void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst)
 			return;
 		case TAP_B_SPRINTF:
 			gen_sprintf(g, n->list, n->list->next, dst);
+			return;
+		case TAP_B_NTOP:
+			gen_ntop(g, n, dst);
+			return;
+		case TAP_B_HEX:
+			gen_hex(g, n, dst);
 			return;
 		case TAP_B_TOSTRING: {
 			char d[] = "%d";
@@ -525,6 +538,9 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			case TAP_B_ARG0 ... TAP_B_RETVAL:
 				gen_arg(g, n, n->builtin);
 				return;
+			case TAP_B_CURTASK:
+				CALL(BPF_FUNC_get_current_task);
+				return;
 			default:
 				tap_error(g->c, n->line, n->col, "'%s' is not a number", n->name);
 			}
@@ -536,7 +552,15 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			LDX(BPF_DW, R0, R7, sym->offset);
 		}
 		return;
+	case TAP_N_MEMBER:
+	case TAP_N_CAST:
+		gen_btf_num(g, n);
+		return;
 	case TAP_N_INDEX:
+		if (n->kread) {
+			gen_btf_num(g, n);
+			return;
+		}
 		key = gen_key(g, n);
 		gen_lookup(g, n, key);
 		j = JMP_IMM(BPF_JEQ, R0, 0, 0);

@@ -356,6 +356,12 @@ void gen_str_node(struct gen *g, struct tap_node *n, unsigned int dst);
 void gen_alu(struct gen *g, int tok);
 void gen_num_node(struct gen *g, struct tap_node *n);
 
+/* gen-btf.c: kernel data: members, elements, casts, ntop(), hex() */
+void gen_btf_num(struct gen *g, struct tap_node *n);
+void gen_btf_str(struct gen *g, struct tap_node *n, unsigned int dst);
+void gen_ntop(struct gen *g, struct tap_node *n, unsigned int dst);
+void gen_hex(struct gen *g, struct tap_node *n, unsigned int dst);
+
 /* gen-prog.c: programs, maps */
 unsigned int gen_rodata(struct gen *g, const char *s, size_t len);
 

@@ -50,6 +50,7 @@ static const struct {
 	{ "==", TK_EQ }, { "!=", TK_NE }, { "&&", TK_AND }, { "||", TK_OR },
 	{ "..", TK_CONCAT }, { "+=", TK_ADD_ASSIGN }, { "-=", TK_SUB_ASSIGN },
 	{ "*=", TK_MUL_ASSIGN }, { "/=", TK_DIV_ASSIGN }, { "%=", TK_MOD_ASSIGN },
+	{ "->", TK_ARROW },
 };
 
 const char *tap_tok_name(int kind)

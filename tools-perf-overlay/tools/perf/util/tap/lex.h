@@ -13,7 +13,7 @@ enum tap_tok {
 	/* operators, longest first where they share a prefix */
 	TK_AGG,			/* <<< */
 	TK_SHL, TK_SHR,		/* << >> */
-	TK_LE, TK_GE, TK_EQ, TK_NE, TK_AND, TK_OR, TK_CONCAT,
+	TK_LE, TK_GE, TK_EQ, TK_NE, TK_AND, TK_OR, TK_CONCAT, TK_ARROW,
 	TK_ADD_ASSIGN, TK_SUB_ASSIGN, TK_MUL_ASSIGN, TK_DIV_ASSIGN, TK_MOD_ASSIGN,
 	/* single characters stand for themselves: ( ) { } [ ] , ; = < > + - ... */
 	TK_CHAR_BASE = 256,

@@ -27,6 +27,7 @@ enum tap_type_kind {
 	TAP_T_VOID,
 	TAP_T_RECORD,		/* argstr: an event record, formatted when printed */
 	TAP_T_SYM,		/* usym(), ksym(), strftime(): named when printed (TAP_SYM_*) */
+	TAP_T_KMEM,		/* kernel data (a struct, an array): only in the compiler */
 };
 
 #define TAP_MAX_KEYS 4
@@ -295,7 +296,8 @@ struct tap_object {
  *
  * field_type: the type of field @name in every event the specs match:
  * TAP_T_NUM, TAP_T_STR, or -1 with a message in @why if some event lacks
- * it or the events disagree.  Without it fields are numbers.
+ * it or the events disagree.  Without it fields are numbers.  *@btf: the
+ * field's type in the kernel's BTF where every event gives the same, else 0.
  *
  * code_kinds: the code variants the block's events need, a mask of
  * 1 << TAP_CODE_*, given whether the block reads the event's record
@@ -303,7 +305,7 @@ struct tap_object {
  */
 struct tap_resolver {
 	int (*field_type)(void *arg, const struct tap_spec *specs, int nr_specs,
-			  const char *name, char *why, size_t why_size);
+			  const char *name, int *btf, char *why, size_t why_size);
 	unsigned int (*code_kinds)(void *arg, const struct tap_spec *specs, int nr_specs,
 				   bool uses_argstr);
 	void *arg;

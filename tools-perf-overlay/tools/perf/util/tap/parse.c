@@ -15,7 +15,9 @@
  *
  * Binary operators by increasing precedence:
  *   ||   &&   == != < <= > >=   |   ^   &   << >>   .. (right)   + -   * / %
- * then unary ! - ~, then postfix t[k, ...] and f(args).
+ * then unary ! - ~ and casts (struct NAME *), then postfix t[k, ...], f(args),
+ * p->member and s.member (after anything but a plain NAME: arg.NAME is a
+ * field, NAME.x a ktap library).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -177,7 +179,7 @@ static void __noreturn library(struct parser *p, const struct tap_node *n)
 		const char *lib, *hint;
 	} libs[] = {
 		{ "ffi",
-		  "ktap's ffi (C declarations, casts and calls) is not supported: read kernel memory with kernel_string() or kernel_v()",
+		  "ktap's ffi (C declarations and calls) is not supported: kernel data is typed from the kernel's BTF, read it with p->member and casts (struct NAME *)x",
 		},
 		{ "kdebug",
 		  "kdebug.kprobe(...) and kdebug.kretprobe(...) are probe blocks, only allowed at top level",
@@ -200,12 +202,51 @@ static void __noreturn library(struct parser *p, const struct tap_node *n)
 	};
 	size_t i;
 
+	if (!strcmp(n->name, "curtask"))
+		tap_error(p->c, p->tok.line, p->tok.col + 7,
+			  "'curtask' is a pointer, struct task_struct *: write curtask->NAME");
 	for (i = 0; i < ARRAY_SIZE(libs); i++)
 		if (!strcmp(n->name, libs[i].lib))
 			tap_error(p->c, n->line, n->col, "'%s.': %s", n->name, libs[i].hint);
 	tap_error(p->c, p->tok.line, p->tok.col + (int)strlen(n->name),
 		  "'.' after '%s': names have no fields or libraries here (arg.NAME is the only dotted name)",
 		  n->name);
+}
+
+static struct tap_node *unary(struct parser *p);
+
+/*
+ * '(' 'struct' NAME '*' ')' unary: a cast to a pointer to a kernel struct
+ * (or union), known by the two names after '(', so 'struct' and 'union'
+ * stay ordinary names everywhere else.  NULL if this '(' is no cast.
+ */
+static struct tap_node *cast(struct parser *p)
+{
+	struct tap_lexer lx = p->lx;
+	struct tap_token kw, name;
+	struct tap_node *n;
+
+	tap_lex_next(&lx, &kw);
+	if (kw.kind != TK_NAME || (strcmp(kw.str, "struct") && strcmp(kw.str, "union")))
+		return NULL;
+	tap_lex_next(&lx, &name);
+	if (name.kind != TK_NAME)
+		return NULL;
+	n = node(p, TAP_N_CAST);
+	n->num = !strcmp(kw.str, "union");
+	n->name = name.str;
+	next(p);
+	next(p);
+	next(p);
+	expect(p, TK_CH('*'), "'*': a cast is to a pointer, (struct NAME *)");
+	if (is(p, TK_CH('*')))
+		tap_error(p->c, p->tok.line, p->tok.col,
+			  "a cast is to a pointer to a struct or union, (struct NAME *), not to a pointer to a pointer");
+	expect(p, TK_CH(')'), "')' after the type of a cast");
+	enter(p);
+	n->a = unary(p);
+	leave(p);
+	return n;
 }
 
 static struct tap_node *primary(struct parser *p)
@@ -252,6 +293,9 @@ static struct tap_node *primary(struct parser *p)
 		next(p);
 		return n;
 	case TK_CH('('):
+		n = cast(p);
+		if (n)
+			return n;
 		n = node(p, TAP_N_TUPLE);
 		next(p);
 		saved = p->in_filter;
@@ -279,6 +323,7 @@ static struct tap_node *primary(struct parser *p)
 static struct tap_node *suffixed(struct parser *p)
 {
 	struct tap_node *n = primary(p), *m;
+	int depth = p->depth;	/* member chains nest: a->b->c is ((a->b)->c) */
 
 	for (;;) {
 		if (is(p, TK_CH('['))) {
@@ -298,7 +343,25 @@ static struct tap_node *suffixed(struct parser *p)
 			next(p);
 			n->kind = TAP_N_CALL;
 			n->list = expr_list(p, TK_CH(')'), "',' or ')'");
+		} else if (is(p, TK_ARROW) || (is(p, TK_CH('.')) && n->kind != TAP_N_NAME)) {
+			m = node(p, TAP_N_MEMBER);
+			m->op = p->tok.kind;
+			m->a = n;
+			next(p);
+			if (!is(p, TK_NAME))
+				unexpected(p, m->op == TK_ARROW ? "a member name after '->'" :
+					   "a member name after '.'");
+			/* errors about the member point at its name */
+			m->name = p->tok.str;
+			m->line = p->tok.line;
+			m->col = p->tok.col;
+			next(p);
+			if (++p->depth > TAP_MAX_DEPTH)
+				tap_error(p->c, m->line, m->col,
+					  "nested more than %d levels deep", TAP_MAX_DEPTH);
+			n = m;
 		} else {
+			p->depth = depth;
 			return n;
 		}
 	}

@@ -21,7 +21,11 @@
 #include "util/pmus.h"
 #include "util/string2.h"
 
+#include <bpf/btf.h>
+
+#include "ktypes.h"
 #include "provider.h"
+#include "regs.h"
 #include "runtime-int.h"
 
 char *tap_probe__target(struct tap_object *obj, const struct tap_spec *spec, bool *ret)
@@ -178,6 +182,131 @@ int tap_probe__field_type(const char *spec __maybe_unused, struct tap_field_chec
 	return -1;
 }
 
+/*
+ * Parameter @name of kernel function @func, from the function's prototype
+ * in the kernel's BTF, or its return type for "$retval": the parameter's
+ * index (0 for "$retval") and *@type; -1 if the function or the parameter
+ * is unknown, -2 if it has no BTF prototype at all.
+ */
+static int kp_param(const char *func, const char *name, int *type)
+{
+	struct btf *btf = tap_ktypes__btf();
+	const struct btf_type *t;
+	const struct btf_param *p;
+	int id, i;
+
+	id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1;
+	t = id > 0 ? btf__type_by_id(btf, btf__type_by_id(btf, id)->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return -2;
+	if (!strcmp(name, "$retval")) {
+		*type = (int)t->type;
+		return 0;
+	}
+	p = btf_params(t);
+	for (i = 0; i < btf_vlen(t); i++, p++) {
+		if (!strcmp(btf__name_by_offset(btf, p->name_off), name)) {
+			*type = (int)p->type;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* arg.NAME in one function @func of a kprobe spec: 0, or -1 with fc->why. */
+static int kp_check_param(struct tap_field_check *fc, const char *func, bool ret)
+{
+	int type = 0, i;
+
+	if (ret && strcmp(fc->name, "$retval")) {
+		snprintf(fc->why, fc->why_size,
+			 "'arg.%s' in a return probe: the arguments' registers have changed by then, read them in probe:%s",
+			 fc->name, func);
+		return -1;
+	}
+	if (!ret && !strcmp(fc->name, "$retval")) {
+		snprintf(fc->why, fc->why_size, "$retval has a value in return probes only");
+		return -1;
+	}
+	i = kp_param(func, fc->name, &type);
+	if (i == -2) {
+		snprintf(fc->why, fc->why_size,
+			 "the kernel's BTF has no prototype of %s: use arg0..arg5", func);
+		return -1;
+	}
+	if (i < 0) {
+		snprintf(fc->why, fc->why_size, "kernel function %s has no parameter '%s'", func,
+			 fc->name);
+		return -1;
+	}
+	if (i >= TAP_REGS_NR_ARGS) {
+		snprintf(fc->why, fc->why_size,
+			 "parameter '%s' of %s is not in a register (only the first %d are)",
+			 fc->name, func, TAP_REGS_NR_ARGS);
+		return -1;
+	}
+	fc->type = TAP_T_NUM;
+	if (fc->btf < 0)
+		fc->btf = type;
+	else if (fc->btf != type)
+		fc->btf = 0;
+	return 0;
+}
+
+/* arg.NAME: a parameter by its name in every function the spec matches. */
+static int kp_field_type(const char *spec, struct tap_field_check *fc)
+{
+	char *glob, line[512];
+	bool ret;
+	FILE *fp = NULL;
+	int err = 0;
+	char *file;
+
+	glob = strdup(spec + 6);
+	if (!glob)
+		return -1;
+	ret = strstr(glob, "%return") != NULL;
+	glob[strcspn(glob, "%")] = 0;
+	if (!strpbrk(glob, "*?[")) {
+		err = kp_check_param(fc, glob, ret);
+		free(glob);
+		return err;
+	}
+	file = get_tracing_file("available_filter_functions");
+	fp = file ? fopen(file, "r") : NULL;
+	put_tracing_file(file);
+	while (fp && !err && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, " \t\n")] = 0;
+		if (strglobmatch(line, glob))
+			err = kp_check_param(fc, line, ret);
+	}
+	if (fp)
+		fclose(fp);
+	free(glob);
+	return err;
+}
+
+/* Where parameter @name is: a register of pt_regs, the context of kprobes. */
+static void kp_field(const struct tap_event *ev, const char *name, struct tap_field *f)
+{
+	struct btf *btf = tap_ktypes__btf();
+	const struct btf_type *t;
+	int type, i = kp_param(ev->name, name, &type);
+	__s64 size;
+
+	if (i < 0 || i >= TAP_REGS_NR_ARGS || ev->kretprobe)
+		return;
+	size = btf__resolve_size(btf, type);
+	t = btf__type_by_id(btf, btf__resolve_type(btf, type));
+	if (size <= 0 || size > 8 || !t)
+		return;
+	f->kind = TAP_FIELD_REGS;
+	f->offset = (__u32)tap_regs_arg(i);
+	f->size = (__u32)size;
+	f->is_signed = (btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_SIGNED)) ||
+		       (btf_is_any_enum(t) && btf_kflag(t));
+}
+
 /* A glob may match a few functions that cannot be probed: they are skipped. */
 static int kp_attach(struct runtime *rt, int idx)
 {
@@ -194,7 +323,8 @@ const struct tap_provider tap_provider_kprobe = {
 	.claims = kp_claims,
 	.resolve = kp_resolve,
 	.code_kinds = tap_probe__code_kinds,
-	.field_type = tap_probe__field_type,
+	.field_type = kp_field_type,
+	.field = kp_field,
 	.attach = kp_attach,
 	.describe = kp_describe,
 };

@@ -31,6 +31,9 @@
 #include "util/trace-event.h"
 #include "util/tracepoint.h"
 
+#include <bpf/btf.h>
+
+#include "ktypes.h"
 #include "provider.h"
 #include "runtime-int.h"
 #include "tp-multi.h"
@@ -231,24 +234,145 @@ struct tep_event *tap_tp__format(const char *sys, const char *name)
 	return tp;
 }
 
+/* trace_event_raw_* structs of the kernel's BTF: the records of its events. */
+static int *raw_ids, nr_raw = -1;
+static struct hashmap *raws;	/* "sys:name" -> the record's struct id, 0 if none */
+
+static void find_raw_structs(const struct btf *btf)
+{
+	__u32 k, nr = btf__type_cnt(btf);
+	int *ids;
+
+	nr_raw = 0;
+	for (k = 1; k < nr; k++) {
+		const struct btf_type *t = btf__type_by_id(btf, k);
+
+		if (!btf_is_struct(t) ||
+		    strncmp(btf__name_by_offset(btf, t->name_off), "trace_event_raw_", 16))
+			continue;
+		ids = realloc(raw_ids, (nr_raw + 1) * sizeof(*ids));
+		if (!ids)
+			return;
+		raw_ids = ids;
+		raw_ids[nr_raw++] = (int)k;
+	}
+}
+
+/* Do struct @id's members, after the common ones, lay out the fields of @tp? */
+static bool raw_matches(const struct btf *btf, int id, struct tep_event *tp)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	struct tep_format_field *f;
+	int nr_fields = 0, nr_members = 0, k;
+
+	for (k = 0; k < btf_vlen(t); k++) {
+		const char *m = btf__name_by_offset(btf, btf_members(t)[k].name_off);
+
+		if (strcmp(m, "ent") && strcmp(m, "__data"))
+			nr_members++;
+	}
+	for (f = tp->format.fields; f; f = f->next, nr_fields++) {
+		for (k = 0; k < btf_vlen(t); k++) {
+			const char *m = btf__name_by_offset(btf, btf_members(t)[k].name_off);
+
+			if (btf_member_bit_offset(t, k) != (__u32)f->offset * 8)
+				continue;
+			if (!strcmp(m, f->name) || (!strncmp(m, "__data_loc_", 11) &&
+						    !strcmp(m + 11, f->name)) ||
+			    (!strncmp(m, "__rel_loc_", 10) && !strcmp(m + 10, f->name)))
+				break;
+		}
+		if (k == btf_vlen(t))
+			return false;
+	}
+	return nr_fields == nr_members;
+}
+
+/*
+ * The kernel's BTF struct of event @sys:@name's record: struct
+ * trace_event_raw_<name> for an event defined with TRACE_EVENT(); for one
+ * of a class (DEFINE_EVENT) the record is named after the class, so the
+ * trace_event_raw_* struct whose members are the event's fields at their
+ * offsets.  0 if there is none (no BTF, a syscall event).
+ */
+static int raw_struct(const char *sys, const char *name)
+{
+	struct btf *btf = tap_ktypes__btf();
+	struct tep_event *tp = tap_tp__format(sys, name);
+	char key[512], *copy;
+	long id = 0;
+	int k;
+
+	if (!btf || !tp)
+		return 0;
+	if (!raws) {
+		raws = hashmap__new(key_hash, key_equal, NULL);
+		if (IS_ERR(raws)) {
+			raws = NULL;
+			return 0;
+		}
+	}
+	snprintf(key, sizeof(key), "%s:%s", sys, name);
+	if (hashmap__find(raws, key, &id))
+		return (int)id;
+	snprintf(key, sizeof(key), "trace_event_raw_%s", name);
+	id = btf__find_by_name_kind(btf, key, BTF_KIND_STRUCT);
+	if (id > 0 && !raw_matches(btf, (int)id, tp))
+		id = 0;
+	if (nr_raw < 0 && id <= 0)
+		find_raw_structs(btf);
+	for (k = 0; id <= 0 && k < nr_raw; k++)
+		if (raw_matches(btf, raw_ids[k], tp))
+			id = raw_ids[k];
+	if (id < 0)
+		id = 0;
+	snprintf(key, sizeof(key), "%s:%s", sys, name);
+	copy = strdup(key);
+	if (copy && hashmap__add(raws, copy, id))
+		free(copy);
+	return (int)id;
+}
+
+/* The BTF type of field @field in the record of @sys:@name; 0 if unknown. */
+static int field_btf(const char *sys, const char *name, const char *field)
+{
+	int id = raw_struct(sys, name), k;
+	const struct btf *btf = tap_ktypes__btf();
+	const struct btf_type *t;
+
+	if (!id)
+		return 0;
+	t = btf__type_by_id(btf, id);
+	for (k = 0; k < btf_vlen(t); k++)
+		if (!strcmp(btf__name_by_offset(btf, btf_members(t)[k].name_off), field))
+			return (int)btf_members(t)[k].type;
+	return 0;
+}
+
 static int check_field(struct tap_field_check *fc, const char *sys, const char *name)
 {
 	struct tep_event *tp = tap_tp__format(sys, name);
 	struct tep_format_field *f = tp ? tep_find_field(tp, fc->name) : NULL;
-	int type = TAP_T_NUM;
+	int type = TAP_T_NUM, btf;
 
 	if (!f) {
 		snprintf(fc->why, fc->why_size, "event %s:%s has no field '%s'", sys, name,
 			 fc->name);
 		return -1;
 	}
+	/* the record's struct in the kernel's BTF types it: a pointer, a byte array */
+	btf = field_btf(sys, name, fc->name);
 	if (f->flags & TEP_FIELD_IS_STRING) {
 		type = TAP_T_STR;
-	} else if (f->flags & TEP_FIELD_IS_ARRAY) {
+	} else if ((f->flags & TEP_FIELD_IS_ARRAY) && !btf) {
 		snprintf(fc->why, fc->why_size, "field '%s' of %s:%s is an array", fc->name, sys,
 			 name);
 		return -1;
 	}
+	if (fc->btf < 0)
+		fc->btf = btf;
+	else if (fc->btf != btf)
+		fc->btf = 0;
 	if (fc->type >= 0 && fc->type != type) {
 		snprintf(fc->why, fc->why_size,
 			 "field '%s' is a string in some of these events, a number in others",
@@ -271,7 +395,7 @@ void tap_tp__record_field(const struct tap_event *ev, const char *name, struct t
 	f->is_signed = !!(tf->flags & TEP_FIELD_IS_SIGNED);
 	if (tf->flags & TEP_FIELD_IS_DYNAMIC)
 		f->kind = TAP_FIELD_DATA_LOC;
-	else if (tf->flags & TEP_FIELD_IS_STRING)
+	else if (tf->flags & (TEP_FIELD_IS_STRING | TEP_FIELD_IS_ARRAY))
 		f->kind = TAP_FIELD_CHARS;
 	else if (tf->size <= 8)
 		f->kind = TAP_FIELD_INT;

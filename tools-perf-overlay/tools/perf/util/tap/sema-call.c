@@ -334,6 +334,7 @@ struct tap_type *sema_call(struct sema *s, struct tap_node *n)
 	case TAP_B_DELETE:
 		if (n->list->kind != TAP_N_NAME && n->list->kind != TAP_N_INDEX)
 			tap_error(s->c, n->line, n->col, "%s() takes %s", def->name, def->args);
+		sema_table_only(s, n->list, "delete() removes");
 		s->agg_ok = true;
 		t = sema_expr(s, n->list);
 		s->agg_ok = false;
@@ -357,6 +358,18 @@ struct tap_type *sema_call(struct sema *s, struct tap_node *n)
 		kernel_sym(s, n->list->name);
 		break;
 	case TAP_B_KERNEL_STRING:
+		/* an address, or a char array read as kernel data */
+		s->kmem_ok = true;
+		t = tap_type_resolve(sema_expr(s, n->list));
+		if (t->kind != TAP_T_KMEM && !(t->kind == TAP_T_STR && t->btf))
+			sema_need(s, n->list, t, TAP_T_NUM);
+		break;
+	case TAP_B_NTOP:
+		sema_ntop(s, n);
+		break;
+	case TAP_B_HEX:
+		sema_hex(s, n);
+		break;
 	case TAP_B_USER_STRING:
 	case TAP_B_KERNEL_U64 ... TAP_B_USER_U32:
 		sema_need(s, n->list, sema_expr(s, n->list), TAP_T_NUM);

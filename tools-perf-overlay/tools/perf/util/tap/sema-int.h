@@ -30,6 +30,7 @@ struct sema {
 	bool agg_ok;			/* an aggregation element may be named here */
 	bool record_ok;			/* argstr may be named here (print arguments) */
 	bool sym_ok;			/* usym() & co. may be called here (keys, print) */
+	bool kmem_ok;			/* kernel data may be the next expression's value */
 	struct tap_node *stmt_call;	/* the call a call statement makes */
 	struct tap_callee *value_uses;	/* calls of user functions whose value is used */
 };
@@ -60,6 +61,26 @@ struct tap_type *sema_expr(struct sema *s, struct tap_node *n);
 /* sema-call.c */
 struct tap_node *sema_keyless(struct sema *s, struct tap_node *name);
 struct tap_type *sema_call(struct sema *s, struct tap_node *n);
+
+/* sema-btf.c: kernel data typed from BTF */
+struct tap_type *sema_member(struct sema *s, struct tap_node *n);
+struct tap_type *sema_elem(struct sema *s, struct tap_node *n);
+/* Is @n an element of kernel data, x[i] of an array (not of a table)? */
+bool sema_is_elem(const struct tap_node *n);
+/* @what ("delete() takes") only table elements: say so if @n is kernel data. */
+void sema_table_only(struct sema *s, const struct tap_node *n, const char *what);
+struct tap_type *sema_cast(struct sema *s, struct tap_node *n);
+struct tap_type *sema_curtask(struct sema *s, struct tap_node *n);
+struct tap_type *sema_retval(struct sema *s, struct tap_node *n);
+struct tap_type *sema_btf_kmem(struct sema *s, const struct tap_node *at, int id);
+struct tap_type *sema_btf_field(struct sema *s, struct tap_node *n, int id,
+				enum tap_type_kind kind);
+const char *sema_btf_type_name(struct sema *s, int id);
+/* Are kernel types @a and @b the same pointer? */
+bool sema_btf_same(int a, int b);
+void sema_ntop(struct sema *s, struct tap_node *n);
+void sema_hex(struct sema *s, struct tap_node *n);
+void __noreturn sema_kmem_error(struct sema *s, const struct tap_node *n, struct tap_type *t);
 
 /* sema-stmt.c */
 void sema_stmt(struct sema *s, struct tap_node *n);

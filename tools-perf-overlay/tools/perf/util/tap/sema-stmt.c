@@ -16,6 +16,7 @@ static void check_assignable(struct sema *s, struct tap_node *target)
 {
 	struct tap_node *name = target->kind == TAP_N_INDEX ? target->a : target;
 
+	sema_table_only(s, target, "assignments and '<<<' change");
 	if (name->kind == TAP_N_NAME && tap_builtin_find(name->name, false) &&
 	    !sema_find_local(s, name->name))
 		tap_error(s->c, name->line, name->col, "'%s' is built in and cannot be assigned",

@@ -40,6 +40,7 @@ const char *sema_a_type(struct tap_type *t)
 	case TAP_T_AGG:   return "an aggregation";
 	case TAP_T_VOID:  return "nothing (no value)";
 	case TAP_T_SYM:   return "a symbol or time (printed only)";
+	case TAP_T_KMEM:  return "kernel data";
 	default:          return "unknown";
 	}
 }
@@ -100,6 +101,13 @@ void sema_unify_at(struct sema *s, const struct tap_node *at, struct tap_type *a
 	if (a->kind != b->kind)
 		tap_error(s->c, at->line, at->col, "%s is %s here, but %s at %d:%d",
 			  describe(s, at), sema_a_type(b), sema_a_type(a), a->line, a->col);
+	if (a->kind == TAP_T_NUM && a->btf != b->btf && a->btf && b->btf &&
+	    !sema_btf_same(a->btf, b->btf))
+		tap_error(s->c, at->line, at->col, "%s is %s here, but %s at %d:%d",
+			  describe(s, at), sema_btf_type_name(s, b->btf),
+			  sema_btf_type_name(s, a->btf), a->line, a->col);
+	if (a->kind == TAP_T_NUM && !a->btf)
+		a->btf = b->btf;	/* a number that a pointer is stored in is one */
 	if (a->kind != TAP_T_TABLE) {
 		b->link = a;
 		return;
@@ -277,6 +285,10 @@ struct tap_type *sema_builtin_value(struct sema *s, struct tap_node *n,
 		return field(s, n);
 	}
 	sema_builtin_check(s, n, b);
+	if (b->id == TAP_B_CURTASK)
+		return sema_curtask(s, n);
+	if (b->id == TAP_B_RETVAL)
+		return sema_retval(s, n);
 	if (b->id == TAP_B_ARGSTR) {
 		if (!s->record_ok)
 			tap_error(s->c, n->line, n->col,
@@ -292,14 +304,15 @@ static struct tap_type *field(struct sema *s, struct tap_node *n)
 	struct tap_object *obj = s->c->obj;
 	enum tap_type_kind kind = TAP_T_NUM;
 	char why[256] = "";
-	int i;
+	int i, btf = 0;
 
 	if (s->ctx == CTX_MAIN || s->ctx == CTX_END || s->ctx == CTX_TIMER)
 		tap_error(s->c, n->line, n->col, "'arg.%s' has no value outside trace probes",
 			  n->name);
 	if (s->trace && s->c->resolver && s->c->resolver->field_type) {
 		const struct tap_resolver *r = s->c->resolver;
-		int k = r->field_type(r->arg, s->specs, s->nr_specs, n->name, why, sizeof(why));
+		int k = r->field_type(r->arg, s->specs, s->nr_specs, n->name, &btf, why,
+				      sizeof(why));
 
 		if (k < 0)
 			tap_error(s->c, n->line, n->col, "%s", why);
@@ -318,6 +331,8 @@ static struct tap_type *field(struct sema *s, struct tap_node *n)
 		obj->nr_fields++;
 	}
 	n->num = i;
+	if (btf > 0)
+		return sema_btf_field(s, n, btf, kind);
 	return sema_type_new(s, kind, n);
 }
 
@@ -378,6 +393,8 @@ static struct tap_type *index_expr(struct sema *s, struct tap_node *n)
 static struct tap_type *exists(struct sema *s, struct tap_node *n)
 {
 	bool saved = s->agg_ok;
+
+	sema_table_only(s, n->a, "'in' and '== nil' test");
 
 	s->agg_ok = true;
 	sema_expr(s, n->a);
@@ -497,8 +514,10 @@ static struct tap_type *table(struct sema *s, struct tap_node *n)
 struct tap_type *sema_expr(struct sema *s, struct tap_node *n)
 {
 	const struct tap_builtin_def *b;
+	bool kmem_ok = s->kmem_ok;
 	struct tap_type *t;
 
+	s->kmem_ok = false;
 	switch (n->kind) {
 	case TAP_N_NUM:
 		t = sema_type_new(s, TAP_T_NUM, n);
@@ -528,7 +547,16 @@ struct tap_type *sema_expr(struct sema *s, struct tap_node *n)
 			agg_local_error(s, n);
 		break;
 	case TAP_N_INDEX:
-		t = index_expr(s, n);
+		if (sema_is_elem(n))
+			t = sema_elem(s, n);
+		else
+			t = index_expr(s, n);
+		break;
+	case TAP_N_MEMBER:
+		t = sema_member(s, n);
+		break;
+	case TAP_N_CAST:
+		t = sema_cast(s, n);
 		break;
 	case TAP_N_FIELD:
 		t = field(s, n);
@@ -554,6 +582,8 @@ struct tap_type *sema_expr(struct sema *s, struct tap_node *n)
 	default:
 		tap_error(s->c, n->line, n->col, "not an expression");
 	}
+	if (tap_type_resolve(t)->kind == TAP_T_KMEM && !kmem_ok)
+		sema_kmem_error(s, n, tap_type_resolve(t));
 	n->type = t;
 	return t;
 }

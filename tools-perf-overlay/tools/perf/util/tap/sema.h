@@ -13,6 +13,9 @@ struct tap_sema {
 	struct tap_sym **tables;
 };
 
+/* Bytes of kernel data of type @t (TAP_T_KMEM), from the kernel's BTF; 0 if unknown. */
+unsigned int sema_kmem_size(const struct tap_type *t);
+
 void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *out);
 
 #endif /* __TAP_SEMA_H */
