@@ -44,3 +44,10 @@ expect_eq "live output" "$want" "$(cat live.out)"
 	fail "record: exit status $?: $(cat rec.err)"
 "$PERF" tap report -i sym.data >rep.out 2>rep.err || fail "report: exit status $?: $(cat rep.err)"
 expect_eq "report output" "$want" "$(cat rep.out)"
+
+# --json: the values as the strings they print as, in args and in keys
+"$PERF" tap --json sym.tap -- "$WORKLOAD" sleep 1 >json.out 2>json.err || fail "--json: exit status $?"
+grep -qF '"args":["main+0x0 (workload)","main+0x0 (workload)"]' json.out ||
+	fail "--json printf args: $(head -3 json.out)"
+grep -qF '"rows":[{"key":["hrtimer_wakeup+0x0"],"value":1}]' json.out ||
+	fail "--json hist key: $(cat json.out)"
