@@ -14,21 +14,31 @@
  *
  * In perf, arg.NAME is typed from tracefs.  Here a stand-in types fields
  * by their first letter, so that string fields and "no such field" errors
- * are reached too: 's' a string, 'x' missing, anything else a number.
+ * are reached too: 's' a string, 'x' missing, 'p' a struct task_struct *
+ * where the kernel has BTF (as a field typed from an event's record in
+ * BTF is), anything else a number.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/btf.h>
+
+#include "ktypes.h"
 #include "object.h"
 
 static FILE *devnull;
+static int task_ptr;		/* BTF id of struct task_struct *, 0 without BTF */
 
 static int field_type(void *arg, const struct tap_spec *specs, int nr_specs, const char *name,
-		      char *why, size_t why_size)
+		      int *btf, char *why, size_t why_size)
 {
+	*btf = 0;
 	switch (name[0]) {
+	case 'p':
+		*btf = task_ptr;
+		return TAP_T_NUM;
 	case 's':
 		return TAP_T_STR;
 	case 'x':
@@ -58,10 +68,20 @@ static const struct tap_resolver resolver = {
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct btf *btf = tap_ktypes__btf();
+	__u32 k, nr = btf ? btf__type_cnt(btf) : 0;
+	int task = btf ? btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) : -1;
+
 	devnull = fopen("/dev/null", "w");
 	if (!devnull) {
 		perror("/dev/null");
 		exit(1);
+	}
+	for (k = 1; k < nr && task > 0 && !task_ptr; k++) {
+		const struct btf_type *t = btf__type_by_id(btf, k);
+
+		if (btf_is_ptr(t) && t->type == (__u32)task)
+			task_ptr = (int)k;
 	}
 	return 0;
 }

@@ -220,7 +220,7 @@ static struct tap_node *unary(struct parser *p);
  * (or union), known by the two names after '(', so 'struct' and 'union'
  * stay ordinary names everywhere else.  NULL if this '(' is no cast.
  */
-static struct tap_node *cast(struct parser *p)
+static struct tap_node *pointer_cast(struct parser *p)
 {
 	struct tap_lexer lx = p->lx;
 	struct tap_token kw, name;
@@ -293,7 +293,7 @@ static struct tap_node *primary(struct parser *p)
 		next(p);
 		return n;
 	case TK_CH('('):
-		n = cast(p);
+		n = pointer_cast(p);
 		if (n)
 			return n;
 		n = node(p, TAP_N_TUPLE);

@@ -265,7 +265,7 @@ static int kp_field_type(const char *spec, struct tap_field_check *fc)
 	glob = strdup(spec + 6);
 	if (!glob)
 		return -1;
-	ret = strstr(glob, "%return") != NULL;
+	ret = !!strstr(glob, "%return");
 	glob[strcspn(glob, "%")] = 0;
 	if (!strpbrk(glob, "*?[")) {
 		err = kp_check_param(fc, glob, ret);

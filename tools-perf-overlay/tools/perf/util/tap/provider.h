@@ -24,7 +24,7 @@ struct tep_event;
 struct tap_field_check {
 	const char *name;
 	int type;		/* TAP_T_NUM, TAP_T_STR, or -1 before the first event */
-	int btf;		/* its BTF type id in every event so far; 0: none, -1: no event yet */
+	int btf;		/* its BTF type in every event so far, 0: none, -1: no event yet */
 	char *why;
 	size_t why_size;
 };

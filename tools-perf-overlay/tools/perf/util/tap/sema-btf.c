@@ -155,8 +155,8 @@ static bool is_byte(const struct btf *btf, int id, bool *is_char)
 		t = btf__type_by_id(btf, t->type);
 	}
 	*is_char = false;
-	if (!t || !btf_is_int(t) || t->size != 1 || !strcmp(btf__name_by_offset(btf, t->name_off),
-							     "_Bool"))
+	if (!t || !btf_is_int(t) || t->size != 1 ||
+	    !strcmp(btf__name_by_offset(btf, t->name_off), "_Bool"))
 		return false;
 	/* char, unsigned char as written are text; a typedef to one holds bytes */
 	*is_char = !typedefd;
@@ -188,12 +188,9 @@ static struct tap_type *read_type(struct sema *s, const struct tap_node *at, int
 		tap_error(s->c, at->line, at->col, "%s has no type in the kernel's BTF", what);
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT:
-		kr->is_signed = btf_int_encoding(t) & BTF_INT_SIGNED;
-		/* fall through */
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
-		if (btf_is_any_enum(t))
-			kr->is_signed = btf_kflag(t);
+		kr->is_signed = btf_is_int(t) ? btf_int_encoding(t) & BTF_INT_SIGNED : btf_kflag(t);
 		if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)
 			tap_error(s->c, at->line, at->col,
 				  "%s is %s of %u bytes; perf tap reads integers of 1, 2, 4 or 8",
@@ -302,7 +299,8 @@ static int member_base(struct sema *s, struct tap_node *n, const struct btf *btf
 				  tname(s, bt->btf), n->name);
 		if (bt->kind != TAP_T_NUM && bt->kind != TAP_T_ANY)
 			tap_error(s->c, n->line, n->col,
-				  "'->' needs a pointer to a kernel struct, not %s", sema_a_type(bt));
+				  "'->' needs a pointer to a kernel struct, not %s",
+				  sema_a_type(bt));
 		if (bt->kind != TAP_T_NUM || !bt->btf)
 			tap_error(s->c, n->line, n->col,
 				  "'->' needs a pointer to a kernel struct, and this number has no kernel type: cast it, (struct NAME *)x");
@@ -345,8 +343,9 @@ struct tap_type *sema_member(struct sema *s, struct tap_node *n)
 
 		closest_member(btf, sid, n->name, &best, &best_d);
 		if (best)
-			tap_error(s->c, n->line, n->col, "%s has no member '%s' (did you mean '%s'?)",
-				  tname(s, sid), n->name, best);
+			tap_error(s->c, n->line, n->col,
+				  "%s has no member '%s' (did you mean '%s'?)", tname(s, sid),
+				  n->name, best);
 		tap_error(s->c, n->line, n->col, "%s has no member '%s'", tname(s, sid), n->name);
 	}
 	n->kread = kr;
