@@ -279,6 +279,19 @@ static void lex_name(struct tap_lexer *lx, struct tap_token *tok)
 	advance(lx, n);
 }
 
+/* A name or a keyword: what may follow 'arg.', where a field can be named 'function'. */
+bool tap_tok_is_word(const struct tap_token *tok)
+{
+	size_t i;
+
+	if (tok->kind == TK_NAME)
+		return true;
+	for (i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (keywords[i].kind == tok->kind)
+			return true;
+	return false;
+}
+
 void tap_lex_next(struct tap_lexer *lx, struct tap_token *tok)
 {
 	size_t i;

@@ -46,5 +46,6 @@ bool tap_lex_eat(struct tap_lexer *lx, char ch);
 void tap_lex_spec(struct tap_lexer *lx, struct tap_token *tok);
 /* Printable name of a token kind, for "expected X" messages. */
 const char *tap_tok_name(int kind);
+bool tap_tok_is_word(const struct tap_token *tok);
 
 #endif /* __TAP_LEX_H */

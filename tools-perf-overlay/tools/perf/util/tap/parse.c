@@ -273,7 +273,7 @@ static struct tap_node *primary(struct parser *p)
 		if (!strcmp(n->name, "arg") && p->lx.p[0] == '.' && p->lx.p[1] != '.') {
 			next(p);
 			next(p);
-			if (!is(p, TK_NAME))
+			if (!tap_tok_is_word(&p->tok))
 				unexpected(p, "a field name after 'arg.'");
 			n->kind = TAP_N_FIELD;
 			n->name = p->tok.str;

@@ -48,7 +48,7 @@ static const char *usdt_target(const char *spec)
 
 static bool usdt_claims(const char *spec)
 {
-	return usdt_target(spec) != NULL;
+	return !!usdt_target(spec);
 }
 
 /*
