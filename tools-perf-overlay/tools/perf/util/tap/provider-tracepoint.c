@@ -427,6 +427,12 @@ int tap_tp__attach_perf(struct runtime *rt, int idx)
 	if (!tp)
 		return -ENOENT;
 	attr.config = (__u64)tp->id;
+	if (!strcmp(ev->sys, "sched") && !strcmp(ev->name, "sched_process_exec")) {
+		int err = runtime__watch_exec_perf(rt);
+
+		if (err)
+			return err;
+	}
 	if (ps->tp_fd < 0) {
 		ps->tp_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
 					       &prog->code[TAP_CODE_PERF_TP]);

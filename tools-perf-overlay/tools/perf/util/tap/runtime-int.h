@@ -56,6 +56,7 @@ struct runtime {
 	bool follow;			/* targets' children become targets (tap_follow) */
 	int follow_link;
 	int exec_link;			/* tap_exec: the command is a target from its exec */
+	bool exec_perf_done;		/* runtime__watch_exec_perf() was called */
 	struct tap_track *track;	/* the mappings of processes, for ustack() */
 	__u64 lost_discarded;		/* lost records of runs repeated (once.c) */
 	__u64 lost_extra;		/* lost records in rings of their own (once.c) */
@@ -83,6 +84,7 @@ int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bp
 
 /* runtime.c: what the run lost so far */
 void runtime__losses(struct runtime *rt, struct tap_losses *l);
+int runtime__watch_exec_perf(struct runtime *rt);
 
 /* once.c: run top-level code or trace_end, with all of its output */
 int runtime__run_once(struct runtime *rt, int prog);

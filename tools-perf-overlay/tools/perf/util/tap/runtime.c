@@ -32,6 +32,7 @@
 #include <linux/err.h>
 
 #include "output.h"
+#include "provider.h"
 #include "runtime-int.h"
 #include "ktypes.h"
 #include "track.h"
@@ -148,6 +149,47 @@ static int watch_exec(struct runtime *rt)
 			 strerror(errno));
 	}
 	return bpf_map_update_elem(rt->map_fds[TAP_MAP_TARGETS], &key, &one, BPF_ANY);
+}
+
+/*
+ * A block that takes sched_process_exec through a perf event must see the
+ * command's exec too.  The programs of the perf events on a trace event
+ * run in the order they were attached, but all of them run where perf's
+ * probe was registered, which is before tap_exec's raw tracepoint if
+ * another perf user held the event first.  So tap_exec is attached to a
+ * perf event of its own as well, before the block's, and runs first.
+ */
+int runtime__watch_exec_perf(struct runtime *rt)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.sample_period = 1,
+	};
+	struct tep_event *tp;
+	int i;
+
+	if (rt->exec_link < 0 || rt->exec_perf_done)
+		return 0;
+	rt->exec_perf_done = true;
+	tp = tap_tp__format("sched", "sched_process_exec");
+	if (!tp)
+		return -ENOENT;
+	attr.config = (__u64)tp->id;
+	for (i = 0; i < rt->obj->nr_progs; i++) {
+		struct tap_prog_def *prog = &rt->obj->progs[i];
+		struct prog_state *ps = &rt->progs[i];
+
+		if (prog->kind != TAP_PROG_EXEC)
+			continue;
+		if (ps->tp_fd < 0)
+			ps->tp_fd = runtime__load_prog(rt, prog, BPF_PROG_TYPE_TRACEPOINT,
+						       &prog->code[TAP_CODE_RAW]);
+		if (ps->tp_fd < 0)
+			return ps->tp_fd;
+		return runtime__attach_perf_event(rt, &attr, 0, ps->tp_fd, 0);
+	}
+	return 0;
 }
 
 /* -p: whether any of the processes is still there. */
