@@ -35,8 +35,10 @@ tap_expect "getpid records, report" 20 "$(grep -c '^getpid ' "$dir/report")"
 grep -q '^perf 20$' "$dir/report" || tap_fail "report: no 'perf 20' line in: $(cat "$dir/report")"
 
 # a real perf.data: perf script reads it and shows the bpf-output samples
-perf script -i "$dir/tap.data" > "$dir/script" 2> /dev/null || tap_fail "perf script: exit status $?"
-[ "$(grep -c . "$dir/script")" -ge 20 ] || tap_fail "perf script shows $(grep -c . "$dir/script") lines"
+perf script -i "$dir/tap.data" > "$dir/script" 2> /dev/null ||
+	tap_fail "perf script: exit status $?"
+lines=$(grep -c . "$dir/script")
+[ "$lines" -ge 20 ] || tap_fail "perf script shows $lines lines"
 
 # a perf.data of perf record's has no perf tap run in it
 perf record -q -o "$dir/plain.data" -e syscalls:sys_enter_getpid -- true 2> /dev/null ||
