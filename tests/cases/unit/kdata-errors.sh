@@ -80,5 +80,9 @@ check 'print(hex(5))' "<cmdline>:1:11: error: hex() takes a byte array or other 
 	fail "the chains did not compile: $(cat err)"
 grep -q '^ *member tgid : number' ast || fail "no number member in: $(cat ast)"
 grep -q '^ *member comm : string' ast || fail "comm is not a string in: $(cat ast)"
-grep -q '^ *cast sock : number' ast || fail "no cast in: $(cat ast)"
+grep -q '^ *cast sock : number (struct sock \*)' ast || fail "no cast in: $(cat ast)"
+grep -q '^ *member real_parent : number (struct task_struct \*)' ast ||
+	fail "real_parent is not a struct task_struct * in: $(cat ast)"
+grep -q '^ *member se : kernel data (struct sched_entity)' ast ||
+	fail "se is not kernel data in: $(cat ast)"
 exit 0

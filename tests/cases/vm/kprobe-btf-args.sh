@@ -56,6 +56,25 @@ TAP
 port=$(sed -n 's/^port //p' out)
 grep -qxF "connect 127.0.0.1 $port family 2" out || fail "no connect line for port $port in: $(cat out)"
 
+# IPv6 in RFC 5952's form: of two runs of two zero groups the first is '::'
+if ip -6 addr add 2001:db8:0:0:1::1/128 dev lo 2> /dev/null; then
+	cat > conn6.py <<'PY'
+import socket
+s = socket.socket(socket.AF_INET6)
+s.bind(("2001:db8:0:0:1::1", 0))
+s.listen(1)
+c = socket.create_connection(("2001:db8:0:0:1::1", s.getsockname()[1]))
+c.close(); s.close()
+PY
+	"$PERF" tap -e 'trace probe:tcp_v6_connect {
+		print(ntop(10, ((struct sockaddr_in6 *)arg.uaddr)->sin6_addr))
+	}' -- python3 conn6.py > out 2> err || fail "perf tap tcp_v6_connect failed: $(cat err)"
+	expect_eq "ntop of 2001:db8:0:0:1::1" "2001:db8::1:0:0:1" "$(cat out)"
+	ip -6 addr del 2001:db8:0:0:1::1/128 dev lo
+else
+	note "no IPv6 in the guest: ntop() of IPv6 not checked"
+fi
+
 # a return probe has no arguments by name; a function has only its own
 "$PERF" tap -e 'trace probe:vfs_open%return { print(arg.path) }' > /dev/null 2> err && fail "accepted"
 expect_eq "return probe" \

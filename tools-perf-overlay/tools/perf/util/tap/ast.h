@@ -144,5 +144,7 @@ void tap_ast_dump(FILE *fp, const struct tap_node *items);
 struct tap_type *tap_type_resolve(struct tap_type *t);
 /* "number", "string", "table (string) -> number", ... into buf. */
 const char *tap_type_str(struct tap_type *t, char *buf, size_t size);
+/* sema-btf.c: kernel type @id ("struct sock *") into buf. */
+void tap_btf_type_name(int id, char *buf, size_t size);
 
 #endif /* __TAP_AST_H */

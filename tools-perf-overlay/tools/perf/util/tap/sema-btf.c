@@ -72,6 +72,8 @@ static void type_name(const struct btf *btf, int id, char *buf, size_t size)
 		return;
 	}
 	name = btf__name_by_offset(btf, t->name_off);
+	if (!name || !*name)
+		name = "(anonymous)";
 	switch (btf_kind(t)) {
 	case BTF_KIND_STRUCT:
 		snprintf(buf, size, "struct %s", name);
@@ -103,9 +105,17 @@ static void type_name(const struct btf *btf, int id, char *buf, size_t size)
 		snprintf(buf, size, "a function");
 		return;
 	default:
-		snprintf(buf, size, "%s", *name ? name : "a kernel type");
+		snprintf(buf, size, "%s", name);
 		return;
 	}
+}
+
+void tap_btf_type_name(int id, char *buf, size_t size)
+{
+	if (tap_ktypes__btf())
+		type_name(tap_ktypes__btf(), id, buf, size);
+	else
+		snprintf(buf, size, "a kernel type");
 }
 
 static const char *tname(struct sema *s, int id)
