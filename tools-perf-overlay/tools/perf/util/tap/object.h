@@ -44,7 +44,8 @@ enum tap_type_kind {
 /* offsetof(struct task_struct, tgid / real_parent) from the kernel's BTF, 0 if unknown */
 #define TAP_G_TASK_TGID		80
 #define TAP_G_TASK_PARENT	88
-#define TAP_G_FIRST	96
+#define TAP_G_USTACK_SEQ	96	/* --call-graph dwarf: user stack snapshots taken */
+#define TAP_G_FIRST	104
 
 /* An aggregation element per CPU: count, sum, min, max, log2 histogram. */
 #define TAP_AGG_COUNT	0
@@ -89,6 +90,27 @@ enum {
  * bits, so user space knows whose address space to name frames in.
  */
 #define TAP_STACK_USER		BIT_ULL(62)
+/*
+ * With --call-graph dwarf a ustack() value is TAP_STACK_USER, this flag, the
+ * process id << 32 (29 bits) and in the low 31 bits the number of the
+ * snapshot of registers and stack the program sent (TAP_REC_USTACK), which
+ * user space unwinds.
+ */
+#define TAP_STACK_DWARF		BIT_ULL(61)
+#define TAP_STACK_PID_MASK	0x1fffffff
+/* --call-graph dwarf,SIZE: perf's default SIZE, and what fits in scratch memory */
+#define TAP_USTACK_DEFAULT	8192
+#define TAP_USTACK_MAX		28672
+/*
+ * A snapshot record: the header, the stack value (u64), the thread id, the
+ * bytes of stack copied and the bytes asked for (u32 each, then 4 spare),
+ * the thread's user registers as struct pt_regs, then the stack from SP.
+ */
+#define TAP_USTACK_VALUE	8
+#define TAP_USTACK_TID		16
+#define TAP_USTACK_LEN		20
+#define TAP_USTACK_SIZE		24
+#define TAP_USTACK_REGS		32
 
 /*
  * in_interrupt() reads the per-CPU preempt count through a BTF variable:
@@ -206,6 +228,7 @@ enum tap_rec_kind {
 	TAP_REC_HIST_BEGIN,	/* map; args[0]: number of entries to show */
 	TAP_REC_HIST_ENTRY,	/* map; key bytes at 8, then the 8-byte value */
 	TAP_REC_HIST_END,
+	TAP_REC_USTACK,		/* --call-graph dwarf: a user stack snapshot, see TAP_USTACK_* */
 };
 
 #define TAP_MAX_ARGS 16
@@ -288,6 +311,7 @@ struct tap_compile_opts {
 	unsigned int str_size;		/* default 64 */
 	unsigned int table_entries;	/* default 10240 */
 	unsigned int loop_max;		/* default 1024 */
+	unsigned int ustack_dwarf;	/* ustack(): bytes of stack to unwind, 0: frame pointers */
 	FILE *dump_ast;			/* print the typed tree there */
 	bool syntax_only;		/* stop after parsing (the tree has no types) */
 	const struct tap_resolver *resolver;
