@@ -513,12 +513,107 @@ class Bench:
                  % (os.path.basename(rel), os.path.getsize(chosen), mode),
                  "s", {"perf tap": cell})
 
+    # ---- 6. user stacks: frame pointers and DWARF snapshots -------------
+
+    def ustack_loop(self, calls, runs):
+        """ns per getpid over runs loops, each after the tracer drained."""
+        base = statistics.median(
+            self.timed([self.workload, "getpid", "0"])[0] for _ in range(3))
+        out = []
+        for _ in range(runs):
+            out.append((self.loop_times(calls, 1)[0] - base) / calls * 1e9)
+            time.sleep(0.5)     # user space unwinds what the loop sent
+        return out
+
+    def ustack_cost(self):
+        """ustack() in a getpid probe: frame pointers (a stack map id) beside
+        --call-graph dwarf (registers and 8192 bytes of stack copied into
+        an output record, unwound in user space)."""
+        calls = 2000 if self.quick else 5000
+        n = self.runs
+        body = "{ s[ustack()] += 1 }"
+        log("ustack: untraced loop x%d" % n)
+        u = statistics.median(self.ustack_loop(calls, n))
+        modes = {
+            "fp": {"perf tap": [self.perf, "tap", "-e",
+                                "trace syscalls:sys_enter_getpid " + body]},
+            "dwarf": {"perf tap": [self.perf, "tap", "--call-graph", "dwarf",
+                                   "-m", "64M", "--table-size", "200000",
+                                   "-e", "trace syscalls:sys_enter_getpid " +
+                                   body]},
+        }
+        if self.bpftrace:
+            modes["fp"]["bpftrace"] = [
+                self.bpftrace, "-e",
+                "tracepoint:syscalls:sys_enter_getpid { @[ustack] = count(); }"]
+        cells = {"fp": {}, "dwarf": {}}
+        for mode in ("fp", "dwarf"):
+            for t in TOOLS:
+                if t not in modes[mode]:
+                    cells[mode][t] = self.missing(t)
+                    continue
+                log("ustack: %s, %s, %d x %d calls" % (mode, t, n, calls))
+                name = "ustack-%s-%s" % (mode, t.replace(" ", ""))
+                try:
+                    p = self.start_tracer(modes[mode][t], name)
+                except RuntimeError as e:
+                    cells[mode][t] = "failed"
+                    self.notes.append("ustack %s %s: %s" % (mode, t, e))
+                    continue
+                try:
+                    vals = [x - u for x in self.ustack_loop(calls, n)]
+                finally:
+                    self.stop_tracer(p)
+                with open(os.path.join(self.tmp, name + ".out")) as f:
+                    lost = re.search(r"warning: (\d+) output records lost",
+                                     f.read())
+                if lost:
+                    self.notes.append("ustack %s %s: %s snapshots lost"
+                                      % (mode, t, lost.group(1)))
+                cells[mode][t] = self.stats(vals)
+        self.row("ustack_added_fp", "getpid, added by s[ustack()] += 1, "
+                 "frame pointers", "ns/call", cells["fp"])
+        self.row("ustack_added_dwarf", "getpid, added by s[ustack()] += 1, "
+                 "--call-graph dwarf", "ns/call", cells["dwarf"])
+        # perf.data's growth per snapshot, and report's time to unwind one
+        k = 2000
+        size, unwind = {}, {}
+        for mode in ("fp", "dwarf"):
+            data = os.path.join(self.tmp, "ustack-%s.data" % mode)
+            cmd = [self.perf, "tap", "record", "-o", data, "-m", "64M"]
+            if mode == "dwarf":
+                cmd += ["--call-graph", "dwarf"]
+            cmd += ["-e", "trace syscalls:sys_enter_getpid /pid == cpid/ " +
+                    body, "--", self.workload, "getpid", str(k)]
+            log("ustack: record and report, %s, %d calls x%d" % (mode, k, n))
+            rc = self.timed(cmd)[2]
+            if rc:
+                size[mode] = unwind[mode] = "failed (exit %d)" % rc
+                continue
+            size[mode] = os.path.getsize(data)
+            unwind[mode] = self.measure([self.perf, "tap", "report", "-i",
+                                         data], n)[0]
+        if isinstance(size["dwarf"], str) or isinstance(size["fp"], str):
+            per_rec = per_unwind = "failed"
+        else:
+            per_rec = self.stats([(size["dwarf"] - size["fp"]) / k])
+            per_unwind = self.stats([(d - f) / k * 1e6 for d, f in
+                                     zip(unwind["dwarf"]["values"],
+                                         unwind["fp"]["values"])])
+        self.row("ustack_dwarf_bytes", "--call-graph dwarf: perf.data bytes "
+                 "per snapshot (getpid)", "B", {"perf tap": per_rec},
+                 ratio=False, note="a frame-pointer ustack() writes no record")
+        self.row("ustack_dwarf_unwind", "--call-graph dwarf: report time "
+                 "per snapshot unwound", "us", {"perf tap": per_unwind},
+                 ratio=False)
+
     # ---- main -----------------------------------------------------------
 
     def run(self):
         t0 = time.monotonic()
         for step in (self.startup, self.per_event, self.many_events,
-                     self.output_rate, self.record_rate, self.compile_time):
+                     self.output_rate, self.record_rate, self.compile_time,
+                     self.ustack_cost):
             step()
         self.elapsed = time.monotonic() - t0
         shutil.rmtree(self.tmp, ignore_errors=True)
