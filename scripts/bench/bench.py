@@ -575,37 +575,55 @@ class Bench:
                  "frame pointers", "ns/call", cells["fp"])
         self.row("ustack_added_dwarf", "getpid, added by s[ustack()] += 1, "
                  "--call-graph dwarf", "ns/call", cells["dwarf"])
-        # perf.data's growth per snapshot, and report's time to unwind one
+        # perf.data's growth per snapshot, and report's time to unwind one:
+        # k getpid calls of one process (the same stack again: unwound once
+        # and known after), and k processes of one call (each unwound anew)
         k = 2000
+        loop = [self.workload, "getpid", str(k)]
+        procs = ["/bin/sh", "-c", "for i in $(seq %d); do %s getpid 1; done"
+                 % (k // 10, self.workload)]
         size, unwind = {}, {}
-        for mode in ("fp", "dwarf"):
-            data = os.path.join(self.tmp, "ustack-%s.data" % mode)
+        for mode, what, cmdline, calls in (
+                ("fp", "same", loop, k), ("dwarf", "same", loop, k),
+                ("fp", "new", procs, k // 10), ("dwarf", "new", procs, k // 10)):
+            data = os.path.join(self.tmp, "ustack-%s-%s.data" % (mode, what))
             cmd = [self.perf, "tap", "record", "-o", data, "-m", "64M"]
             if mode == "dwarf":
                 cmd += ["--call-graph", "dwarf"]
             cmd += ["-e", "trace syscalls:sys_enter_getpid /pid == cpid/ " +
-                    body, "--", self.workload, "getpid", str(k)]
-            log("ustack: record and report, %s, %d calls x%d" % (mode, k, n))
+                    body, "--"] + cmdline
+            log("ustack: record and report, %s, %s stacks x%d"
+                % (mode, what, n))
             rc = self.timed(cmd)[2]
             if rc:
-                size[mode] = unwind[mode] = "failed (exit %d)" % rc
+                size[mode, what] = unwind[mode, what] = "failed (exit %d)" % rc
                 continue
-            size[mode] = os.path.getsize(data)
-            unwind[mode] = self.measure([self.perf, "tap", "report", "-i",
-                                         data], n)[0]
-        if isinstance(size["dwarf"], str) or isinstance(size["fp"], str):
-            per_rec = per_unwind = "failed"
+            size[mode, what] = os.path.getsize(data) / calls
+            unwind[mode, what] = self.measure([self.perf, "tap", "report",
+                                               "-i", data], n)[0]
+        rows = {}
+        for what in ("same", "new"):
+            if any(isinstance(unwind[m, what], str) for m in ("fp", "dwarf")):
+                rows[what] = "failed"
+                continue
+            rows[what] = self.stats([(d - f) / (k if what == "same" else
+                                                k // 10) * 1e6
+                                     for d, f in zip(unwind["dwarf", what]["values"],
+                                                     unwind["fp", what]["values"])])
+        if any(isinstance(size[m, "same"], str) for m in ("fp", "dwarf")):
+            per_rec = "failed"
         else:
-            per_rec = self.stats([(size["dwarf"] - size["fp"]) / k])
-            per_unwind = self.stats([(d - f) / k * 1e6 for d, f in
-                                     zip(unwind["dwarf"]["values"],
-                                         unwind["fp"]["values"])])
+            per_rec = self.stats([size["dwarf", "same"] - size["fp", "same"]])
         self.row("ustack_dwarf_bytes", "--call-graph dwarf: perf.data bytes "
-                 "per snapshot (getpid)", "B", {"perf tap": per_rec},
-                 ratio=False, note="a frame-pointer ustack() writes no record")
-        self.row("ustack_dwarf_unwind", "--call-graph dwarf: report time "
-                 "per snapshot unwound", "us", {"perf tap": per_unwind},
-                 ratio=False)
+                 "per getpid snapshot", "B", {"perf tap": per_rec},
+                 ratio=False, note="the snapshot and its table element's "
+                 "print_hist record; a frame-pointer ustack() writes neither")
+        self.row("ustack_dwarf_unwind_same", "--call-graph dwarf: report "
+                 "time per snapshot, the same stack again", "us",
+                 {"perf tap": rows["same"]}, ratio=False)
+        self.row("ustack_dwarf_unwind_new", "--call-graph dwarf: report "
+                 "time per snapshot, a new process each", "us",
+                 {"perf tap": rows["new"]}, ratio=False)
 
     # ---- main -----------------------------------------------------------
 

@@ -48,11 +48,30 @@ struct chain {
 	__u64 ips[];
 };
 
+/*
+ * A snapshot unwound before, by where it was taken (process, IP, SP and
+ * bytes copied), and where in its copy the unwinder found the return
+ * address of each frame but the innermost: a later snapshot taken there
+ * with the same return addresses at the same places has the same frames,
+ * as the CFI of each frame's code finds the next frame the same way.  A
+ * profile of a hot loop or a probe on a path taken again unwinds once.
+ */
+struct seen {
+	int pid;
+	__u32 len;
+	__u64 ip, sp;
+	struct chain *chain;
+	int nr;				/* return addresses: chain->nr - 1 */
+	__u32 off[];
+};
+
 struct tap_unwind {
 	struct machine *machine;
 	bool live;
 	struct hashmap *by_value;	/* stack value -> its chain */
 	struct hashmap *chains;		/* each distinct chain, once: chain -> chain */
+	struct hashmap *seen;		/* where snapshots were taken: seen -> seen */
+	__u64 unwound, reused;		/* snapshots unwound by libdw, and by a seen one */
 	struct intlist *proc_read;	/* live: processes whose /proc maps were read */
 	char *stack;			/* the copy being unwound, then the poison */
 	size_t stack_alloc;
@@ -97,6 +116,74 @@ bool tap_unwind__wanted(const struct tap_object *obj)
 	return false;
 }
 
+static size_t seen_hash(long key, void *ctx __maybe_unused)
+{
+	const struct seen *x = (const void *)key;
+
+	return (size_t)((x->ip ^ (x->sp << 7) ^ ((__u64)x->pid << 40) ^ x->len) *
+			0x9e3779b97f4a7c15UL);
+}
+
+static bool seen_equal(long a, long b, void *ctx __maybe_unused)
+{
+	const struct seen *x = (const void *)a, *y = (const void *)b;
+
+	return x->pid == y->pid && x->len == y->len && x->ip == y->ip && x->sp == y->sp;
+}
+
+static __u64 stack_word(const char *stack, __u32 off)
+{
+	__u64 v;
+
+	memcpy(&v, stack + off, sizeof(v));
+	return v;
+}
+
+/* The chain of @s, if @stack holds its return addresses where it did. */
+static struct chain *seen_match(const struct seen *s, const char *stack)
+{
+	int i;
+
+	for (i = 0; i < s->nr; i++)
+		/* the unwinder gives a return address less one: inside the call */
+		if (stack_word(stack, s->off[i]) != s->chain->ips[i + 1] + 1)
+			return NULL;
+	return s->chain;
+}
+
+/*
+ * Remember where @chain's return addresses are in @stack, if each is found
+ * above the one before; else (one was in the poison, or a register) not.
+ */
+static void seen_add(struct tap_unwind *u, const struct seen *key, struct chain *chain,
+		     const char *stack)
+{
+	struct seen *s = zalloc(sizeof(*s) + chain->nr * sizeof(s->off[0]));
+	__u32 off = 0;
+	long old_key;
+	int i;
+
+	if (!s)
+		return;
+	*s = *key;
+	s->chain = chain;
+	s->nr = chain->nr ? chain->nr - 1 : 0;
+	for (i = 0; i < s->nr; i++) {
+		while (off + 8 <= key->len && stack_word(stack, off) != chain->ips[i + 1] + 1)
+			off += 8;
+		if (off + 8 > key->len) {
+			free(s);
+			return;
+		}
+		s->off[i] = off;
+		off += 8;
+	}
+	if (hashmap__set(u->seen, (long)s, (long)s, &old_key, NULL))
+		free(s);
+	else
+		free((void *)old_key);
+}
+
 struct tap_unwind *tap_unwind__new(struct machine *machine, bool live)
 {
 	struct tap_unwind *u = zalloc(sizeof(*u));
@@ -107,12 +194,16 @@ struct tap_unwind *tap_unwind__new(struct machine *machine, bool live)
 	u->live = live;
 	u->by_value = hashmap__new(value_hash, value_equal, NULL);
 	u->chains = hashmap__new(chain_hash, chain_equal, NULL);
+	u->seen = hashmap__new(seen_hash, seen_equal, NULL);
 	u->proc_read = intlist__new(NULL);
-	if (IS_ERR_OR_NULL(u->by_value) || IS_ERR_OR_NULL(u->chains) || !u->proc_read) {
+	if (IS_ERR_OR_NULL(u->by_value) || IS_ERR_OR_NULL(u->chains) || IS_ERR_OR_NULL(u->seen) ||
+	    !u->proc_read) {
 		if (IS_ERR(u->by_value))
 			u->by_value = NULL;
 		if (IS_ERR(u->chains))
 			u->chains = NULL;
+		if (IS_ERR(u->seen))
+			u->seen = NULL;
 		tap_unwind__delete(u);
 		return NULL;
 	}
@@ -126,6 +217,12 @@ void tap_unwind__delete(struct tap_unwind *u)
 
 	if (!u)
 		return;
+	pr_debug("perf tap: %llu user stack snapshots unwound, %llu more known from one before\n",
+		 (unsigned long long)u->unwound, (unsigned long long)u->reused);
+	if (u->seen)
+		hashmap__for_each_entry(u->seen, e, bkt)
+			free(e->pvalue);
+	hashmap__free(u->seen);
 	if (u->chains)
 		hashmap__for_each_entry(u->chains, e, bkt)
 			free(e->pvalue);
@@ -168,6 +265,7 @@ static const struct {
 };
 #define NR_USER_REGS	ARRAY_SIZE(user_regs)
 #define REG_IP		offsetof(struct pt_regs, rip)
+#define REG_SP		offsetof(struct pt_regs, rsp)
 #define REG_CS		offsetof(struct pt_regs, cs)
 #endif
 
@@ -276,6 +374,7 @@ int tap_unwind__add(struct tap_unwind *u, const void *rec, __u32 size)
 	const char *r = rec;
 	struct chain *chain, *old;
 	struct collect c = { 0 };
+	struct seen key, *seen;
 	enum tap_unwind_state state;
 	__u32 tid, len, asked;
 	__u64 value;
@@ -294,7 +393,16 @@ int tap_unwind__add(struct tap_unwind *u, const void *rec, __u32 size)
 	if (hashmap__find(u->by_value, (long)value, NULL))
 		return 0;
 	pid = (int)((value >> 32) & TAP_STACK_PID_MASK);
-	pr_debug("perf tap: unwinding %d/%u: %u of %u bytes of stack\n", pid, tid, len, asked);
+	key = (struct seen){ .pid = pid, .len = len, .ip = pt_reg(r + TAP_USTACK_REGS, REG_IP),
+			     .sp = pt_reg(r + TAP_USTACK_REGS, REG_SP) };
+	if (hashmap__find(u->seen, (long)&key, &seen)) {
+		chain = seen_match(seen, r + HDR);
+		if (chain) {
+			u->reused++;
+			goto out;
+		}
+	}
+	u->unwound++;
 	state = unwind(u, pid, (int)tid, r + TAP_USTACK_REGS, r + HDR, len, &c);
 	chain = zalloc(sizeof(*chain) + c.nr * sizeof(c.ips[0]));
 	if (!chain)
@@ -311,6 +419,10 @@ int tap_unwind__add(struct tap_unwind *u, const void *rec, __u32 size)
 		free(chain);
 		return -ENOMEM;
 	}
+	/* one frame: the unwinder found no map or CFI, which may come later */
+	if (chain->nr > 1)
+		seen_add(u, &key, chain, r + HDR);
+out:
 	return hashmap__add(u->by_value, (long)value, (long)chain) ? -ENOMEM : 0;
 }
 
