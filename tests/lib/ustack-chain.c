@@ -3,7 +3,9 @@
  * ustack-dwarf.sh: call chains through code built without frame pointers
  * (-O2 -fomit-frame-pointer): main -> deep_a -> deep_b -> deep_c, which
  * spins, or sorts with a comparator that libc calls back, or deep_c under
- * 1 KiB frames of big_frames() that take more stack than a small copy.
+ * 1 KiB frames of big_frames() that take more stack than a small copy;
+ * "two N": N times deep_c through deep_a and deep_b, and through other_a
+ * and other_b, whose frames are the same size.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,17 @@ __attribute__((noinline)) unsigned long deep_a(unsigned long n, int sort)
 	return deep_b(n, sort) * 5 + sink;
 }
 
+/* deep_a and deep_b again: deep_c has the same SP on either path */
+__attribute__((noinline)) unsigned long other_b(unsigned long n, int sort)
+{
+	return deep_c(n, sort) * 3 + sink;
+}
+
+__attribute__((noinline)) unsigned long other_a(unsigned long n, int sort)
+{
+	return other_b(n, sort) * 5 + sink;
+}
+
 /* 1 KiB of stack a call: @depth calls take more than a small copy holds */
 __attribute__((noinline)) unsigned long big_frames(int depth)
 {
@@ -64,6 +77,9 @@ int main(int argc, char **argv)
 		sink += deep_a(n, 0);
 	else if (!strcmp(mode, "sort"))
 		sink += deep_a(n, 1);
+	else if (!strcmp(mode, "two"))
+		while (n--)
+			sink += deep_a(1, 0) + other_a(1, 0);
 	else if (!strcmp(mode, "big"))
 		sink += big_frames((int)n);
 	return 0;

@@ -93,6 +93,30 @@ grep -q truncated big2.out && fail "truncated with 24576 bytes: $(cat big2.out)"
 expect_eq "big, 24576: frames of big_frames" 21 "$(frames big2.out 100 | grep -c '^big_frames ')"
 grep -q $'^\tmain+0x[0-9a-f]* (chain)$' big2.out || fail "no main: $(cat big2.out)"
 
+# deep_c at the same SP through two paths, 5 times each: the frames of a
+# snapshot taken where one was before are reused only with its callers
+"$PERF" tap --call-graph dwarf entry.tap -- ./chain two 5 >two.out 2>two.err ||
+	fail "two: exit status $?"
+expect_eq "two stderr" "" "$(cat two.err)"
+expect_eq "two: count lines" $'5\n5' "$(grep -Eo '\|@+ +[0-9]+$' two.out | grep -Eo '[0-9]+$')"
+expect_eq "two: callers of deep_c" $'deep_b\nother_b' \
+	"$(grep -A1 $'^\tdeep_c+' two.out | grep -Eo '(deep|other)_b' | sort)"
+expect_eq "two: their callers" $'deep_a\nother_a' \
+	"$(grep -A2 $'^\tdeep_c+' two.out | grep -Eo '(deep|other)_a' | sort)"
+
+# a tracepoint in a system call: the user registers saved at the syscall
+"$PERF" tap --call-graph dwarf -e 'trace syscalls:sys_enter_getpid /pid == cpid/ {
+	s[ustack()] += 1 } trace_end { print_hist(s, 1) }' -- "$WORKLOAD" getpid 3 >tp.out 2>&1 ||
+	fail "tracepoint: exit status $?"
+grep -q $'^\t[a-z_]*getpid+0x[0-9a-f]* (' tp.out || fail "no getpid frame: $(cat tp.out)"
+grep -q 'main' tp.out || fail "no main frame: $(cat tp.out)"
+
+# kernel threads (kthreadd's children) have no user stack
+"$PERF" tap --call-graph dwarf -e 'trace sched:sched_switch /ppid == 2/ { s[ustack()] += 1 }
+	tick-500ms { exit() } trace_end { print_hist(s, 1) }' >kthread.out 2>&1 ||
+	fail "kernel threads: exit status $?"
+expect_eq "kernel thread stack" $'\t[no user stack]' "$(sed -n 3p kthread.out)"
+
 # bad sizes, and what is not a way to find frames
 for arg in dwarf,0 dwarf,28680 dwarf,x lbr dwarfx; do
 	"$PERF" tap --call-graph "$arg" -e 'BEGIN' >bad.out 2>bad.err &&
