@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <asm/perf_regs.h>
 #include <linux/err.h>
 #include <linux/perf_event.h>
@@ -285,6 +286,7 @@ static struct thread *find_thread(struct tap_unwind *u, int pid, __u64 ip)
 {
 	struct thread *thread = machine__find_thread(u->machine, pid, pid);
 	struct map *map = thread ? maps__find(thread__maps(thread), ip) : NULL;
+	char path[32];
 
 	if (map || !u->live || intlist__has_entry(u->proc_read, pid)) {
 		map__put(map);
@@ -292,7 +294,10 @@ static struct thread *find_thread(struct tap_unwind *u, int pid, __u64 ip)
 	}
 	thread__put(thread);
 	intlist__add(u->proc_read, pid);
-	tap_usym__read_proc(u->machine, pid);
+	/* gone: nothing to read, and perf would warn that it could not */
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (!access(path, F_OK))
+		tap_usym__read_proc(u->machine, pid);
 	return machine__find_thread(u->machine, pid, pid);
 }
 
