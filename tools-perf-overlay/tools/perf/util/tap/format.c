@@ -80,6 +80,8 @@ static void format_dwarf_stack(struct tap_printer *p, long long id, struct strbu
 	if (state == TAP_UNWIND_TRUNCATED)
 		strbuf_addf(sb, "%s\t[truncated: the stack is larger than the %u bytes copied]",
 			    nr ? "\n" : "", size);
+	else if (state == TAP_UNWIND_NO_MAPS)
+		strbuf_addstr(sb, "\n\t[unknown: no mappings of the process to unwind with]");
 	else if (state == TAP_UNWIND_NO_STACK)
 		strbuf_addstr(sb, "\t[no user stack]");
 	else if (state == TAP_UNWIND_LOST)

@@ -178,11 +178,13 @@ static void rec_note_stack(struct tap_record *rec, const char *value)
 
 	memcpy(&id, value, sizeof(id));
 	/* --call-graph dwarf: every file the process mapped, the snapshot says no more */
-	if (id > 0 && (id & TAP_STACK_DWARF))
-		intlist__findnew(rec->ustacks, (unsigned long)((id >> 32) & TAP_STACK_PID_MASK) << 32 |
-				 REC_DWARF_STACK);
-	else if (id > 0 && (id & TAP_STACK_USER))
+	if (id > 0 && (id & TAP_STACK_DWARF)) {
+		unsigned long pid = (unsigned long)((id >> 32) & TAP_STACK_PID_MASK);
+
+		intlist__findnew(rec->ustacks, pid << 32 | REC_DWARF_STACK);
+	} else if (id > 0 && (id & TAP_STACK_USER)) {
 		intlist__findnew(rec->ustacks, (unsigned long)(id & ~TAP_STACK_USER));
+	}
 }
 
 /* The stack values in a record: print and printf arguments, table keys in print_hist. */

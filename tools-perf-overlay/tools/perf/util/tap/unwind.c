@@ -322,6 +322,7 @@ static enum tap_unwind_state unwind(struct tap_unwind *u, int pid, int tid, cons
 	u64 regs[NR_USER_REGS], mask = 0, ip = pt_reg(pt, REG_IP);
 	struct perf_sample sample;
 	struct thread *thread;
+	struct map *map;
 	size_t i;
 
 	if ((pt_reg(pt, REG_CS) & 3) != 3)
@@ -330,8 +331,12 @@ static enum tap_unwind_state unwind(struct tap_unwind *u, int pid, int tid, cons
 	c->ips[0] = ip;
 	c->nr = 1;
 	thread = find_thread(u, pid, ip);
-	if (!thread)
-		return TAP_UNWIND_OK;
+	map = thread ? maps__find(thread__maps(thread), ip) : NULL;
+	if (!map) {
+		thread__put(thread);
+		return TAP_UNWIND_NO_MAPS;
+	}
+	map__put(map);
 	if (len + POISON_SIZE > u->stack_alloc) {
 		char *p = realloc(u->stack, len + POISON_SIZE);
 

@@ -32,6 +32,7 @@ enum tap_unwind_state {
 	TAP_UNWIND_OK,
 	TAP_UNWIND_TRUNCATED,	/* frames went on above the bytes of stack copied */
 	TAP_UNWIND_NO_STACK,	/* a kernel thread: no user registers */
+	TAP_UNWIND_NO_MAPS,	/* the process's mappings are not known: the IP only */
 	TAP_UNWIND_LOST,	/* no snapshot arrived for the value */
 };
 
