@@ -525,6 +525,37 @@ class Bench:
             time.sleep(0.5)     # user space unwinds what the loop sent
         return out
 
+    @staticmethod
+    def bpf_stats(on):
+        """Set kernel.bpf_stats_enabled; return what it was (None: cannot)."""
+        path = "/proc/sys/kernel/bpf_stats_enabled"
+        try:
+            with open(path) as f:
+                was = f.read().strip() == "1"
+            if on is not None:
+                with open(path, "w") as f:
+                    f.write("1" if on else "0")
+            return was
+        except OSError:
+            return None
+
+    @staticmethod
+    def prog_time(pid):
+        """ns per run of the BPF programs process pid holds that ran."""
+        t = c = 0
+        for fd in glob.glob("/proc/%d/fdinfo/*" % pid):
+            try:
+                with open(fd) as f:
+                    info = f.read()
+            except OSError:
+                continue
+            rt = re.search(r"run_time_ns:\s+(\d+)", info)
+            rc = re.search(r"run_cnt:\s+(\d+)", info)
+            if rt and rc:
+                t += int(rt.group(1))
+                c += int(rc.group(1))
+        return Bench.stats([t / c]) if c else "no runs counted"
+
     def ustack_cost(self):
         """ustack() in a getpid probe: frame pointers (a stack map id) beside
         --call-graph dwarf (registers and 8192 bytes of stack copied into
@@ -547,6 +578,8 @@ class Bench:
                 self.bpftrace, "-e",
                 "tracepoint:syscalls:sys_enter_getpid { @[ustack] = count(); }"]
         cells = {"fp": {}, "dwarf": {}}
+        prog = {"fp": "n/a", "dwarf": "n/a"}
+        stats_was = self.bpf_stats(True)
         for mode in ("fp", "dwarf"):
             for t in TOOLS:
                 if t not in modes[mode]:
@@ -571,10 +604,36 @@ class Bench:
                     self.notes.append("ustack %s %s: %s snapshots lost"
                                       % (mode, t, lost.group(1)))
                 cells[mode][t] = self.stats(vals)
+        # the BPF program's own time, from the kernel's statistics: on a
+        # uprobe at getpid, as the syscall tracepoint's program runs (and
+        # returns at once) for every system call of every process
+        for mode in ("fp", "dwarf"):
+            cmd = modes[mode]["perf tap"][:-1] + [
+                "trace probe:%s:*getpid %s" % (self.workload, body)]
+            log("ustack: BPF program time, %s, %d calls" % (mode, calls))
+            try:
+                p = self.start_tracer(cmd, "ustack-prog-" + mode)
+            except RuntimeError as e:
+                prog[mode] = "failed"
+                self.notes.append("ustack BPF time %s: %s" % (mode, e))
+                continue
+            try:
+                self.loop_times(calls, 1)
+                prog[mode] = self.prog_time(p.pid)
+            finally:
+                self.stop_tracer(p)
+        self.bpf_stats(stats_was)
         self.row("ustack_added_fp", "getpid, added by s[ustack()] += 1, "
                  "frame pointers", "ns/call", cells["fp"])
         self.row("ustack_added_dwarf", "getpid, added by s[ustack()] += 1, "
                  "--call-graph dwarf", "ns/call", cells["dwarf"])
+        for mode in ("fp", "dwarf"):
+            self.row("ustack_prog_" + mode, "getpid, BPF program time of "
+                     "s[ustack()] += 1, %s" % ("frame pointers" if mode == "fp"
+                                               else "--call-graph dwarf"),
+                     "ns/event", {"perf tap": prog[mode]}, ratio=False,
+                     note="a uprobe at getpid: run_time_ns / run_cnt "
+                     "(kernel.bpf_stats_enabled)")
         # perf.data's growth per snapshot, and report's time to unwind one:
         # k getpid calls of one process (the same stack again: unwound once
         # and known after), and k processes of one call (each unwound anew)
