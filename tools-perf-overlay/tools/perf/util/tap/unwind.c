@@ -190,7 +190,7 @@ struct tap_unwind *tap_unwind__new(struct machine *machine, bool live)
 	struct tap_unwind *u = zalloc(sizeof(*u));
 
 	if (!u)
-		return NULL;
+		goto out_err;
 	u->machine = machine;
 	u->live = live;
 	u->by_value = hashmap__new(value_hash, value_equal, NULL);
@@ -206,9 +206,13 @@ struct tap_unwind *tap_unwind__new(struct machine *machine, bool live)
 		if (IS_ERR(u->seen))
 			u->seen = NULL;
 		tap_unwind__delete(u);
-		return NULL;
+		goto out_err;
 	}
 	return u;
+
+out_err:
+	pr_err("perf tap: out of memory for unwinding user stacks: they print as lost\n");
+	return NULL;
 }
 
 void tap_unwind__delete(struct tap_unwind *u)
