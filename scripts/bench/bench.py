@@ -513,12 +513,184 @@ class Bench:
                  % (os.path.basename(rel), os.path.getsize(chosen), mode),
                  "s", {"perf tap": cell})
 
+    # ---- 6. user stacks: frame pointers and DWARF snapshots -------------
+
+    def ustack_loop(self, calls, runs):
+        """ns per getpid over runs loops, each after the tracer drained."""
+        base = statistics.median(
+            self.timed([self.workload, "getpid", "0"])[0] for _ in range(3))
+        out = []
+        for _ in range(runs):
+            out.append((self.loop_times(calls, 1)[0] - base) / calls * 1e9)
+            time.sleep(0.5)     # user space unwinds what the loop sent
+        return out
+
+    @staticmethod
+    def bpf_stats(on):
+        """Set kernel.bpf_stats_enabled; return what it was (None: cannot)."""
+        path = "/proc/sys/kernel/bpf_stats_enabled"
+        try:
+            with open(path) as f:
+                was = f.read().strip() == "1"
+            if on is not None:
+                with open(path, "w") as f:
+                    f.write("1" if on else "0")
+            return was
+        except OSError:
+            return None
+
+    @staticmethod
+    def prog_time(pid):
+        """ns per run of the BPF programs process pid holds that ran."""
+        t = c = 0
+        for fd in glob.glob("/proc/%d/fdinfo/*" % pid):
+            try:
+                with open(fd) as f:
+                    info = f.read()
+            except OSError:
+                continue
+            rt = re.search(r"run_time_ns:\s+(\d+)", info)
+            rc = re.search(r"run_cnt:\s+(\d+)", info)
+            if rt and rc:
+                t += int(rt.group(1))
+                c += int(rc.group(1))
+        return Bench.stats([t / c]) if c else "no runs counted"
+
+    def ustack_cost(self):
+        """ustack() in a getpid probe: frame pointers (a stack map id) beside
+        --call-graph dwarf (registers and 8192 bytes of stack copied into
+        an output record, unwound in user space)."""
+        calls = 2000 if self.quick else 5000
+        n = self.runs
+        body = "{ s[ustack()] += 1 }"
+        log("ustack: untraced loop x%d" % n)
+        u = statistics.median(self.ustack_loop(calls, n))
+        modes = {
+            "fp": {"perf tap": [self.perf, "tap", "-e",
+                                "trace syscalls:sys_enter_getpid " + body]},
+            "dwarf": {"perf tap": [self.perf, "tap", "--call-graph", "dwarf",
+                                   "-m", "64M", "--table-size", "200000",
+                                   "-e", "trace syscalls:sys_enter_getpid " +
+                                   body]},
+        }
+        if self.bpftrace:
+            modes["fp"]["bpftrace"] = [
+                self.bpftrace, "-e",
+                "tracepoint:syscalls:sys_enter_getpid { @[ustack] = count(); }"]
+        cells = {"fp": {}, "dwarf": {}}
+        prog = {"fp": "n/a", "dwarf": "n/a"}
+        stats_was = self.bpf_stats(True)
+        for mode in ("fp", "dwarf"):
+            for t in TOOLS:
+                if t not in modes[mode]:
+                    cells[mode][t] = self.missing(t)
+                    continue
+                log("ustack: %s, %s, %d x %d calls" % (mode, t, n, calls))
+                name = "ustack-%s-%s" % (mode, t.replace(" ", ""))
+                try:
+                    p = self.start_tracer(modes[mode][t], name)
+                except RuntimeError as e:
+                    cells[mode][t] = "failed"
+                    self.notes.append("ustack %s %s: %s" % (mode, t, e))
+                    continue
+                try:
+                    vals = [x - u for x in self.ustack_loop(calls, n)]
+                finally:
+                    self.stop_tracer(p)
+                with open(os.path.join(self.tmp, name + ".out")) as f:
+                    lost = re.search(r"warning: (\d+) output records lost",
+                                     f.read())
+                if lost:
+                    self.notes.append("ustack %s %s: %s snapshots lost"
+                                      % (mode, t, lost.group(1)))
+                cells[mode][t] = self.stats(vals)
+        # the BPF program's own time, from the kernel's statistics: on a
+        # uprobe at getpid, as the syscall tracepoint's program runs (and
+        # returns at once) for every system call of every process
+        for mode in ("fp", "dwarf"):
+            cmd = modes[mode]["perf tap"][:-1] + [
+                "trace probe:%s:*getpid %s" % (self.workload, body)]
+            log("ustack: BPF program time, %s, %d calls" % (mode, calls))
+            try:
+                p = self.start_tracer(cmd, "ustack-prog-" + mode)
+            except RuntimeError as e:
+                prog[mode] = "failed"
+                self.notes.append("ustack BPF time %s: %s" % (mode, e))
+                continue
+            try:
+                self.loop_times(calls, 1)
+                prog[mode] = self.prog_time(p.pid)
+            finally:
+                self.stop_tracer(p)
+        self.bpf_stats(stats_was)
+        self.row("ustack_added_fp", "getpid, added by s[ustack()] += 1, "
+                 "frame pointers", "ns/call", cells["fp"])
+        self.row("ustack_added_dwarf", "getpid, added by s[ustack()] += 1, "
+                 "--call-graph dwarf", "ns/call", cells["dwarf"])
+        for mode in ("fp", "dwarf"):
+            self.row("ustack_prog_" + mode, "getpid, BPF program time of "
+                     "s[ustack()] += 1, %s" % ("frame pointers" if mode == "fp"
+                                               else "--call-graph dwarf"),
+                     "ns/event", {"perf tap": prog[mode]}, ratio=False,
+                     note="a uprobe at getpid: run_time_ns / run_cnt "
+                     "(kernel.bpf_stats_enabled)")
+        # perf.data's growth per snapshot, and report's time to unwind one:
+        # k getpid calls of one process (the same stack again: unwound once
+        # and known after), and k processes of one call (each unwound anew)
+        k = 2000
+        loop = [self.workload, "getpid", str(k)]
+        procs = ["/bin/sh", "-c", "for i in $(seq %d); do %s getpid 1; done"
+                 % (k // 10, self.workload)]
+        size, unwind = {}, {}
+        for mode, what, cmdline, calls in (
+                ("fp", "same", loop, k), ("dwarf", "same", loop, k),
+                ("fp", "new", procs, k // 10), ("dwarf", "new", procs, k // 10)):
+            data = os.path.join(self.tmp, "ustack-%s-%s.data" % (mode, what))
+            cmd = [self.perf, "tap", "record", "-o", data, "-m", "64M"]
+            if mode == "dwarf":
+                cmd += ["--call-graph", "dwarf"]
+            cmd += ["-e", "trace syscalls:sys_enter_getpid /pid == cpid/ " +
+                    body, "--"] + cmdline
+            log("ustack: record and report, %s, %s stacks x%d"
+                % (mode, what, n))
+            rc = self.timed(cmd)[2]
+            if rc:
+                size[mode, what] = unwind[mode, what] = "failed (exit %d)" % rc
+                continue
+            size[mode, what] = os.path.getsize(data) / calls
+            unwind[mode, what] = self.measure([self.perf, "tap", "report",
+                                               "-i", data], n)[0]
+        rows = {}
+        for what in ("same", "new"):
+            if any(isinstance(unwind[m, what], str) for m in ("fp", "dwarf")):
+                rows[what] = "failed"
+                continue
+            rows[what] = self.stats([(d - f) / (k if what == "same" else
+                                                k // 10) * 1e6
+                                     for d, f in zip(unwind["dwarf", what]["values"],
+                                                     unwind["fp", what]["values"])])
+        if any(isinstance(size[m, "same"], str) for m in ("fp", "dwarf")):
+            per_rec = "failed"
+        else:
+            per_rec = self.stats([size["dwarf", "same"] - size["fp", "same"]])
+        self.row("ustack_dwarf_bytes", "--call-graph dwarf: perf.data bytes "
+                 "per getpid snapshot", "B", {"perf tap": per_rec},
+                 ratio=False, note="the snapshot and its table element's "
+                 "print_hist record; a frame-pointer ustack() writes neither")
+        self.row("ustack_dwarf_unwind_same", "--call-graph dwarf: report "
+                 "time per snapshot, the same stack again", "us",
+                 {"perf tap": rows["same"]}, ratio=False)
+        self.row("ustack_dwarf_unwind_new", "--call-graph dwarf: report "
+                 "time per snapshot, a new process each", "us",
+                 {"perf tap": rows["new"]}, ratio=False)
+
     # ---- main -----------------------------------------------------------
 
     def run(self):
         t0 = time.monotonic()
         for step in (self.startup, self.per_event, self.many_events,
-                     self.output_rate, self.record_rate, self.compile_time):
+                     self.output_rate, self.record_rate, self.compile_time,
+                     self.ustack_cost):
             step()
         self.elapsed = time.monotonic() - t0
         shutil.rmtree(self.tmp, ignore_errors=True)

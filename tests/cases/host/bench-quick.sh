@@ -29,7 +29,8 @@ cat table.txt
 # The table: a header and one line per figure.
 grep -q '^| figure ' table.txt || fail "no table header on stdout"
 for fig in 'start-up: print hi, wall' 'getpid, added by an empty handler' \
-	'syscalls:sys_enter_\*: start' 'output: records/s' 'compile: '; do
+	'syscalls:sys_enter_\*: start' 'output: records/s' 'compile: ' \
+	'getpid, added by s\[ustack()\] += 1, --call-graph dwarf'; do
 	grep -q "^| $fig" table.txt || fail "no '$fig' row in the table"
 done
 note "ok: table"
@@ -47,6 +48,8 @@ limits = {  # key: (lowest, highest) median for perf tap
     "getpid_added_comm": (-1e4, 1e5), "many_sys_enter": (0.1, 60),
     "many_syscalls_all": (0.1, 60), "output_rate": (100, 1e9),
     "output_lost": (-1e3, 2e5), "compile": (1e-5, 10),
+    "ustack_prog_fp": (1, 1e6), "ustack_prog_dwarf": (1, 1e6),
+    "ustack_dwarf_bytes": (200, 3e4),
 }
 bad = []
 for key, (lo, hi) in limits.items():

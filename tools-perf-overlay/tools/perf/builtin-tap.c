@@ -189,6 +189,39 @@ static int parse_pids(const char *arg, struct tap_run_opts *ropts)
 	return -1;
 }
 
+/*
+ * --call-graph: how ustack() gets its frames, in perf record's syntax:
+ * "fp" (frame pointers, walked in the kernel) or "dwarf[,SIZE]" (a copy of
+ * SIZE bytes of stack, unwound in user space), SIZE rounded up to 8.
+ */
+static int parse_call_graph(const struct option *opt, const char *arg, int unset)
+{
+	unsigned int *size = opt->value;
+	unsigned long n = TAP_USTACK_DEFAULT;
+	char *end;
+
+	if (unset || !strcmp(arg, "fp")) {
+		*size = 0;
+		return 0;
+	}
+	if (strncmp(arg, "dwarf", 5) || (arg[5] && arg[5] != ',')) {
+		fprintf(stderr, "perf tap: --call-graph: '%s' is not fp or dwarf[,SIZE]\n", arg);
+		return -1;
+	}
+	if (arg[5]) {
+		errno = 0;
+		n = strtoul(arg + 6, &end, 0);
+		n = (n + 7) & ~7UL;
+		if (errno || end == arg + 6 || *end || !n || n > TAP_USTACK_MAX) {
+			fprintf(stderr, "perf tap: --call-graph dwarf,SIZE: SIZE must be a number "
+				"of bytes from 8 to %d: '%s'\n", TAP_USTACK_MAX, arg + 6);
+			return -1;
+		}
+	}
+	*size = (unsigned int)n;
+	return 0;
+}
+
 /* -m: perf record's syntax (pages, or a size such as 1M), at least one page. */
 static int parse_mmap_pages(const char *arg, unsigned int *pages)
 {
@@ -247,6 +280,10 @@ int cmd_tap(int argc, const char **argv)
 		     "maximum entries in a table (default 10240)"),
 	OPT_UINTEGER(0, "loop-max", &copts.loop_max,
 		     "iterations after which a while loop stops (default 1024)"),
+	OPT_CALLBACK(0, "call-graph", &copts.ustack_dwarf, "fp|dwarf[,SIZE]",
+		     "how ustack() finds frames: frame pointers (fp, the default), or "
+		     "unwinding SIZE bytes of stack (default 8192) with DWARF CFI",
+		     parse_call_graph),
 	OPT_STRING('m', "mmap-pages", &mmap_arg, "pages",
 		   "pages (or a size: 512K, 1M) in each output ring"),
 	OPT_STRING('o', "output", &output, "file",
@@ -282,6 +319,9 @@ int cmd_tap(int argc, const char **argv)
 	if (pid_arg && parse_pids(pid_arg, &ropts))
 		return 1;
 	if (mmap_arg && parse_mmap_pages(mmap_arg, &ropts.mmap_pages))
+		return 1;
+	/* a stack snapshot is a record of up to 28 KiB: rings of a few make bursts lose them */
+	if (!mmap_arg && copts.ustack_dwarf && parse_mmap_pages("4M", &ropts.mmap_pages))
 		return 1;
 	if (ropts.cpus && check_cpu_list(ropts.cpus))
 		return 1;

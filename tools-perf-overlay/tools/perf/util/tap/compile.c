@@ -81,6 +81,7 @@ struct tap_object *tap_compile(const char *text, const struct tap_compile_opts *
 	if (opts->text_len)
 		c->text_len = opts->text_len;
 	c->resolver = opts->resolver;
+	c->ustack_dwarf = opts->ustack_dwarf;
 	c->obj = obj;
 	if (opts->str_size)
 		c->str_size = (opts->str_size + 7) & ~7U;

@@ -24,6 +24,7 @@ struct tap_compiler {
 	const char *text;		/* the whole script, NUL terminated */
 	size_t text_len;		/* its length: a NUL before the end is an error */
 	unsigned int str_size;		/* bytes in a string value */
+	unsigned int ustack_dwarf;	/* ustack(): bytes of stack to copy, 0: frame pointers */
 	jmp_buf on_error;		/* the first error unwinds to here */
 	void *arena;			/* every allocation, freed at once */
 	/* what the events of trace blocks are, may be NULL: see struct tap_resolver */

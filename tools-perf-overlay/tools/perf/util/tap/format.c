@@ -20,6 +20,7 @@
 #include "event.h"
 #include "format.h"
 #include "regs.h"
+#include "unwind.h"
 
 /* A string value: the bytes up to the first NUL, at most str_size. */
 static int str_len(const struct tap_printer *p, const char *s)
@@ -65,11 +66,35 @@ static const char *stack_lost_reason(struct tap_printer *p, long long err, bool 
 	}
 }
 
+/* The frames of a --call-graph dwarf stack value, unwound when its snapshot came. */
+static void format_dwarf_stack(struct tap_printer *p, long long id, struct strbuf *sb)
+{
+	int pid = (int)((id >> 32) & TAP_STACK_PID_MASK), nr, i;
+	enum tap_unwind_state state;
+	const __u64 *ips;
+	__u32 size = 0;
+	char sym[512];
+
+	state = tap_unwind__frames(p->unwind, (__u64)id, &ips, &nr, &size);
+	for (i = 0; i < nr; i++)
+		strbuf_addf(sb, "%s\t%s", i ? "\n" : "",
+			    p->symbolize_user(p->symbolize_arg, pid, ips[i], sym, sizeof(sym)));
+	if (state == TAP_UNWIND_TRUNCATED)
+		strbuf_addf(sb, "%s\t[truncated: the stack is larger than the %u bytes copied]",
+			    nr ? "\n" : "", size);
+	else if (state == TAP_UNWIND_NO_MAPS)
+		strbuf_addstr(sb, "\n\t[unknown: no mappings of the process to unwind with]");
+	else if (state == TAP_UNWIND_NO_STACK)
+		strbuf_addstr(sb, "\t[no user stack]");
+	else if (state == TAP_UNWIND_LOST)
+		strbuf_addstr(sb, "\t[stack lost: its snapshot record was lost]");
+}
+
 char *tap_format_stack(struct tap_printer *p, long long id)
 {
 	bool user = id > 0 && (id & TAP_STACK_USER);
 	int pid = user ? (int)((id >> 32) & TAP_STACK_PID_MASK) : 0;
-	int depth = id > 0 ? (int)((id >> TAP_STACK_DEPTH_SHIFT) & 0xff) : 0, n = 0;
+	int depth = id > 0 ? (int)((id >> TAP_STACK_DEPTH_SHIFT) & TAP_STACK_DEPTH_MASK) : 0, n = 0;
 	__u64 ips[TAP_STACK_DEPTH];
 	struct strbuf sb;
 	char sym[512];
@@ -78,6 +103,10 @@ char *tap_format_stack(struct tap_printer *p, long long id)
 	/* perf's strbuf_init() leaves the buffer it allocates unterminated */
 	if (strbuf_init(&sb, 256) || strbuf_setlen(&sb, 0))
 		return NULL;
+	if (user && (id & TAP_STACK_DWARF)) {
+		format_dwarf_stack(p, id, &sb);
+		return strbuf_detach(&sb, NULL);
+	}
 	if (user)
 		id = (long long)(int)(unsigned int)id;
 	else if (id > 0)
@@ -654,6 +683,8 @@ void tap_printer__exit(struct tap_printer *p)
 	free(p->hists);
 	p->hists = NULL;
 	p->nr_hists = 0;
+	tap_unwind__delete(p->unwind);
+	p->unwind = NULL;
 }
 
 int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
@@ -683,6 +714,10 @@ int tap_print_record(void *arg, int cpu, u64 time, const void *data, u32 size)
 			tap_json_text(p, def, rec);
 		else
 			tap_format_text(p, def, rec);
+		break;
+	case TAP_REC_USTACK:
+		if (tap_unwind__add(p->unwind, rec, size))
+			p->bad++;
 		break;
 	case TAP_REC_EXIT:
 		p->exited = true;

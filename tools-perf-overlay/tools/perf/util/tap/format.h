@@ -40,6 +40,7 @@ struct tap_printer {
 	const char *(*symbolize)(void *arg, u64 addr, char *buf, size_t size);
 	const char *(*symbolize_user)(void *arg, int pid, u64 addr, char *buf, size_t size);
 	void *symbolize_arg;
+	struct tap_unwind *unwind;	/* --call-graph dwarf: the unwound snapshots */
 	/* argstr: the event's fields as perf script prints them */
 	void (*format_event)(void *arg, int cpu, const void *data, FILE *fp);
 	void *format_event_arg;

@@ -649,6 +649,10 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			g->stack -= 8;
 			return;
 		}
+		if (n->builtin == TAP_B_USTACK && g->c->ustack_dwarf) {
+			gen_ustack_dwarf(g);
+			return;
+		}
 		if (n->builtin == TAP_B_USTACK) {
 			int slot = stack_alloc(g, 8);
 

@@ -33,7 +33,7 @@ struct tap_rec_def *gen_rec_new(struct gen *g, enum tap_rec_kind kind, int *id)
  * A record the kernel would not take (a full ring, a nesting limit) is
  * counted, so no loss goes unreported.
  */
-static void count_output_failure(struct gen *g)
+void gen_count_output_failure(struct gen *g)
 {
 	JMP_IMM(BPF_JEQ, R0, 0, 4);
 	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_OUTFAIL);
@@ -51,7 +51,7 @@ void gen_output(struct gen *g, unsigned int rec, unsigned int size)
 	ALU64_IMM(BPF_ADD, R4, rec);
 	MOV_IMM(R5, size);
 	CALL(BPF_FUNC_perf_event_output);
-	count_output_failure(g);
+	gen_count_output_failure(g);
 }
 
 /* Lay out @args in a new record, fill it in scratch, send it. */

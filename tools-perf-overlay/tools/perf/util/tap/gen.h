@@ -368,6 +368,10 @@ unsigned int gen_rodata(struct gen *g, const char *s, size_t len);
 /* gen-output.c: output records */
 struct tap_rec_def *gen_rec_new(struct gen *g, enum tap_rec_kind kind, int *id);
 void gen_output(struct gen *g, unsigned int rec, unsigned int size);
+/* After bpf_perf_event_output: count a record the kernel did not take. */
+void gen_count_output_failure(struct gen *g);
+/* gen-ustack.c: R0 = ustack() with --call-graph dwarf */
+void gen_ustack_dwarf(struct gen *g);
 void gen_record(struct gen *g, enum tap_rec_kind kind, struct tap_node *fmt,
 		struct tap_node *args, int map);
 

@@ -312,7 +312,7 @@ static int check_refs(const struct tap_object *obj)
 	for (i = 0; i < obj->nr_recs; i++) {
 		const struct tap_rec_def *rec = &obj->recs[i];
 
-		if (rec->kind >= TAP_REC_HIST_BEGIN &&
+		if (rec->kind >= TAP_REC_HIST_BEGIN && rec->kind <= TAP_REC_HIST_END &&
 		    (rec->map < 0 || TAP_MAP_TABLE0 + rec->map >= obj->nr_maps))
 			return -EINVAL;
 		if (rec->kind == TAP_REC_PRINTF && !rec->fmt)

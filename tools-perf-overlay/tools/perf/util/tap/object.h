@@ -46,7 +46,8 @@ enum tap_type_kind {
 /* offsetof(struct task_struct, tgid / real_parent) from the kernel's BTF, 0 if unknown */
 #define TAP_G_TASK_TGID		80
 #define TAP_G_TASK_PARENT	88
-#define TAP_G_FIRST	96
+#define TAP_G_USTACK_SEQ	96	/* --call-graph dwarf: user stack snapshots taken */
+#define TAP_G_FIRST	104
 
 /* An aggregation element per CPU: count, sum, min, max, log2 histogram. */
 #define TAP_AGG_COUNT	0
@@ -93,12 +94,33 @@ enum {
 #define TAP_STACK_USER		BIT_ULL(62)
 #define TAP_STACK_PID_MASK	0x3fffffULL	/* 22 bits: PID_MAX_LIMIT */
 /*
- * stack(N), ustack(N): N, the frames to print, in bits 54..61 of a value
+ * stack(N), ustack(N): N, the frames to print, in bits 54..60 of a value
  * that holds a stack (0: all of them).  The kernel keeps the whole stack:
  * frames are cut when printed, after the tracing machinery's own frames
  * are left out, so N counts frames of the traced code.
  */
 #define TAP_STACK_DEPTH_SHIFT	54
+#define TAP_STACK_DEPTH_MASK	0x7f
+/*
+ * With --call-graph dwarf a ustack() value is TAP_STACK_USER, this flag, the
+ * process id << 32 (TAP_STACK_PID_MASK) and in the low 31 bits the number
+ * of the snapshot of registers and stack the program sent (TAP_REC_USTACK),
+ * which user space unwinds.
+ */
+#define TAP_STACK_DWARF		BIT_ULL(61)
+/* --call-graph dwarf,SIZE: perf's default SIZE, and what fits in scratch memory */
+#define TAP_USTACK_DEFAULT	8192
+#define TAP_USTACK_MAX		28672
+/*
+ * A snapshot record: the header, the stack value (u64), the thread id, the
+ * bytes of stack copied and the bytes asked for (u32 each, then 4 spare),
+ * the thread's user registers as struct pt_regs, then the stack from SP.
+ */
+#define TAP_USTACK_VALUE	8
+#define TAP_USTACK_TID		16
+#define TAP_USTACK_LEN		20
+#define TAP_USTACK_SIZE		24
+#define TAP_USTACK_REGS		32
 
 /*
  * A value named only when it is printed, 16 bytes: the u64 value (an
@@ -232,6 +254,7 @@ enum tap_rec_kind {
 	TAP_REC_HIST_BEGIN,	/* map; args[0]: number of entries to show */
 	TAP_REC_HIST_ENTRY,	/* map; key bytes at 8, then the 8-byte value */
 	TAP_REC_HIST_END,
+	TAP_REC_USTACK,		/* --call-graph dwarf: a user stack snapshot, see TAP_USTACK_* */
 };
 
 #define TAP_MAX_ARGS 16
@@ -317,6 +340,7 @@ struct tap_compile_opts {
 	unsigned int str_size;		/* default 64 */
 	unsigned int table_entries;	/* default 10240 */
 	unsigned int loop_max;		/* default 1024 */
+	unsigned int ustack_dwarf;	/* ustack(): bytes of stack to unwind, 0: frame pointers */
 	FILE *dump_ast;			/* print the typed tree there */
 	bool syntax_only;		/* stop after parsing (the tree has no types) */
 	const struct tap_resolver *resolver;

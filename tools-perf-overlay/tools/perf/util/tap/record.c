@@ -56,6 +56,9 @@
 #include "saved.h"
 #include "runtime-int.h"
 
+/* In tap_record.ustacks, the stack id of a process with --call-graph dwarf stacks */
+#define REC_DWARF_STACK	0xffffffffUL
+
 /* The samples' layout when the rings' is perf tap's usual one (RAW, TIME, CPU). */
 #define REC_SAMPLE_TYPE	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TIME | \
 			 PERF_SAMPLE_CPU | PERF_SAMPLE_RAW)
@@ -174,14 +177,20 @@ static void rec_note_stack(struct tap_record *rec, const char *value)
 	long long id;
 
 	memcpy(&id, value, sizeof(id));
-	if (id > 0 && (id & TAP_STACK_USER))
+	/* --call-graph dwarf: every file the process mapped, the snapshot says no more */
+	if (id > 0 && (id & TAP_STACK_DWARF)) {
+		unsigned long pid = (unsigned long)((id >> 32) & TAP_STACK_PID_MASK);
+
+		intlist__findnew(rec->ustacks, pid << 32 | REC_DWARF_STACK);
+	} else if (id > 0 && (id & TAP_STACK_USER)) {
 		intlist__findnew(rec->ustacks, (unsigned long)(id & (TAP_STACK_PID_MASK << 32 |
 								     0xffffffffULL)));
+	}
 }
 
 /*
- * A usym() value: its process's maps are saved as for a user stack (the
- * stack id no stack has: there are no frames to mark their files hit).
+ * A usym() value: its process's maps are saved as for a --call-graph dwarf
+ * snapshot, every file it mapped (there are no frames to mark files hit).
  */
 static void rec_note_sym(struct tap_record *rec, const char *value)
 {
@@ -190,7 +199,7 @@ static void rec_note_sym(struct tap_record *rec, const char *value)
 	memcpy(&pid, value + 8, 4);
 	memcpy(&what, value + 12, 4);
 	if (what == TAP_SYM_USER)
-		intlist__findnew(rec->ustacks, (unsigned long)pid << 32 | 0xffffffffUL);
+		intlist__findnew(rec->ustacks, (unsigned long)pid << 32 | REC_DWARF_STACK);
 }
 
 /* The stack values in a record: print and printf arguments, table keys in print_hist. */
@@ -202,6 +211,10 @@ static void rec_note_stacks(struct tap_record *rec, const struct tap_rec_def *de
 	unsigned int off = TAP_REC_HDR;
 	int i;
 
+	if (def->kind == TAP_REC_USTACK) {
+		rec_note_stack(rec, data + TAP_USTACK_VALUE);
+		return;
+	}
 	if (def->kind == TAP_REC_PRINT || def->kind == TAP_REC_PRINTF) {
 		for (i = 0; i < def->nargs; i++)
 			if (def->args[i].kind == TAP_T_STACK)
@@ -575,6 +588,13 @@ static int rec_map(struct map *map, void *arg)
  * their frames, looked up in the session's machine, which has the maps
  * rec_user_maps() wrote.
  */
+/* A dwarf stack may go through any file its process mapped. */
+static int rec_hit_map(struct map *map, void *arg __maybe_unused)
+{
+	dso__set_hit(map__dso(map));
+	return 0;
+}
+
 static void rec_user_hits(struct tap_record *rec, const struct tap_saved *s)
 {
 	struct machine *machine = &rec->session->machines.host;
@@ -586,6 +606,13 @@ static void rec_user_hits(struct tap_record *rec, const struct tap_saved *s)
 		struct thread *thread;
 		int i;
 
+		if ((node->i & REC_DWARF_STACK) == REC_DWARF_STACK) {
+			thread = machine__find_thread(machine, pid, pid);
+			if (thread)
+				maps__for_each_map(thread__maps(thread), rec_hit_map, NULL);
+			thread__put(thread);
+			continue;
+		}
 		if (tap_saved__stack(s, (__u32)node->i, ips))
 			continue;
 		thread = machine__find_thread(machine, pid, pid);

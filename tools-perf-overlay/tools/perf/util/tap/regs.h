@@ -19,6 +19,9 @@
 #define TAP_REGS_RET		((int)offsetof(struct pt_regs, rax))
 /* at a system call: its number */
 #define TAP_REGS_SYSCALL_NR	((int)offsetof(struct pt_regs, orig_rax))
+/* ustack() snapshots: the stack pointer, and the code segment (user mode: CPL 3) */
+#define TAP_REGS_SP		((int)offsetof(struct pt_regs, rsp))
+#define TAP_REGS_CS		((int)offsetof(struct pt_regs, cs))
 
 /* Argument @i (< TAP_REGS_NR_ARGS) of a function: the C calling convention. */
 static inline int tap_regs_arg(int i)

@@ -34,6 +34,7 @@
 #include "format.h"
 #include "report.h"
 #include "saved.h"
+#include "unwind.h"
 #include "usym.h"
 
 struct report {
@@ -247,6 +248,9 @@ int tap_report(const struct tap_report_opts *opts)
 	r.printer.symbolize_arg = &r;
 	r.printer.format_event = report_argstr;
 	r.printer.format_event_arg = &r;
+	/* --call-graph dwarf: the snapshots are unwound now, with the file's maps */
+	if (tap_unwind__wanted(r.saved.obj))
+		r.printer.unwind = tap_unwind__new(&r.session->machines.host, /*live=*/false);
 
 	/*
 	 * The processes' maps are known in full only at the end of the run,

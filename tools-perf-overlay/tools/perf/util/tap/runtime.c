@@ -36,6 +36,7 @@
 #include "runtime-int.h"
 #include "ktypes.h"
 #include "track.h"
+#include "unwind.h"
 #include "usym.h"
 
 #ifndef CAP_BPF
@@ -540,6 +541,8 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	/* from now on, so ustack() frames of processes that exit keep their names */
 	if (obj->uses_stacks && runtime__machine(&rt))
 		rt.track = tap_track__new(rt.machine);
+	if (tap_unwind__wanted(obj) && rt.machine)
+		rt.printer.unwind = tap_unwind__new(rt.machine, /*live=*/true);
 	err = runtime__create_maps(&rt);
 	if (err)
 		goto out;

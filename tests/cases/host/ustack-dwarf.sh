@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ustack() with --call-graph dwarf: a program built with -O2
+# -fomit-frame-pointer (lib/ustack-chain.c), whose frame-pointer stacks
+# stop after the first frame, unwinds through main -> deep_a -> deep_b ->
+# deep_c, live and through record/report; libc's frames (qsort calling a
+# comparator back) resolve; a stack deeper than SIZE ends with a
+# truncation line; the processes have exited when their snapshots are
+# unwound (the rings are drained every 100 ms; report much later).
+#! needs: syscalls
+#! timeout: 120
+
+# shellcheck source-path=SCRIPTDIR source=../../lib/case.sh
+. "$TAP_TESTS/lib/case.sh"
+
+command -v gcc >/dev/null || skip "no gcc to build ustack-chain"
+gcc -O2 -fomit-frame-pointer -o chain "$TAP_TESTS/lib/ustack-chain.c" ||
+	fail "cannot build ustack-chain"
+[[ -e /sys/bus/event_source/devices/uprobe/type ]] || skip "no uprobe PMU in this kernel"
+"$PERF" version --build-options | grep -q 'dwarf-unwind: \[ on' ||
+	skip "perf is built without DWARF unwinding (libdw)"
+
+# the frames of the first stack print_hist prints, without offsets
+frames() {
+	grep -E $'^\t' "$1" | sed -E 's/^\t//; s/\+0x[0-9a-f]+ / /' | head -"${2:-20}"
+}
+
+chain=$'deep_c (chain)\ndeep_b (chain)\ndeep_a (chain)\nmain (chain)'
+
+# a uprobe at deep_c's entry; the process is gone before the ring is read
+cat >entry.tap <<TAP
+trace probe:$PWD/chain:deep_c { s[ustack()] += 1 }
+trace_end { print_hist(s) }
+TAP
+"$PERF" tap --call-graph dwarf entry.tap -- ./chain spin 1 >live.out 2>live.err ||
+	fail "live: exit status $?"
+expect_eq "live stderr" "" "$(cat live.err)"
+expect_eq "uprobe stack" "$chain" "$(frames live.out 4)"
+frames live.out | grep -q ' (libc.so.6)$' || fail "no libc frame below main: $(cat live.out)"
+
+# through perf tap record: unwound by report, from the file's maps
+"$PERF" tap record --call-graph dwarf -o u.data entry.tap -- ./chain spin 1 >rec.out 2>rec.err ||
+	fail "record: exit status $?"
+"$PERF" tap report -i u.data >report.out 2>report.err || fail "report: exit status $?"
+expect_eq "report stderr" "" "$(cat report.err)"
+diff -u live.out report.out || fail "report differs from the live output"
+
+# profile timer samples in user code: one stack folds the hot loop's samples
+"$PERF" tap --call-graph dwarf -e 'profile-1ms /pid == cpid/ { s[ustack()] += 1 }
+	trace_end { print_hist(s, 1) }' -- ./chain spin 400000000 >prof.out 2>prof.err ||
+	fail "profile: exit status $?"
+expect_eq "profile stderr" "" "$(cat prof.err)"
+expect_eq "profile stack" "$chain" "$(frames prof.out 4)"
+count=$(sed -n 2p prof.out | grep -Eo '[0-9]+$')
+[[ ${count:-0} -ge 20 ]] || fail "the hottest stack has ${count:-no} samples: $(cat prof.out)"
+# the same with frame pointers, to show the program has none: no deep_a
+"$PERF" tap -e 'profile-1ms /pid == cpid/ { s[ustack()] += 1 }
+	trace_end { print_hist(s, 1) }' -- ./chain spin 400000000 >fp.out 2>&1 ||
+	fail "profile with frame pointers: exit status $?"
+if grep -q 'deep_a' fp.out; then
+	note "frame pointers found deep_a: the program has frame pointers after all"
+fi
+
+# libc calls the comparator back: libc's frames between it and deep_c
+cat >sort.tap <<TAP
+trace probe:$PWD/chain:cmp_leaf { s[ustack()] += 1 }
+trace_end { print_hist(s, 1) }
+TAP
+"$PERF" tap -m 4M --call-graph dwarf sort.tap -- ./chain sort >sort.out 2>sort.err ||
+	fail "sort: exit status $?"
+expect_eq "sort stderr" "" "$(cat sort.err)"
+frames sort.out >sort.frames
+expect_eq "comparator" "cmp_leaf (chain)" "$(head -1 sort.frames)"
+sed -n '2,/^deep_c /p' sort.frames | grep -q 'qsort.* (libc.so.6)$' ||
+	fail "no libc qsort frame between cmp_leaf and deep_c: $(cat sort.out)"
+grep -q '^main (chain)$' sort.frames || fail "no main frame: $(cat sort.out)"
+
+# 20 frames of 1 KiB: more than 8192 bytes of stack, less than 24576
+cat >big.tap <<TAP
+trace probe:$PWD/chain:deep_c { s[ustack()] += 1 }
+trace_end { print_hist(s) }
+TAP
+"$PERF" tap --call-graph dwarf big.tap -- ./chain big 20 >big.out 2>big.err ||
+	fail "big: exit status $?"
+expect_eq "big stderr" "" "$(cat big.err)"
+expect_eq "big: innermost" "deep_c (chain)" "$(frames big.out 1)"
+expect_eq "big: last line" $'\t[truncated: the stack is larger than the 8192 bytes copied]' \
+	"$(tail -1 big.out)"
+grep -q 'main' big.out && fail "main above 8192 bytes of stack: $(cat big.out)"
+"$PERF" tap --call-graph dwarf,24576 big.tap -- ./chain big 20 >big2.out 2>&1 ||
+	fail "big, 24576: exit status $?"
+grep -q truncated big2.out && fail "truncated with 24576 bytes: $(cat big2.out)"
+expect_eq "big, 24576: frames of big_frames" 21 "$(frames big2.out 100 | grep -c '^big_frames ')"
+grep -q $'^\tmain+0x[0-9a-f]* (chain)$' big2.out || fail "no main: $(cat big2.out)"
+
+# deep_c at the same SP through two paths, 5 times each: the frames of a
+# snapshot taken where one was before are reused only with its callers
+"$PERF" tap --call-graph dwarf entry.tap -- ./chain two 5 >two.out 2>two.err ||
+	fail "two: exit status $?"
+expect_eq "two stderr" "" "$(cat two.err)"
+expect_eq "two: count lines" $'5\n5' "$(grep -Eo '\|@+ +[0-9]+$' two.out | grep -Eo '[0-9]+$')"
+expect_eq "two: callers of deep_c" $'deep_b\nother_b' \
+	"$(grep -A1 $'^\tdeep_c+' two.out | grep -Eo '(deep|other)_b' | sort)"
+expect_eq "two: their callers" $'deep_a\nother_a' \
+	"$(grep -A2 $'^\tdeep_c+' two.out | grep -Eo '(deep|other)_a' | sort)"
+
+# a tracepoint in a system call: the user registers saved at the syscall
+"$PERF" tap --call-graph dwarf -e 'trace syscalls:sys_enter_getpid /pid == cpid/ {
+	s[ustack()] += 1 } trace_end { print_hist(s, 1) }' -- "$WORKLOAD" getpid 3 >tp.out 2>&1 ||
+	fail "tracepoint: exit status $?"
+grep -q $'^\t[a-z_]*getpid+0x[0-9a-f]* (' tp.out || fail "no getpid frame: $(cat tp.out)"
+grep -q 'main' tp.out || fail "no main frame: $(cat tp.out)"
+
+# kernel threads (kthreadd's children) have no user stack
+"$PERF" tap --call-graph dwarf -e 'trace sched:sched_switch /ppid == 2/ { s[ustack()] += 1 }
+	tick-500ms { exit() } trace_end { print_hist(s, 1) }' >kthread.out 2>&1 ||
+	fail "kernel threads: exit status $?"
+expect_eq "kernel thread stack" $'\t[no user stack]' "$(sed -n 3p kthread.out)"
+
+# bad sizes, and what is not a way to find frames
+for arg in dwarf,0 dwarf,28680 dwarf,x lbr dwarfx; do
+	"$PERF" tap --call-graph "$arg" -e 'BEGIN' >bad.out 2>bad.err &&
+		fail "--call-graph $arg: accepted"
+	grep -q '^perf tap: --call-graph' bad.err || fail "--call-graph $arg: $(cat bad.err)"
+done
+exit 0
