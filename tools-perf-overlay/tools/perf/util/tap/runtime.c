@@ -292,8 +292,11 @@ static int start_workload(struct runtime *rt)
 
 	if (rt->go_pipe < 0)
 		return 0;
-	if (write(rt->go_pipe, "g", 1) != 1)
+	/* killed before it could start: no SIGPIPE for perf tap, trace_end still runs */
+	signal(SIGPIPE, SIG_IGN);
+	if (write(rt->go_pipe, "g", 1) != 1 && errno != EPIPE)
 		pr_err("perf tap: cannot start the workload\n");
+	signal(SIGPIPE, SIG_DFL);
 	close(rt->go_pipe);
 	rt->go_pipe = -1;
 	if (read(rt->exec_pipe, &err, 1) == 1) {
@@ -310,6 +313,15 @@ static void reap_workload(struct runtime *rt, bool wait)
 		return;
 	if (waitpid(rt->child, &rt->child_status, wait ? 0 : WNOHANG) == rt->child)
 		rt->child_done = true;
+}
+
+bool runtime__targets_gone(struct runtime *rt)
+{
+	if (rt->child > 0) {
+		reap_workload(rt, false);
+		return rt->child_done;
+	}
+	return rt->opts->nr_pids && !targets_alive(rt);
 }
 
 /*
@@ -561,7 +573,9 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 		if (err)
 			goto out;
 		/* a signal while attaching: stop without running the command */
-		if (!tap_signals) {
+		if (tap_signals)
+			rt.hurry = true;
+		if (!rt.hurry) {
 			err = start_workload(&rt);
 			if (err)
 				goto out;
