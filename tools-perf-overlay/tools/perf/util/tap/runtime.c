@@ -364,13 +364,21 @@ static int drain(struct runtime *rt)
 	return n;
 }
 
+/* How long a record written to a quiet output ring may wait to be printed */
+#define TAP_OUTPUT_LATENCY_MS	20
+
 static void trace_loop(struct runtime *rt)
 {
 	/* a script without probes or timers is done after its top-level code */
 	if (!rt->evs.nr && rt->child <= 0)
 		return;
 	while (!tap_signals && !rt->printer.exited) {
-		tap_output__poll(rt->out, 100);
+		/*
+		 * A ring wakes perf tap only once a quarter full: look every
+		 * 20 ms for the records of a quiet one (every 100 ms when
+		 * recording, where nobody reads along).
+		 */
+		tap_output__poll(rt->out, rt->opts->sink ? 100 : TAP_OUTPUT_LATENCY_MS);
 		drain(rt);
 		/*
 		 * Without the kernel's reports, keep the targets' mappings for
@@ -480,6 +488,12 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 
 	rt.printer.obj = obj;
 	rt.printer.fp = opts->output ?: stdout;
+	/*
+	 * Into a file or a pipe, write in large blocks: every drain flushes,
+	 * so nothing waits longer than that.  A terminal stays line-buffered.
+	 */
+	if (!isatty(fileno(rt.printer.fp)))
+		setvbuf(rt.printer.fp, NULL, _IOFBF, 1 << 16);
 	rt.printer.json = opts->json;
 	rt.emit = tap_print_record;
 	rt.emit_arg = &rt.printer;
@@ -504,7 +518,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (!rt.progs)
 		goto out;
 	runtime__plan_progs(&rt);
-	rt.out = tap_output__new(opts->mmap_pages, opts->sink != NULL);
+	rt.out = tap_output__new(opts->mmap_pages);
 	if (!rt.out)
 		goto out;
 	/* from now on, so ustack() frames of processes that exit keep their names */
