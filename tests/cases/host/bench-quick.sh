@@ -29,6 +29,7 @@ cat table.txt
 # The table: a header and one line per figure.
 grep -q '^| figure ' table.txt || fail "no table header on stdout"
 for fig in 'start-up: print hi, wall' 'getpid, added by an empty handler' \
+	'getpid, added by the floor' 'count per comm, 2 threads / 1 thread' \
 	'syscalls:sys_enter_\*: start' 'output: records/s' 'compile: '; do
 	grep -q "^| $fig" table.txt || fail "no '$fig' row in the table"
 done
@@ -47,6 +48,9 @@ limits = {  # key: (lowest, highest) median for perf tap
     "getpid_added_comm": (-1e4, 1e5), "many_sys_enter": (0.1, 60),
     "many_syscalls_all": (0.1, 60), "output_rate": (100, 1e9),
     "output_lost": (-1e3, 2e5), "compile": (1e-5, 10),
+    "getpid_added_floor": (-1e4, 1e5), "getpid_above_floor_empty": (-1e5, 1e5),
+    "getpid_above_floor_comm": (-1e5, 1e5), "two_cpus_untraced": (0.1, 20),
+    "two_cpus_ratio": (0.1, 20),
 }
 bad = []
 for key, (lo, hi) in limits.items():
