@@ -391,6 +391,23 @@ class Bench:
         self.row("two_cpus_ratio", "count per comm, 2 threads / 1 thread",
                  "ratio", cells, note="same key from both CPUs; compare "
                  "with the untraced row above")
+        # the same count as a per-CPU aggregation, folded when read
+        agg = [self.perf, "tap", "-e", "trace syscalls:sys_enter_getpid "
+               "{ c[execname] <<< 1 }"]
+        log("two CPUs: perf tap aggregation, %d x %d calls a thread"
+            % (n, calls))
+        try:
+            p = self.start_tracer(agg, "two-agg")
+            try:
+                cell = self.stats(ratios())
+            finally:
+                self.stop_tracer(p)
+        except RuntimeError as e:
+            cell = "failed"
+            self.notes.append("two CPUs aggregation: %s" % e)
+        self.row("two_cpus_agg_ratio", "same, per-CPU (c[execname] <<< 1), "
+                 "2 threads / 1 thread", "ratio", {"perf tap": cell},
+                 ratio=False)
 
     # ---- 3. many events -------------------------------------------------
 
