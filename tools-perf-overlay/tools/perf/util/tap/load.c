@@ -50,7 +50,9 @@ int runtime__create_maps(struct runtime *rt)
 		rt->map_fds[i] = -1;
 	for (i = 0; i < obj->nr_maps; i++) {
 		struct tap_map_def *m = &obj->maps[i];
-		LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = m->flags);
+		LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = m->flags & ~TAP_MAP_F_PERCPU);
+		enum bpf_map_type type = m->flags & TAP_MAP_F_PERCPU ? BPF_MAP_TYPE_PERCPU_HASH :
+					 m->type;
 
 		/*
 		 * The globals are mapped into perf tap too, so that it can set
@@ -59,7 +61,7 @@ int runtime__create_maps(struct runtime *rt)
 		 */
 		if (i == TAP_MAP_GLOBALS)
 			mopts.map_flags |= BPF_F_MMAPABLE;
-		rt->map_fds[i] = bpf_map_create(m->type, m->name, m->key_size, m->value_size,
+		rt->map_fds[i] = bpf_map_create(type, m->name, m->key_size, m->value_size,
 						m->max_entries, &mopts);
 		if (rt->map_fds[i] < 0 && i == TAP_MAP_GLOBALS && errno == EINVAL) {
 			mopts.map_flags = m->flags;	/* no BPF_F_MMAPABLE before 5.5 */
