@@ -509,6 +509,56 @@ class Bench:
                  note="K minus records printed (perf: samples written); "
                  "negative: more records than calls", ratio=False)
 
+    def reader_cpu(self):
+        """The CPU time the tracer itself spends per record (perf stat
+        --no-inherit: the tracer's process alone, not the workload): the
+        cost of reading and printing, which the machine's load does not
+        change the way it changes the records/s row."""
+        k = 200000 if self.quick else 1000000
+        n = min(self.runs, 5)
+        outf = os.path.join(self.tmp, "cpu.out")
+        statf = os.path.join(self.tmp, "cpu.stat")
+        data = os.path.join(self.tmp, "cpu.data")
+        w = [self.workload, "getpid", str(k)]
+        cmds = {
+            "perf tap": [self.perf, "tap", "-e",
+                         'trace syscalls:sys_enter_getpid '
+                         '{ printf("%d\\n", pid) }', "--"] + w,
+            "perf": [self.perf, "record", "-q", "-e",
+                     "syscalls:sys_enter_getpid", "-o", data, "--"] + w,
+        }
+        if self.bpftrace:
+            cmds["bpftrace"] = [
+                self.bpftrace, "-e",
+                'tracepoint:syscalls:sys_enter_getpid /pid == cpid/ '
+                '{ printf("%d\\n", pid); }', "-c", " ".join(w)]
+        cells = {}
+        for t in TOOLS:
+            if t not in cmds:
+                cells[t] = self.missing(t)
+                continue
+            log("reader CPU: %s, %d records x%d" % (t, k, n))
+            vals = []
+            for _ in range(n):
+                cmd = [self.perf, "stat", "--no-inherit", "-x,", "-e",
+                       "task-clock", "-o", statf, "--"] + cmds[t]
+                with open(outf, "w") as of:
+                    rc = self.timed(cmd, stdout=of)[2]
+                ms = None
+                with open(statf) as f:
+                    for line in f:
+                        parts = line.split(",")
+                        if len(parts) > 2 and parts[2] == "task-clock":
+                            ms = float(parts[0])
+                if rc or ms is None:
+                    vals = "failed (exit %d)" % rc
+                    break
+                vals.append(ms * 1e6 / k)
+            cells[t] = vals if isinstance(vals, str) else self.stats(vals)
+        self.row("reader_cpu", "output: tracer CPU per record, %d getpid" % k,
+                 "ns/record", cells, note="perf stat --no-inherit task-clock "
+                 "of the tracer's process, start-up included, over K")
+
     def count_records(self, tool, outf, errf, data):
         with open(errf) as ef:
             err = ef.read()
@@ -615,8 +665,8 @@ class Bench:
     def run(self):
         t0 = time.monotonic()
         for step in (self.startup, self.per_event, self.two_cpus,
-                     self.many_events,
-                     self.output_rate, self.record_rate, self.compile_time):
+                     self.many_events, self.output_rate, self.reader_cpu,
+                     self.record_rate, self.compile_time):
             step()
         self.elapsed = time.monotonic() - t0
         shutil.rmtree(self.tmp, ignore_errors=True)

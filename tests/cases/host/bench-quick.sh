@@ -50,7 +50,7 @@ limits = {  # key: (lowest, highest) median for perf tap
     "output_lost": (-1e3, 2e5), "compile": (1e-5, 10),
     "getpid_added_floor": (-1e4, 1e5), "getpid_above_floor_empty": (-1e5, 1e5),
     "getpid_above_floor_comm": (-1e5, 1e5), "two_cpus_untraced": (0.1, 20),
-    "two_cpus_ratio": (0.1, 20),
+    "two_cpus_ratio": (0.1, 20), "reader_cpu": (1, 1e5),
 }
 bad = []
 for key, (lo, hi) in limits.items():
