@@ -701,14 +701,18 @@ struct percpu_scan {
 	bool *bad, *added;
 };
 
-static int table_of(struct percpu_scan *ps, const struct tap_node *n)
+static int table_sym(struct percpu_scan *ps, const struct tap_sym *sym)
 {
 	struct tap_sema *sema = ps->g->sema;
 
-	if (!n || n->kind != TAP_N_NAME || !n->sym || n->sym->map < 0 ||
-	    n->sym->map >= sema->ntables || sema->tables[n->sym->map] != n->sym)
+	if (!sym || sym->map < 0 || sym->map >= sema->ntables || sema->tables[sym->map] != sym)
 		return -1;
-	return n->sym->map;
+	return sym->map;
+}
+
+static int table_of(struct percpu_scan *ps, const struct tap_node *n)
+{
+	return n && n->kind == TAP_N_NAME ? table_sym(ps, n->sym) : -1;
 }
 
 static void percpu_scan_list(struct percpu_scan *ps, const struct tap_node *n, bool probe);
@@ -728,7 +732,16 @@ static void percpu_scan(struct percpu_scan *ps, const struct tap_node *n, bool p
 	case TAP_N_TRACE_END:
 		probe = false;
 		break;
+	case TAP_N_VAR:
+		/* a table given its contents whole: they are not a sum of copies */
+		t = n->a ? table_sym(ps, n->sym) : -1;
+		if (t >= 0)
+			ps->bad[t] = true;
+		break;
 	case TAP_N_ASSIGN:
+		t = table_of(ps, n->a);
+		if (t >= 0)
+			ps->bad[t] = true;
 		t = n->a->kind == TAP_N_INDEX ? table_of(ps, n->a->a) : -1;
 		if (t >= 0) {
 			if (n->op == TK_ADD_ASSIGN || n->op == TK_SUB_ASSIGN)
