@@ -479,8 +479,8 @@ static bool close_in_background(struct closing *c)
 		/* stopped while attaching, only links may be left */
 		for (i = c->links_done; !left && i < rt->nr_links; i++)
 			left += rt->links[i] >= 0;
-		pr_warning("perf tap: process %d closes the other %d event%s in the "
-			   "background\n", pid, left, left == 1 ? "" : "s");
+		pr_warning("perf tap: process %d closes the other %d event%s in the background\n",
+			   pid, left, left == 1 ? "" : "s");
 		for (i = c->links_done; i < rt->nr_links; i++)
 			if (rt->links[i] >= 0)
 				close(rt->links[i]);

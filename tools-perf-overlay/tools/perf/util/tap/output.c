@@ -65,8 +65,8 @@ static unsigned int default_pages(void)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t bytes = TAP_OUTPUT_TOTAL_BYTES / (size_t)(cpus > 0 ? cpus : 1);
 
-	bytes = min(bytes, (size_t)TAP_OUTPUT_DEFAULT_BYTES);
-	bytes = max(bytes, (size_t)TAP_OUTPUT_MIN_BYTES);
+	bytes = min_t(size_t, bytes, TAP_OUTPUT_DEFAULT_BYTES);
+	bytes = max_t(size_t, bytes, TAP_OUTPUT_MIN_BYTES);
 	return (unsigned int)rounddown_pow_of_two(bytes / page_size);
 }
 

@@ -62,7 +62,7 @@ struct runtime {
 	__u64 lost_extra;		/* lost records in rings of their own (once.c) */
 	char *globals;			/* the globals map, mmapped; NULL if it cannot be */
 	size_t globals_len;
-	bool hurry;			/* stopped while attaching: slow detaching goes on in the background */
+	bool hurry;			/* stopped while attaching: detach in the background */
 };
 
 /* stack(): stacks kept; the kernel rounds the buckets up to 16384 */
