@@ -269,8 +269,13 @@ class Bench:
             self.timed([self.workload, "getpid", "0"])[0] for _ in range(n))
         untraced = [(t - base) / calls * 1e9 for t in self.loop_times(calls, n)]
         u = statistics.median(untraced)
-        cells = {"empty": {}, "comm": {}}
+        cells = {"floor": {}, "empty": {}, "comm": {}}
         tracers = {
+            # the smallest program, "return 0", where the empty handler's
+            # program goes (raw_syscalls:sys_enter), by the same loader
+            "floor": {"perf tap": ["env", "PERF_TAP_FLOOR=1", self.perf,
+                                   "tap", "-e",
+                                   "trace syscalls:sys_enter_getpid { }"]},
             "empty": {"perf tap": [self.perf, "tap", "-e",
                                    "trace syscalls:sys_enter_getpid { }"]},
             "comm": {"perf tap": [self.perf, "tap", "-e",
@@ -283,7 +288,7 @@ class Bench:
             tracers["comm"]["bpftrace"] = [
                 self.bpftrace, "-e",
                 "tracepoint:syscalls:sys_enter_getpid { @[comm] = count(); }"]
-        for kind in ("empty", "comm"):
+        for kind in ("floor", "empty", "comm"):
             for t in TOOLS:
                 if t not in tracers[kind]:
                     cells[kind][t] = self.missing(t)
@@ -307,10 +312,102 @@ class Bench:
                  "ns/call", {"perf tap": self.stats(untraced),
                              "bpftrace": "(same)", "perf": "(same)"},
                  note="one untraced loop, the baseline of the rows below")
+        self.row("getpid_added_floor", "getpid, added by the floor "
+                 "(raw_tp 'return 0')", "ns/call", cells["floor"],
+                 note="PERF_TAP_FLOOR=1: perf tap's loader attaches the "
+                 "smallest program where the empty handler's goes")
         self.row("getpid_added_empty", "getpid, added by an empty handler",
                  "ns/call", cells["empty"])
         self.row("getpid_added_comm", "getpid, added by a count per comm",
                  "ns/call", cells["comm"])
+        floor = cells["floor"].get("perf tap")
+        for kind, label in (("empty", "an empty handler"),
+                            ("comm", "a count per comm")):
+            above = {}
+            for t in TOOLS:
+                c = cells[kind].get(t)
+                if isinstance(c, dict) and isinstance(floor, dict):
+                    above[t] = self.stats([v - floor["median"]
+                                           for v in c["values"]])
+                else:
+                    above[t] = c if isinstance(c, str) else "n/a"
+            self.row("getpid_above_floor_" + kind,
+                     "getpid, %s above the floor" % label, "ns/call", above,
+                     note="the row above minus perf tap's floor median")
+
+    # ---- 2b. one counter on both CPUs -----------------------------------
+
+    def two_cpus(self):
+        """A hot key incremented from one thread, then from two threads on
+        both CPUs, each making the same number of calls: the wall time of
+        two over one.  1.0 is perfect scaling; 2.0 means the CPUs take
+        turns (a shared counter's cache line bouncing between them)."""
+        calls = 1000000 if self.quick else 5000000
+        n = self.runs
+        if (os.cpu_count() or 1) < 2:
+            self.row("two_cpus_ratio", "one key from 2 threads / 1 thread",
+                     "ratio", {"perf tap": "one CPU only"})
+            return
+        tracers = {"perf tap": [self.perf, "tap", "-e",
+                                "trace syscalls:sys_enter_getpid "
+                                "{ c[execname] += 1 }"]}
+        if self.bpftrace:
+            tracers["bpftrace"] = [
+                self.bpftrace, "-e",
+                "tracepoint:syscalls:sys_enter_getpid { @[comm] = count(); }"]
+
+        def ratios():
+            out = []
+            for _ in range(n):
+                one = self.timed([self.workload, "threads", "1", str(calls)])
+                two = self.timed([self.workload, "threads", "2", str(calls)])
+                if one[2] or two[2]:
+                    raise RuntimeError("workload threads: exit %d/%d"
+                                       % (one[2], two[2]))
+                out.append(two[0] / one[0])
+            return out
+        log("two CPUs: untraced x%d" % n)
+        untraced = self.stats(ratios())
+        cells = {}
+        for t in TOOLS:
+            if t not in tracers:
+                cells[t] = self.missing(t)
+                continue
+            log("two CPUs: %s, %d x %d calls a thread" % (t, n, calls))
+            try:
+                p = self.start_tracer(tracers[t], "two-" + t.replace(" ", ""))
+            except RuntimeError as e:
+                cells[t] = "failed"
+                self.notes.append("two CPUs %s: %s" % (t, e))
+                continue
+            try:
+                cells[t] = self.stats(ratios())
+            finally:
+                self.stop_tracer(p)
+        self.row("two_cpus_untraced", "getpid loop, 2 threads / 1 thread, "
+                 "untraced", "ratio", {"perf tap": untraced,
+                                       "bpftrace": "(same)", "perf": "(same)"},
+                 ratio=False)
+        self.row("two_cpus_ratio", "count per comm, 2 threads / 1 thread",
+                 "ratio", cells, note="same key from both CPUs; compare "
+                 "with the untraced row above")
+        # the same count as a per-CPU aggregation, folded when read
+        agg = [self.perf, "tap", "-e", "trace syscalls:sys_enter_getpid "
+               "{ c[execname] <<< 1 }"]
+        log("two CPUs: perf tap aggregation, %d x %d calls a thread"
+            % (n, calls))
+        try:
+            p = self.start_tracer(agg, "two-agg")
+            try:
+                cell = self.stats(ratios())
+            finally:
+                self.stop_tracer(p)
+        except RuntimeError as e:
+            cell = "failed"
+            self.notes.append("two CPUs aggregation: %s" % e)
+        self.row("two_cpus_agg_ratio", "same, per-CPU (c[execname] <<< 1), "
+                 "2 threads / 1 thread", "ratio", {"perf tap": cell},
+                 ratio=False)
 
     # ---- 3. many events -------------------------------------------------
 
@@ -411,6 +508,56 @@ class Bench:
                  "records", lost,
                  note="K minus records printed (perf: samples written); "
                  "negative: more records than calls", ratio=False)
+
+    def reader_cpu(self):
+        """The CPU time the tracer itself spends per record (perf stat
+        --no-inherit: the tracer's process alone, not the workload): the
+        cost of reading and printing, which the machine's load does not
+        change the way it changes the records/s row."""
+        k = 200000 if self.quick else 1000000
+        n = min(self.runs, 5)
+        outf = os.path.join(self.tmp, "cpu.out")
+        statf = os.path.join(self.tmp, "cpu.stat")
+        data = os.path.join(self.tmp, "cpu.data")
+        w = [self.workload, "getpid", str(k)]
+        cmds = {
+            "perf tap": [self.perf, "tap", "-e",
+                         'trace syscalls:sys_enter_getpid '
+                         '{ printf("%d\\n", pid) }', "--"] + w,
+            "perf": [self.perf, "record", "-q", "-e",
+                     "syscalls:sys_enter_getpid", "-o", data, "--"] + w,
+        }
+        if self.bpftrace:
+            cmds["bpftrace"] = [
+                self.bpftrace, "-e",
+                'tracepoint:syscalls:sys_enter_getpid /pid == cpid/ '
+                '{ printf("%d\\n", pid); }', "-c", " ".join(w)]
+        cells = {}
+        for t in TOOLS:
+            if t not in cmds:
+                cells[t] = self.missing(t)
+                continue
+            log("reader CPU: %s, %d records x%d" % (t, k, n))
+            vals = []
+            for _ in range(n):
+                cmd = [self.perf, "stat", "--no-inherit", "-x,", "-e",
+                       "task-clock", "-o", statf, "--"] + cmds[t]
+                with open(outf, "w") as of:
+                    rc = self.timed(cmd, stdout=of)[2]
+                ms = None
+                with open(statf) as f:
+                    for line in f:
+                        parts = line.split(",")
+                        if len(parts) > 2 and parts[2] == "task-clock":
+                            ms = float(parts[0])
+                if rc or ms is None:
+                    vals = "failed (exit %d)" % rc
+                    break
+                vals.append(ms * 1e6 / k)
+            cells[t] = vals if isinstance(vals, str) else self.stats(vals)
+        self.row("reader_cpu", "output: tracer CPU per record, %d getpid" % k,
+                 "ns/record", cells, note="perf stat --no-inherit task-clock "
+                 "of the tracer's process, start-up included, over K")
 
     def count_records(self, tool, outf, errf, data):
         with open(errf) as ef:
@@ -688,9 +835,9 @@ class Bench:
 
     def run(self):
         t0 = time.monotonic()
-        for step in (self.startup, self.per_event, self.many_events,
-                     self.output_rate, self.record_rate, self.compile_time,
-                     self.ustack_cost):
+        for step in (self.startup, self.per_event, self.two_cpus,
+                     self.many_events, self.output_rate, self.reader_cpu,
+                     self.record_rate, self.compile_time, self.ustack_cost):
             step()
         self.elapsed = time.monotonic() - t0
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -29,6 +29,7 @@ cat table.txt
 # The table: a header and one line per figure.
 grep -q '^| figure ' table.txt || fail "no table header on stdout"
 for fig in 'start-up: print hi, wall' 'getpid, added by an empty handler' \
+	'getpid, added by the floor' 'count per comm, 2 threads / 1 thread' \
 	'syscalls:sys_enter_\*: start' 'output: records/s' 'compile: ' \
 	'getpid, added by s\[ustack()\] += 1, --call-graph dwarf'; do
 	grep -q "^| $fig" table.txt || fail "no '$fig' row in the table"
@@ -50,6 +51,9 @@ limits = {  # key: (lowest, highest) median for perf tap
     "output_lost": (-1e3, 2e5), "compile": (1e-5, 10),
     "ustack_prog_fp": (1, 1e6), "ustack_prog_dwarf": (1, 1e6),
     "ustack_dwarf_bytes": (200, 3e4),
+    "getpid_added_floor": (-1e4, 1e5), "getpid_above_floor_empty": (-1e5, 1e5),
+    "getpid_above_floor_comm": (-1e5, 1e5), "two_cpus_untraced": (0.1, 20),
+    "two_cpus_ratio": (0.1, 20), "reader_cpu": (1, 1e5),
 }
 bad = []
 for key, (lo, hi) in limits.items():

@@ -36,11 +36,12 @@ expect_eq "glob: exit status" 0 "$rc"
 expect_eq "glob: calls counted" 1 "$(cat out)"
 grep -qx "perf tap: warning: cannot attach uprobe ${libc##*/}:pthread_spin_lock: the kernel cannot place a uprobe on the function's first instruction (ENOTSUPP)" err ||
 	fail "-v does not name pthread_spin_lock: $(cat err)"
-# besides those, -v says only how many functions the glob matched and how
-# long attaching and detaching took
+# besides those, -v says only how many functions the glob matched, how
+# long attaching (in uprobe_multi links) and detaching took
 grep -v -e "^perf tap: warning: cannot attach uprobe ${libc##*/}:" \
 	-e "^perf tap: <cmdline>:1:7: 'probe:$libc:\*' matches [0-9]* events$" \
-	-e '^perf tap: attached [0-9]* events in [0-9.]* s$' \
+	-e '^perf tap: attaching [0-9]* events (so far .*)\.\.\. Ctrl-C stops$' \
+	-e '^perf tap: attached [0-9]* events in [0-9.]* s: [0-9]* in [0-9]* multi-event links$' \
 	-e '^perf tap: detaching [0-9]* events (~[0-9]* s)\.\.\. Ctrl-C finishes it in the background$' \
 	-e '^perf tap: detached [0-9]* links and [0-9]* perf events in [0-9.]* s$' err | grep -q . &&
 	fail "unexpected messages: $(cat err)"

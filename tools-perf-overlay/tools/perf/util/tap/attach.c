@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <linux/kernel.h>
 #include <linux/perf_event.h>
 
 #include <bpf/bpf.h>
@@ -65,6 +66,7 @@ int runtime__attach_raw(struct runtime *rt, int prog_fd, const char *tp, __u64 c
 		close(fd);
 		return -ENOMEM;
 	}
+	rt->nr_raw_links++;
 	return 0;
 }
 
@@ -101,71 +103,191 @@ int runtime__attach_perf_event(struct runtime *rt, struct perf_event_attr *attr,
 }
 
 /*
+ * How attaching goes: the events attached so far by each way, and whether
+ * a long attach has been announced.  An event went the way of what its
+ * attach added: a perf event, a raw tracepoint link, or another link (a
+ * group's: tracepoint_multi, uprobe_multi).
+ */
+enum attach_path { PATH_RAW, PATH_PERF, PATH_LINK, PATH_NONE };
+
+struct attach_progress {
+	double start, checked;
+	int total;		/* events to attach */
+	int by_path[PATH_NONE];
+	int links;		/* the links of PATH_LINK */
+	bool told;
+};
+
+struct attach_mark {
+	int raw, perf, links;
+};
+
+static void mark(struct runtime *rt, struct attach_mark *m)
+{
+	m->raw = rt->nr_raw_links;
+	m->perf = rt->nr_perf_fds;
+	m->links = rt->nr_links;
+}
+
+static enum attach_path path_since(struct runtime *rt, const struct attach_mark *m)
+{
+	if (rt->nr_perf_fds > m->perf)
+		return PATH_PERF;
+	if (rt->nr_raw_links > m->raw)
+		return PATH_RAW;
+	return rt->nr_links > m->links ? PATH_LINK : PATH_NONE;
+}
+
+static void count_path(struct runtime *rt, struct attach_progress *pr,
+		       const struct attach_mark *m, int events)
+{
+	enum attach_path path = path_since(rt, m);
+
+	if (path == PATH_NONE)
+		return;
+	pr->by_path[path] += events;
+	if (path == PATH_LINK)
+		pr->links += rt->nr_links - m->links;
+}
+
+/* "1603 as raw tracepoints, 16 as perf events, 686 in 3 links" */
+static void paths_str(const struct attach_progress *pr, char *buf, size_t size)
+{
+	int n = 0;
+
+	buf[0] = 0;
+	if (pr->by_path[PATH_RAW])
+		n += scnprintf(buf + n, size - n, "%d as raw tracepoints", pr->by_path[PATH_RAW]);
+	if (pr->by_path[PATH_PERF])
+		n += scnprintf(buf + n, size - n, "%s%d as perf events", n ? ", " : "",
+			       pr->by_path[PATH_PERF]);
+	if (pr->by_path[PATH_LINK])
+		n += scnprintf(buf + n, size - n, "%s%d in %d multi-event links", n ? ", " : "",
+			       pr->by_path[PATH_LINK], pr->links);
+	if (!n)
+		scnprintf(buf, size, "none yet");
+}
+
+/*
+ * Once attaching has taken half a second, say how many events there are
+ * and how they go, the way perf trace and bpftrace announce their probes.
+ */
+static void tell_attaching(struct attach_progress *pr)
+{
+	char paths[160];
+
+	if (pr->told || now_s() - pr->start < 0.5)
+		return;
+	paths_str(pr, paths, sizeof(paths));
+	pr_warning("perf tap: attaching %d events (so far %s)... Ctrl-C stops\n", pr->total,
+		   paths);
+	pr->told = true;
+}
+
+/*
+ * Stop attaching?  At a signal, or when the command or every -p process
+ * has gone: nothing is left to trace.  The targets are looked at every
+ * 10 ms, not at every event.
+ */
+static bool attach_stopped(struct runtime *rt, struct attach_progress *pr)
+{
+	double now;
+
+	if (tap_signals)
+		return true;
+	now = now_s();
+	if (now - pr->checked < 0.01)
+		return false;
+	pr->checked = now;
+	return runtime__targets_gone(rt);
+}
+
+/*
  * Attach the events that are not in a group one by one.  Opening a
  * uprobe or kprobe event can take long (the kernel plants the probe in
- * every process that maps the file), so a signal stops attaching at once,
- * and a long attach says what it is doing.
+ * every process that maps the file), so a signal stops attaching at once.
  */
-static void attach_each(struct runtime *rt)
+static void attach_each(struct runtime *rt, struct attach_progress *pr)
 {
-	double start = now_s(), spent;
-	int i, left = 0, tried = 0;
-	bool told = false;
+	struct attach_mark m;
+	int i;
 
-	for (i = 0; i < rt->evs.nr; i++)
-		left += !rt->evs.ev[i].grouped;
-	for (i = 0; i < rt->evs.nr && !tap_signals; i++) {
+	for (i = 0; i < rt->evs.nr && !attach_stopped(rt, pr); i++) {
 		const struct tap_event *ev = &rt->evs.ev[i];
 
 		if (ev->grouped)
 			continue;
-		spent = now_s() - start;
-		if (!told && tried > 0 && spent > 0.5 && spent / tried * left >= 1.5) {
-			pr_warning("perf tap: attaching %d more events (~%.0f s; Ctrl-C stops)...\n",
-				   left, spent / tried * left);
-			told = true;
-		}
-		tried++;
-		left--;
+		tell_attaching(pr);
+		mark(rt, &m);
 		rt->attach_err[i] = ev->provider->attach ? ev->provider->attach(rt, i) :
 				    -EOPNOTSUPP;
+		if (!rt->attach_err[i])
+			count_path(rt, pr, &m, 1);
 	}
+}
+
+/* A group's events: those it marked grouped now, less those it could not attach. */
+static int attached_grouped(struct runtime *rt, bool *was_grouped)
+{
+	int i, n = 0;
+
+	for (i = 0; i < rt->evs.nr; i++) {
+		if (rt->evs.ev[i].grouped && !was_grouped[i] && !rt->attach_err[i])
+			n++;
+		was_grouped[i] = rt->evs.ev[i].grouped;
+	}
+	return n;
 }
 
 /*
  * Attach every event: first what each provider attaches in groups, then
  * the rest one by one.  An event the kernel refuses is skipped
  * (tap_attach__check says which); a trace block left with no event is an
- * error.
+ * error.  A signal, or the end of the targets, stops attaching: then
+ * rt->hurry says so.
  */
 int runtime__attach_all(struct runtime *rt)
 {
-	double start = now_s();
-	int i, err, failed = 0;
+	struct attach_progress pr = { .start = now_s(), .total = rt->evs.nr };
+	struct attach_mark m;
+	bool *was_grouped;
+	char paths[160];
+	int err = 0;
 	size_t p;
 
 	rt->attach_err = calloc(rt->evs.nr ?: 1, sizeof(*rt->attach_err));
-	if (!rt->attach_err) {
+	was_grouped = calloc(rt->evs.nr ?: 1, sizeof(*was_grouped));
+	if (!rt->attach_err || !was_grouped) {
+		free(was_grouped);
 		pr_err("perf tap: cannot attach: out of memory\n");
 		return -ENOMEM;
 	}
-	for (p = 0; p < tap_nr_providers && !tap_signals; p++) {
+	for (p = 0; p < tap_nr_providers && !attach_stopped(rt, &pr); p++) {
 		if (!tap_providers[p]->attach_group)
 			continue;
+		tell_attaching(&pr);
+		mark(rt, &m);
 		err = tap_providers[p]->attach_group(rt);
 		if (err)
-			return err;
+			break;
+		count_path(rt, &pr, &m, attached_grouped(rt, was_grouped));
 	}
-	attach_each(rt);
-	/* a signal: what is not attached need not be, nothing will run */
-	if (tap_signals)
-		return 0;
-	err = tap_attach__check(rt->obj, &rt->evs, rt->attach_err, rt->opts->verbose);
-	if (err || !rt->opts->verbose)
+	free(was_grouped);
+	if (err)
 		return err;
-	for (i = 0; i < rt->evs.nr; i++)
-		failed += !!rt->attach_err[i];
-	pr_info("perf tap: attached %d events in %.2f s\n", rt->evs.nr - failed, now_s() - start);
+	attach_each(rt, &pr);
+	/* stopped: what is not attached need not be, nothing will run */
+	if (tap_signals || runtime__targets_gone(rt)) {
+		rt->hurry = true;
+		return 0;
+	}
+	err = tap_attach__check(rt->obj, &rt->evs, rt->attach_err, rt->opts->verbose);
+	if (err || (!rt->opts->verbose && !pr.told))
+		return err;
+	paths_str(&pr, paths, sizeof(paths));
+	pr_warning("perf tap: attached %d events in %.2f s: %s\n",
+		   pr.by_path[PATH_RAW] + pr.by_path[PATH_PERF] + pr.by_path[PATH_LINK],
+		   now_s() - pr.start, paths);
 	return 0;
 }
 
@@ -298,7 +420,8 @@ static void close_from(struct closing *c, int stop_signals)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	for (i = c->links_done; i < rt->nr_links && !interrupted(stop_signals); i++) {
-		close(rt->links[i]);
+		if (rt->links[i] >= 0)
+			close(rt->links[i]);
 		pthread_mutex_lock(&c->lock);
 		c->links_done = i + 1;
 		pthread_cond_broadcast(&c->cond);
@@ -352,11 +475,17 @@ static bool close_in_background(struct closing *c)
 	if (pid < 0)
 		return false;
 	if (pid > 0) {
+		int left = rt->nr_perf_fds - c->events_done;
+
+		/* stopped while attaching, only links may be left */
+		for (i = c->links_done; !left && i < rt->nr_links; i++)
+			left += rt->links[i] >= 0;
 		pr_warning(
-			"perf tap: process %d closes the other %d events in the background\n",
-			pid, rt->nr_perf_fds - c->events_done);
+			"perf tap: process %d closes the other %d event%s in the background\n",
+			pid, left, left == 1 ? "" : "s");
 		for (i = c->links_done; i < rt->nr_links; i++)
-			close(rt->links[i]);
+			if (rt->links[i] >= 0)
+				close(rt->links[i]);
 		for (i = c->events_done; i < rt->nr_perf_fds; i++)
 			close(rt->perf_fds[i]);
 		return true;
@@ -390,9 +519,41 @@ static bool close_in_background(struct closing *c)
 }
 
 /*
+ * Stopped while attaching: the user wants out now.  Close the links that
+ * go at once (raw tracepoints, tracepoint_multi, uprobe_multi: about 60 us
+ * each), for up to 50 ms; the perf events and their links, which take a
+ * grace period each, and what is left go to the background process.
+ * Returns whether anything is left.
+ */
+static bool close_quick_links(struct runtime *rt)
+{
+	double deadline = now_s() + 0.05;
+	bool *slow = calloc(rt->nr_links ?: 1, sizeof(*slow));
+	int i, left = 0;
+
+	if (!slow)
+		return true;
+	for (i = 0; i < rt->nr_perf_fds; i++)
+		if (rt->perf_links[i] >= 0)
+			slow[rt->perf_links[i]] = true;
+	for (i = 0; i < rt->nr_links; i++) {
+		if (rt->links[i] < 0)
+			continue;
+		if (slow[i] || now_s() > deadline) {
+			left++;
+			continue;
+		}
+		close(rt->links[i]);
+		rt->links[i] = -1;
+	}
+	free(slow);
+	return left || rt->nr_perf_fds;
+}
+
+/*
  * Detach everything.  When that takes more than a second, say so; a
  * signal beyond the @stop_signals that stopped tracing leaves the rest
- * to a background process.
+ * to a background process, as does a stop while attaching (rt->hurry).
  */
 void runtime__detach_all(struct runtime *rt, int stop_signals)
 {
@@ -405,6 +566,13 @@ void runtime__detach_all(struct runtime *rt, int stop_signals)
 
 	if (!rt->nr_links && !rt->nr_perf_fds)
 		return;
+	if (rt->hurry && stop_signals >= 0) {
+		if (close_quick_links(rt) && !close_in_background(&c))
+			close_from(&c, -1);
+		rt->nr_links = 0;
+		rt->nr_perf_fds = 0;
+		return;
+	}
 	close_from(&c, stop_signals);
 	if (c.links_done < rt->nr_links || c.events_done < rt->nr_perf_fds) {
 		if (!close_in_background(&c)) {

@@ -221,6 +221,33 @@ static void print_values(struct tap_printer *p, const struct tap_rec_def *def, c
 }
 
 /*
+ * A bare %d, %i, %u or %x, the common case, without the C library's
+ * format parser: at a million records a second that parser was half of
+ * the reader's time.
+ */
+static bool put_plain_num(FILE *fp, char conv, long long num)
+{
+	char buf[24], *e = buf + sizeof(buf), *b = e;
+	unsigned long long u = (unsigned long long)num;
+	bool neg = false;
+
+	if (conv == 'd' || conv == 'i') {
+		neg = num < 0;
+		u = neg ? -u : u;
+	} else if (conv != 'u' && conv != 'x') {
+		return false;
+	}
+	do {
+		*--b = "0123456789abcdef"[conv == 'x' ? u % 16 : u % 10];
+		u = conv == 'x' ? u / 16 : u / 10;
+	} while (u);
+	if (neg)
+		*--b = '-';
+	fwrite(b, 1, (size_t)(e - b), fp);
+	return true;
+}
+
+/*
  * printf: copy text, and hand each conversion with its flags, width and
  * precision to the C library with the argument at its real width.
  */
@@ -235,7 +262,10 @@ static void print_formatted(struct tap_printer *p, const struct tap_rec_def *def
 		size_t n;
 
 		if (*f != '%') {
-			fputc(*f++, p->fp);
+			const char *pct = memchr(f, '%', (size_t)(end - f));
+
+			f = pct ?: end;
+			fwrite(start, 1, (size_t)(f - start), p->fp);
 			continue;
 		}
 		f++;
@@ -287,7 +317,9 @@ static void print_formatted(struct tap_printer *p, const struct tap_rec_def *def
 			long long num;
 
 			memcpy(&num, rec + def->args[argi].offset, sizeof(num));
-			if (conv == 'c') {
+			if (n == 1 && put_plain_num(p->fp, conv, num)) {
+				/* done */
+			} else if (conv == 'c') {
 				spec[n] = 'c';
 				spec[n + 1] = 0;
 				fprintf(p->fp, spec, (int)num);

@@ -562,6 +562,10 @@ void gen_num_node(struct gen *g, struct tap_node *n)
 			return;
 		}
 		key = gen_key(g, n);
+		if (gen_table_percpu(g, TAP_MAP_TABLE0 + n->a->sym->map)) {
+			gen_sum_fold(g, TAP_MAP_TABLE0 + n->a->sym->map, key);
+			return;
+		}
 		gen_lookup(g, n, key);
 		j = JMP_IMM(BPF_JEQ, R0, 0, 0);
 		LDX(BPF_DW, R0, R0, 0);

@@ -453,6 +453,7 @@ void tap_codegen(struct tap_compiler *c, struct tap_node *items, struct tap_sema
 	int nprogs = 1, i = 0;
 
 	define_maps(&g);
+	gen_percpu_tables(&g, items);
 	if (obj->nr_ksyms)
 		obj->maps[TAP_MAP_KSYMS].value_size = 8 * (unsigned int)obj->nr_ksyms;
 	for (n = items; n; n = n->next)

@@ -9,6 +9,7 @@
 #include <linux/kernel.h>
 
 #include "gen.h"
+#include "lex.h"
 
 static void gen_agg_fold(struct gen *g, int map, unsigned int key, unsigned int acc,
 			 bool hist);
@@ -213,10 +214,13 @@ void gen_print_hist(struct gen *g, struct tap_node *call)
 	ST_IMM(BPF_W, R7, buf, id);
 	ST_IMM(BPF_W, R7, buf + 4, 0);
 	copy_mem(g, R7, buf + TAP_REC_HDR, BPF_REG_8, 0, m->key_size);
-	if (m->type == BPF_MAP_TYPE_PERCPU_HASH)
+	if (m->type == BPF_MAP_TYPE_PERCPU_HASH) {
 		/* an aggregation: this CPU's copy is only a part; fold them all */
 		gen_agg_fold(g, map, buf + TAP_REC_HDR, buf + TAP_REC_HDR + m->key_size, true);
-	else
+	} else if (gen_table_percpu(g, map)) {
+		gen_sum_fold(g, map, buf + TAP_REC_HDR);
+		STX(BPF_DW, R7, buf + TAP_REC_HDR + m->key_size, R0);
+	} else
 		copy_mem(g, R7, buf + TAP_REC_HDR + m->key_size, BPF_REG_9, 0,
 			 m->value_size);
 	gen_output(g, buf, size);
@@ -357,10 +361,14 @@ static void gen_for_pairs(struct gen *g, struct tap_node *n, struct walk *w)
 
 	gen_callback_begin(g, &sv, cb, false);
 	copy_mem(g, R7, (int)w->keys, BPF_REG_8, 0, w->m->key_size);
-	if (w->v && w->agg)
+	if (w->v && w->agg) {
 		gen_agg_fold(g, w->map, w->keys, (unsigned int)w->v->offset, false);
-	else if (w->v)
+	} else if (w->v && gen_table_percpu(g, w->map)) {
+		gen_sum_fold(g, w->map, w->keys);
+		STX(BPF_DW, R7, w->v->offset, R0);
+	} else if (w->v) {
 		copy_mem(g, R7, w->v->offset, BPF_REG_9, 0, w->vsize);
+	}
 	breaks = walk_body(g, n);
 	if (g->dead) {
 		/* the body always leaves: the "go on" return is unreachable */
@@ -395,9 +403,9 @@ static void gen_for_sorted(struct gen *g, struct tap_node *n, struct walk *w)
 	struct saved_code sv, sv2;
 	struct fixup *breaks;
 
-	if (w->agg) {
+	if (w->agg || gen_table_percpu(g, w->map)) {
 		ckey = scratch_alloc(g, w->m->key_size);
-		cval = scratch_alloc(g, TAP_AGG_HIST);
+		cval = scratch_alloc(g, w->agg ? TAP_AGG_HIST : 8);
 		cand.val_reg = R7;
 		cand.val_off = (int)cval;
 	}
@@ -412,6 +420,10 @@ static void gen_for_sorted(struct gen *g, struct tap_node *n, struct walk *w)
 	if (w->agg) {
 		copy_mem(g, R7, (int)ckey, BPF_REG_8, 0, w->m->key_size);
 		gen_agg_fold(g, w->map, ckey, cval, false);
+	} else if (gen_table_percpu(g, w->map)) {
+		copy_mem(g, R7, (int)ckey, BPF_REG_8, 0, w->m->key_size);
+		gen_sum_fold(g, w->map, ckey);
+		STX(BPF_DW, R7, cval, R0);
 	}
 	LDX(BPF_DW, R1, R7, have_prev);
 	j_noprev = JMP_IMM(BPF_JEQ, R1, 0, 0);
@@ -673,4 +685,157 @@ void gen_agg_fn(struct gen *g, struct tap_node *call)
 		gen_emit(g, BPF_ALU64 | BPF_DIV | BPF_X, R0, R1, 1, 0);
 		break;
 	}
+}
+
+/* ---- tables of numbers kept per CPU ------------------------------------ */
+
+/*
+ * Which tables can be kept per CPU: tables of numbers whose elements are
+ * only ever added to ('+=', '-='), never set, and whose values are read
+ * only in top-level code and trace_end (where adding up the copies, a
+ * bpf_loop over the CPUs, is paid once, not at every event).  Anything
+ * else about a table in a probe or a function keeps it shared.
+ */
+struct percpu_scan {
+	struct gen *g;
+	bool *bad, *added;
+};
+
+static int table_sym(struct percpu_scan *ps, const struct tap_sym *sym)
+{
+	struct tap_sema *sema = ps->g->sema;
+
+	if (!sym || sym->map < 0 || sym->map >= sema->ntables || sema->tables[sym->map] != sym)
+		return -1;
+	return sym->map;
+}
+
+static int table_of(struct percpu_scan *ps, const struct tap_node *n)
+{
+	return n && n->kind == TAP_N_NAME ? table_sym(ps, n->sym) : -1;
+}
+
+static void percpu_scan_list(struct percpu_scan *ps, const struct tap_node *n, bool probe);
+
+static void percpu_scan(struct percpu_scan *ps, const struct tap_node *n, bool probe)
+{
+	int t;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case TAP_N_FUNC:
+	case TAP_N_TRACE:
+	case TAP_N_TIMER:
+		probe = true;
+		break;
+	case TAP_N_TRACE_END:
+		probe = false;
+		break;
+	case TAP_N_VAR:
+		/* a table given its contents whole: they are not a sum of copies */
+		t = n->a ? table_sym(ps, n->sym) : -1;
+		if (t >= 0)
+			ps->bad[t] = true;
+		break;
+	case TAP_N_ASSIGN:
+		t = table_of(ps, n->a);
+		if (t >= 0)
+			ps->bad[t] = true;
+		t = n->a->kind == TAP_N_INDEX ? table_of(ps, n->a->a) : -1;
+		if (t >= 0) {
+			if (n->op == TK_ADD_ASSIGN || n->op == TK_SUB_ASSIGN)
+				ps->added[t] = true;
+			else
+				ps->bad[t] = true;
+			percpu_scan_list(ps, n->a->list, probe);
+			percpu_scan(ps, n->b, probe);
+			return;
+		}
+		break;
+	case TAP_N_INDEX:
+		t = table_of(ps, n->a);
+		if (t >= 0) {
+			ps->bad[t] |= probe;
+			percpu_scan_list(ps, n->list, probe);
+			return;
+		}
+		break;
+	case TAP_N_NAME:
+		/* the whole table: for walks, len(), delete(), print_hist(), ... */
+		t = table_of(ps, n);
+		if (t >= 0)
+			ps->bad[t] |= probe;
+		break;
+	default:
+		break;
+	}
+	percpu_scan(ps, n->a, probe);
+	percpu_scan(ps, n->b, probe);
+	percpu_scan(ps, n->c, probe);
+	percpu_scan_list(ps, n->list, probe);
+}
+
+static void percpu_scan_list(struct percpu_scan *ps, const struct tap_node *n, bool probe)
+{
+	for (; n; n = n->next)
+		percpu_scan(ps, n, probe);
+}
+
+void gen_percpu_tables(struct gen *g, struct tap_node *items)
+{
+	struct percpu_scan ps = { .g = g };
+	int i;
+
+	if (!g->sema->ntables)
+		return;
+	ps.bad = calloc(g->sema->ntables, sizeof(bool));
+	ps.added = calloc(g->sema->ntables, sizeof(bool));
+	if (ps.bad && ps.added)
+		percpu_scan_list(&ps, items, false);
+	for (i = 0; ps.bad && ps.added && i < g->sema->ntables; i++) {
+		struct tap_map_def *m = &g->obj->maps[TAP_MAP_TABLE0 + i];
+
+		if (m->type == BPF_MAP_TYPE_HASH && m->value.kind == TAP_T_NUM &&
+		    ps.added[i] && !ps.bad[i])
+			m->flags |= TAP_MAP_F_PERCPU;
+	}
+	free(ps.bad);
+	free(ps.added);
+}
+
+bool gen_table_percpu(struct gen *g, int map)
+{
+	return g->obj->maps[map].flags & TAP_MAP_F_PERCPU;
+}
+
+/*
+ * r0 = the element of per-CPU table @map whose key is at scratch @key:
+ * its copies added up with a bpf_loop over the possible CPUs (0 if none).
+ */
+void gen_sum_fold(struct gen *g, int map, unsigned int key)
+{
+	struct callback *cb = tap_alloc(g->c, sizeof(*cb));
+	unsigned int acc = scratch_alloc(g, 8), j;
+	struct saved_code sv;
+
+	ST_IMM(BPF_DW, R7, acc, 0);
+	gen_callback_begin(g, &sv, cb, true);
+	ld_map(g, R1, map);
+	MOV_REG(R2, R7);
+	ALU64_IMM(BPF_ADD, R2, key);
+	MOV_REG(R3, BPF_REG_8);
+	CALL(BPF_FUNC_map_lookup_percpu_elem);
+	j = JMP_IMM(BPF_JEQ, R0, 0, 0);
+	LDX(BPF_DW, R1, R0, 0);
+	LDX(BPF_DW, R2, R7, acc);
+	ALU64_REG(BPF_ADD, R2, R1);
+	STX(BPF_DW, R7, acc, R2);
+	patch_here(g, j);
+	gen_callback_end(g, &sv, cb);
+
+	ld_map_value(g, R1, TAP_MAP_GLOBALS, TAP_G_NCPUS);
+	LDX(BPF_DW, R1, R1, 0);
+	gen_call_with_callback(g, BPF_FUNC_loop, cb, false);
+	LDX(BPF_DW, R0, R7, acc);
 }

@@ -395,5 +395,9 @@ void gen_print_hist(struct gen *g, struct tap_node *call);
 void gen_for(struct gen *g, struct tap_node *n);
 void gen_agg_update(struct gen *g, struct tap_node *n);
 void gen_agg_fn(struct gen *g, struct tap_node *call);
+/* tables of numbers only added to, kept per CPU (TAP_MAP_F_PERCPU) */
+void gen_percpu_tables(struct gen *g, struct tap_node *items);
+bool gen_table_percpu(struct gen *g, int map);
+void gen_sum_fold(struct gen *g, int map, unsigned int key);
 
 #endif /* __TAP_GEN_H */

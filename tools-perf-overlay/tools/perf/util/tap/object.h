@@ -180,6 +180,13 @@ struct tap_layout {
 	unsigned int size;
 };
 
+/*
+ * In tap_map_def.flags, not for the kernel: a table of numbers only ever
+ * added to, kept per CPU (BPF_MAP_TYPE_PERCPU_HASH) and added up where it
+ * is read, so that CPUs counting the same key do not take turns at it.
+ */
+#define TAP_MAP_F_PERCPU	(1U << 31)
+
 struct tap_map_def {
 	char name[16];
 	unsigned int type, key_size, value_size, max_entries, flags;

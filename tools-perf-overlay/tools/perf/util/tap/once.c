@@ -136,7 +136,7 @@ static int state_save(struct runtime *rt, struct state_copy *st)
 		t->fd = rt->map_fds[i];
 		t->key_size = m->key_size;
 		t->value_size = m->value_size;
-		if (m->type == BPF_MAP_TYPE_PERCPU_HASH)
+		if (m->type == BPF_MAP_TYPE_PERCPU_HASH || (m->flags & TAP_MAP_F_PERCPU))
 			t->value_size = roundup(m->value_size, 8) * (size_t)ncpus;
 		err = table_save(t);
 		if (err)

@@ -30,13 +30,13 @@ typedef int (*tap_output_cb)(void *arg, int cpu, u64 time, const void *data,
 
 /*
  * Open and mmap a bpf-output event on every online CPU, enabled. @mmap_pages
- * is the size of each ring in pages: 0 for perf's default (perf record's,
- * 512 KiB with 4 KiB pages), otherwise rounded up to a power of two; at
- * most 1 GiB. @batch: poll reports a ring once it is a quarter full, not
- * at every record (for perf tap record, where nobody reads along).
+ * is the size of each ring in pages: 0 for the default (4 MiB, less with
+ * over 16 CPUs: 64 MiB in all, at least 128 KiB each), otherwise rounded up
+ * to a power of two; at most 1 GiB. Poll reports a ring once it is a quarter full, not at every
+ * record: the reader polls with a timeout to see records in a quiet ring.
  * Returns NULL on failure, with a message on stderr and errno set.
  */
-struct tap_output *tap_output__new(unsigned int mmap_pages, bool batch);
+struct tap_output *tap_output__new(unsigned int mmap_pages);
 
 /*
  * The same on CPU @cpu alone, for a program whose output must not be lost

@@ -34,8 +34,9 @@ struct runtime {
 	struct tap_events evs;
 	int *map_fds;
 	struct prog_state *progs;
-	int *links;
+	int *links;		/* -1 where closed already */
 	int nr_links;
+	int nr_raw_links;	/* of them, raw tracepoint links */
 	int *perf_fds;
 	int *perf_links;	/* per perf event: the index of its link, -1 if none */
 	int nr_perf_fds;
@@ -62,6 +63,7 @@ struct runtime {
 	__u64 lost_extra;		/* lost records in rings of their own (once.c) */
 	char *globals;			/* the globals map, mmapped; NULL if it cannot be */
 	size_t globals_len;
+	bool hurry;			/* stopped while attaching: detach in the background */
 };
 
 /* stack(): stacks kept; the kernel rounds the buckets up to 16384 */
@@ -85,6 +87,8 @@ int runtime__load_prog_as(struct runtime *rt, struct tap_prog_def *prog, enum bp
 /* runtime.c: what the run lost so far */
 void runtime__losses(struct runtime *rt, struct tap_losses *l);
 int runtime__watch_exec_perf(struct runtime *rt);
+/* runtime.c: the command or every -p process has ended (checked while attaching) */
+bool runtime__targets_gone(struct runtime *rt);
 
 /* once.c: run top-level code or trace_end, with all of its output */
 int runtime__run_once(struct runtime *rt, int prog);

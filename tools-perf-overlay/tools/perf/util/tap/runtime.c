@@ -335,8 +335,11 @@ static int start_workload(struct runtime *rt)
 
 	if (rt->go_pipe < 0)
 		return 0;
-	if (write(rt->go_pipe, "g", 1) != 1)
+	/* killed before it could start: no SIGPIPE for perf tap, trace_end still runs */
+	signal(SIGPIPE, SIG_IGN);
+	if (write(rt->go_pipe, "g", 1) != 1 && errno != EPIPE)
 		pr_err("perf tap: cannot start the workload\n");
+	signal(SIGPIPE, SIG_DFL);
 	close(rt->go_pipe);
 	rt->go_pipe = -1;
 	if (read(rt->exec_pipe, &err, 1) == 1) {
@@ -353,6 +356,15 @@ static void reap_workload(struct runtime *rt, bool wait)
 		return;
 	if (waitpid(rt->child, &rt->child_status, wait ? 0 : WNOHANG) == rt->child)
 		rt->child_done = true;
+}
+
+bool runtime__targets_gone(struct runtime *rt)
+{
+	if (rt->child > 0) {
+		reap_workload(rt, false);
+		return rt->child_done;
+	}
+	return rt->opts->nr_pids && !targets_alive(rt);
 }
 
 /*
@@ -395,13 +407,21 @@ static int drain(struct runtime *rt)
 	return n;
 }
 
+/* How long a record written to a quiet output ring may wait to be printed */
+#define TAP_OUTPUT_LATENCY_MS	20
+
 static void trace_loop(struct runtime *rt)
 {
 	/* a script without probes or timers is done after its top-level code */
 	if (!rt->evs.nr && rt->child <= 0)
 		return;
 	while (!tap_signals && !rt->printer.exited) {
-		tap_output__poll(rt->out, 100);
+		/*
+		 * A ring wakes perf tap only once a quarter full: look every
+		 * 20 ms for the records of a quiet one (every 100 ms when
+		 * recording, where nobody reads along).
+		 */
+		tap_output__poll(rt->out, rt->opts->sink ? 100 : TAP_OUTPUT_LATENCY_MS);
 		drain(rt);
 		/*
 		 * Without the kernel's reports, keep the targets' mappings for
@@ -511,6 +531,12 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 
 	rt.printer.obj = obj;
 	rt.printer.fp = opts->output ?: stdout;
+	/*
+	 * Into a file or a pipe, write in large blocks: every drain flushes,
+	 * so nothing waits longer than that.  A terminal stays line-buffered.
+	 */
+	if (!isatty(fileno(rt.printer.fp)))
+		setvbuf(rt.printer.fp, NULL, _IOFBF, 1 << 16);
 	rt.printer.json = opts->json;
 	rt.emit = tap_print_record;
 	rt.emit_arg = &rt.printer;
@@ -535,7 +561,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	if (!rt.progs)
 		goto out;
 	runtime__plan_progs(&rt);
-	rt.out = tap_output__new(opts->mmap_pages, !!opts->sink);
+	rt.out = tap_output__new(opts->mmap_pages);
 	if (!rt.out)
 		goto out;
 	/* from now on, so ustack() frames of processes that exit keep their names */
@@ -606,7 +632,9 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 		if (err)
 			goto out;
 		/* a signal while attaching: stop without running the command */
-		if (!tap_signals) {
+		if (tap_signals)
+			rt.hurry = true;
+		if (!rt.hurry) {
 			err = start_workload(&rt);
 			if (err)
 				goto out;
