@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <asm/perf_regs.h>
 #include <linux/err.h>
 #include <linux/perf_event.h>
 #include <linux/zalloc.h>
@@ -25,6 +24,8 @@
 #include "util/sample.h"
 #include "util/thread.h"
 #include "util/unwind.h"
+/* as util/perf-regs-arch/ does: perf's register numbers, whatever the host */
+#include "../../../arch/x86/include/uapi/asm/perf_regs.h"
 #include "object.h"
 #include "regs.h"
 #include "usym.h"
@@ -268,6 +269,7 @@ static const struct {
 	{ PERF_REG_X86_R14, offsetof(struct pt_regs, r14) },
 	{ PERF_REG_X86_R15, offsetof(struct pt_regs, r15) },
 };
+
 #define NR_USER_REGS	ARRAY_SIZE(user_regs)
 #define REG_IP		offsetof(struct pt_regs, rip)
 #define REG_SP		offsetof(struct pt_regs, rsp)
