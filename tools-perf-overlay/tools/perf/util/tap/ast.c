@@ -90,13 +90,9 @@ const char *tap_type_str(struct tap_type *t, char *buf, size_t size)
 		snprintf(buf, size, "nothing");
 		return buf;
 	}
-	if ((t->kind == TAP_T_NUM || t->kind == TAP_T_KMEM) && t->btf) {
+	if ((t->kind == TAP_T_NUM || t->kind == TAP_T_KMEM) && t->ktype) {
 		/* kernel data and typed pointers: "number (struct task_struct *)" */
-		snprintf(buf, size, "%s (", plain_type_name(t->kind));
-		len = strlen(buf);
-		tap_btf_type_name(t->btf, buf + len, size - len);
-		len = strlen(buf);
-		snprintf(buf + len, size - len, ")");
+		snprintf(buf, size, "%s (%s)", plain_type_name(t->kind), t->ktype);
 		return buf;
 	}
 	if (t->kind != TAP_T_TABLE) {

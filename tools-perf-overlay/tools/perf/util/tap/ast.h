@@ -67,6 +67,7 @@ struct tap_type {
 	 * array the value is the address of.
 	 */
 	int btf;
+	const char *ktype;			/* and its name: "struct sock *" */
 	struct tap_type *link;
 	int nkeys;				/* TABLE: -1 until known */
 	struct tap_type *key[TAP_MAX_KEYS];
@@ -144,7 +145,5 @@ void tap_ast_dump(FILE *fp, const struct tap_node *items);
 struct tap_type *tap_type_resolve(struct tap_type *t);
 /* "number", "string", "table (string) -> number", ... into buf. */
 const char *tap_type_str(struct tap_type *t, char *buf, size_t size);
-/* sema-btf.c: kernel type @id ("struct sock *") into buf. */
-void tap_btf_type_name(int id, char *buf, size_t size);
 
 #endif /* __TAP_AST_H */

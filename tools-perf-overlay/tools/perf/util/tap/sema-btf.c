@@ -110,20 +110,19 @@ static void type_name(const struct btf *btf, int id, char *buf, size_t size)
 	}
 }
 
-void tap_btf_type_name(int id, char *buf, size_t size)
-{
-	if (tap_ktypes__btf())
-		type_name(tap_ktypes__btf(), id, buf, size);
-	else
-		snprintf(buf, size, "a kernel type");
-}
-
 static const char *tname(struct sema *s, int id)
 {
 	char *buf = tap_alloc(s->c, 128);
 
 	type_name(tap_ktypes__btf(), id, buf, 128);
 	return buf;
+}
+
+/* @t is of kernel type @id, named for --dump-ast too. */
+static void set_btf(struct sema *s, struct tap_type *t, int id)
+{
+	t->btf = id;
+	t->ktype = tname(s, id);
 }
 
 const char *sema_btf_type_name(struct sema *s, int id)
@@ -177,7 +176,7 @@ struct tap_type *sema_btf_kmem(struct sema *s, const struct tap_node *at, int id
 {
 	struct tap_type *t = sema_type_new(s, TAP_T_KMEM, at);
 
-	t->btf = id;
+	set_btf(s, t, id);
 	return t;
 }
 
@@ -210,14 +209,14 @@ static struct tap_type *read_type(struct sema *s, const struct tap_node *at, int
 	case BTF_KIND_PTR:
 		kr->size = 8;
 		v = sema_type_new(s, TAP_T_NUM, at);
-		v->btf = id;
+		set_btf(s, v, id);
 		return v;
 	case BTF_KIND_ARRAY:
 		if (!is_byte(btf, (int)btf_array(t)->type, &is_char) && is_char) {
 			/* the array stays known, for its chars: comm[0] */
 			kr->size = btf_array(t)->nelems;
 			v = sema_type_new(s, TAP_T_STR, at);
-			v->btf = id;
+			set_btf(s, v, id);
 			return v;
 		}
 		return sema_btf_kmem(s, at, id);
@@ -493,7 +492,7 @@ struct tap_type *sema_cast(struct sema *s, struct tap_node *n)
 		tap_error(s->c, n->a->line, n->a->col,
 			  "a system call's pointer arguments point to user memory, which cannot be read as kernel data (user_string() and user_u64() read it)");
 	t = sema_type_new(s, TAP_T_NUM, n);
-	t->btf = -id;
+	set_btf(s, t, -id);
 	return t;
 }
 
@@ -507,7 +506,7 @@ struct tap_type *sema_curtask(struct sema *s, struct tap_node *n)
 	if (id <= 0)
 		tap_error(s->c, n->line, n->col, "the kernel's BTF has no struct task_struct");
 	t = sema_type_new(s, TAP_T_NUM, n);
-	t->btf = -id;
+	set_btf(s, t, -id);
 	return t;
 }
 
@@ -530,7 +529,7 @@ struct tap_type *sema_retval(struct sema *s, struct tap_node *n)
 		return v;
 	t = id > 0 ? skip(btf, id, NULL, NULL) : NULL;
 	if (t && btf_is_ptr(t))
-		v->btf = id;
+		set_btf(s, v, id);
 	return v;
 }
 
@@ -547,7 +546,7 @@ struct tap_type *sema_btf_field(struct sema *s, struct tap_node *n, int id,
 
 	if (t && btf_is_ptr(t)) {
 		v = sema_type_new(s, TAP_T_NUM, n);
-		v->btf = id;
+		set_btf(s, v, id);
 		return v;
 	}
 	if (t && btf_is_array(t)) {

@@ -106,8 +106,11 @@ void sema_unify_at(struct sema *s, const struct tap_node *at, struct tap_type *a
 		tap_error(s->c, at->line, at->col, "%s is %s here, but %s at %d:%d",
 			  describe(s, at), sema_btf_type_name(s, b->btf),
 			  sema_btf_type_name(s, a->btf), a->line, a->col);
-	if (a->kind == TAP_T_NUM && !a->btf)
-		a->btf = b->btf;	/* a number that a pointer is stored in is one */
+	if (a->kind == TAP_T_NUM && !a->btf) {
+		/* a number that a pointer is stored in is one */
+		a->btf = b->btf;
+		a->ktype = b->ktype;
+	}
 	if (a->kind != TAP_T_TABLE) {
 		b->link = a;
 		return;
