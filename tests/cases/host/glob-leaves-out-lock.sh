@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# A glob over subsystems leaves out lock:*, whose events fire inside lock
-# operations, BPF's own map locks included (Documentation/kernel-link.md);
-# -v says so at the spec; naming the subsystem still gives its events.
+# A glob over subsystems leaves out lock:* and preemptirq:*, whose events
+# fire inside lock and interrupt-mask operations, BPF's own map code
+# included (Documentation/kernel-link.md); -v says so at the spec; naming
+# the subsystem still gives its events.
 
 # shellcheck source-path=SCRIPTDIR source=../../lib/case.sh
 . "$TAP_TESTS/lib/case.sh"
@@ -20,7 +21,7 @@ n=$("$PERF" tap -l 'lo?k:*' | grep -c '^lock:' || true)
 expect_eq "lock events in lo?k:*" 0 "$n"
 
 "$PERF" tap -v --dump-ast -e 'trace *:* { }' >/dev/null 2>err || fail "exit status $? $(cat err)"
-grep -qx "perf tap: <cmdline>:1:7: '\*:\*' leaves out lock:\*, whose events fire inside the locks of BPF maps; name lock:EVENT to trace them" err ||
+grep -qx "perf tap: <cmdline>:1:7: '\*:\*' leaves out lock:\* and preemptirq:\*, whose events fire inside BPF's map code; name them to trace them" err ||
 	fail "no -v note for *:*: $(grep -v 'no syscall number' err)"
 "$PERF" tap -v --dump-ast -e 'trace lock:* { }' >/dev/null 2>err || fail "exit status $? $(cat err)"
 grep -q 'leaves out' err && fail "a note for lock:* named: $(cat err)"

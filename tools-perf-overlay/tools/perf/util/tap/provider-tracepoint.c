@@ -40,8 +40,8 @@ struct tp_match {
 	char *spec;
 	int nr;
 	struct tap_tp_name *names;
-	/* a glob over subsystems matched "lock", whose events were left out */
-	bool lock_left_out;
+	/* a glob over subsystems matched lock or preemptirq, left out */
+	bool inner_left_out;
 };
 
 static struct tp_match *matches;
@@ -113,6 +113,11 @@ bool tap_tp__can_read(void)
 	return ok;
 }
 
+static bool inner_subsystem(const char *sys)
+{
+	return !strcmp(sys, "lock") || !strcmp(sys, "preemptirq");
+}
+
 static int walk(struct tp_match *m)
 {
 	char *sys_glob = strdup(m->spec), *ev_glob;
@@ -137,15 +142,16 @@ static int walk(struct tp_match *m)
 		if (strpbrk(sys_glob, "*?[") && !strcmp(sd->d_name, "ftrace"))
 			continue;
 		/*
-		 * lock's events fire inside every lock operation, those of BPF's
-		 * own maps and buffers included (lock_release while the lock is
-		 * still held). A program there that updates a hash map another
-		 * program is updating on the same CPU deadlocks or corrupts it
-		 * on kernels before 6.15 (Documentation/kernel-link.md), so
-		 * they are traced only when the subsystem is named.
+		 * lock's and preemptirq's events fire inside every lock and
+		 * interrupt-mask operation, those in BPF's own map code
+		 * included (lock_release while the lock is still held). A
+		 * program there that updates a hash map another program is
+		 * updating on the same CPU deadlocks or corrupts it on
+		 * kernels before 6.15 (Documentation/kernel-link.md), so
+		 * they are traced only when their subsystem is named.
 		 */
-		if (strpbrk(sys_glob, "*?[") && !strcmp(sd->d_name, "lock")) {
-			m->lock_left_out = true;
+		if (strpbrk(sys_glob, "*?[") && inner_subsystem(sd->d_name)) {
+			m->inner_left_out = true;
 			continue;
 		}
 		err = walk_subsystem(m, sd->d_name, ev_glob);
@@ -330,14 +336,14 @@ static bool mine(const struct tap_tp_name *n)
 	return !tap_syscall__owns(n->sys);
 }
 
-/* Whether the glob @spec left out the lock subsystem's events. */
-static bool lock_left_out(const char *spec)
+/* Whether the glob @spec left out lock:* and preemptirq:*. */
+static bool inner_left_out(const char *spec)
 {
 	int i;
 
 	for (i = 0; i < nr_matches; i++)
 		if (!strcmp(matches[i].spec, spec))
-			return matches[i].lock_left_out;
+			return matches[i].inner_left_out;
 	return false;
 }
 
@@ -347,9 +353,9 @@ static int tp_resolve(struct tap_events *evs, struct tap_object *obj,
 	const struct tap_tp_name *names;
 	int i, n = tap_tp__resolve_match(obj, spec, &names);
 
-	if (n > 0 && evs->verbose && lock_left_out(spec->text))
-		pr_info("perf tap: %s:%d:%d: '%s' leaves out lock:*, whose events fire inside "
-			"the locks of BPF maps; name lock:EVENT to trace them\n",
+	if (n > 0 && evs->verbose && inner_left_out(spec->text))
+		pr_info("perf tap: %s:%d:%d: '%s' leaves out lock:* and preemptirq:*, whose "
+			"events fire inside BPF's map code; name them to trace them\n",
 			obj->file, spec->line, spec->col, spec->text);
 
 	for (i = 0; i < n; i++)
