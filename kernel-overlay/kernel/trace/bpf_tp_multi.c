@@ -46,6 +46,7 @@
 #include <linux/sort.h>
 #include <linux/syscalls.h>
 #include <linux/trace_events.h>
+#include <linux/tracepoint_batch.h>
 #include <linux/uaccess.h>
 
 #include "trace.h"
@@ -118,10 +119,13 @@ static void tp_multi_put_locked(struct tp_multi_event *events, u32 cnt, bool syn
 
 	lockdep_assert_held(&event_mutex);
 
+	/* The tracepoints' static calls go back to their iterators together. */
+	tracepoint_batch_begin();
 	for (i = 0; i < cnt; i++) {
 		events[i].last = perf_trace_event_put(events[i].call);
 		sync |= events[i].last;
 	}
+	tracepoint_batch_end();
 	if (sync)
 		tracepoint_synchronize_unregister();
 	for (i = 0; i < cnt; i++) {
@@ -167,6 +171,13 @@ static int tp_multi_get(struct tp_multi_event *events, u32 cnt)
 			goto unlock;
 		}
 	}
+	/*
+	 * Registering a probe on a tracepoint retargets its static call,
+	 * which patches kernel text, with IPIs to every CPU: hundreds of
+	 * tracepoints are patched in one batch instead (the probes run
+	 * through the tracepoints' iterators until then).
+	 */
+	tracepoint_batch_begin();
 	for (i = 0; i < cnt; i++) {
 		call = events[i].call;
 		/* The module of the event is going away. */
@@ -186,6 +197,7 @@ static int tp_multi_get(struct tp_multi_event *events, u32 cnt)
 			break;
 		}
 	}
+	tracepoint_batch_end();
 	if (err)
 		tp_multi_put_locked(events, i, false);
 unlock:

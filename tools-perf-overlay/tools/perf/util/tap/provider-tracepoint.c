@@ -43,6 +43,8 @@ struct tp_match {
 	char *spec;
 	int nr;
 	struct tap_tp_name *names;
+	/* a glob over subsystems matched lock or preemptirq, left out */
+	bool inner_left_out;
 };
 
 static struct tp_match *matches;
@@ -115,6 +117,11 @@ bool tap_tp__can_read(void)
 	return ok;
 }
 
+static bool inner_subsystem(const char *sys)
+{
+	return !strcmp(sys, "lock") || !strcmp(sys, "preemptirq");
+}
+
 static int walk(struct tp_match *m)
 {
 	char *sys_glob = strdup(m->spec), *ev_glob;
@@ -138,6 +145,19 @@ static int walk(struct tp_match *m)
 		/* ftrace's own events (function, print, ...) take no BPF programs */
 		if (strpbrk(sys_glob, "*?[") && !strcmp(sd->d_name, "ftrace"))
 			continue;
+		/*
+		 * lock's and preemptirq's events fire inside every lock and
+		 * interrupt-mask operation, those in BPF's own map code
+		 * included (lock_release while the lock is still held). A
+		 * program there that updates a hash map another program is
+		 * updating on the same CPU deadlocks or corrupts it on
+		 * kernels before 6.15 (Documentation/kernel-link.md), so
+		 * they are traced only when their subsystem is named.
+		 */
+		if (strpbrk(sys_glob, "*?[") && inner_subsystem(sd->d_name)) {
+			m->inner_left_out = true;
+			continue;
+		}
 		err = walk_subsystem(m, sd->d_name, ev_glob);
 		if (err)
 			break;
@@ -447,11 +467,27 @@ static bool mine(const struct tap_tp_name *n)
 	return !tap_syscall__owns(n->sys);
 }
 
+/* Whether the glob @spec left out lock:* and preemptirq:*. */
+static bool inner_left_out(const char *spec)
+{
+	int i;
+
+	for (i = 0; i < nr_matches; i++)
+		if (!strcmp(matches[i].spec, spec))
+			return matches[i].inner_left_out;
+	return false;
+}
+
 static int tp_resolve(struct tap_events *evs, struct tap_object *obj,
 		      const struct tap_spec *spec, int prog)
 {
 	const struct tap_tp_name *names;
 	int i, n = tap_tp__resolve_match(obj, spec, &names);
+
+	if (n > 0 && evs->verbose && inner_left_out(spec->text))
+		pr_info("perf tap: %s:%d:%d: '%s' leaves out lock:* and preemptirq:*, whose "
+			"events fire inside BPF's map code; name them to trace them\n",
+			obj->file, spec->line, spec->col, spec->text);
 
 	for (i = 0; i < n; i++)
 		if (mine(&names[i]) &&
