@@ -213,8 +213,9 @@ static int parse_call_graph(const struct option *opt, const char *arg, int unset
 		n = strtoul(arg + 6, &end, 0);
 		n = (n + 7) & ~7UL;
 		if (errno || end == arg + 6 || *end || !n || n > TAP_USTACK_MAX) {
-			fprintf(stderr, "perf tap: --call-graph dwarf,SIZE: SIZE must be a number "
-				"of bytes from 8 to %d: '%s'\n", TAP_USTACK_MAX, arg + 6);
+			fprintf(stderr,
+				"perf tap: --call-graph dwarf,SIZE: SIZE must be a number of bytes from 8 to %d: '%s'\n",
+				TAP_USTACK_MAX, arg + 6);
 			return -1;
 		}
 	}
@@ -281,8 +282,7 @@ int cmd_tap(int argc, const char **argv)
 	OPT_UINTEGER(0, "loop-max", &copts.loop_max,
 		     "iterations after which a while loop stops (default 1024)"),
 	OPT_CALLBACK(0, "call-graph", &copts.ustack_dwarf, "fp|dwarf[,SIZE]",
-		     "how ustack() finds frames: frame pointers (fp, the default), or "
-		     "unwinding SIZE bytes of stack (default 8192) with DWARF CFI",
+		     "ustack() frames: frame pointers (fp, default) or DWARF CFI on SIZE bytes (8192)",
 		     parse_call_graph),
 	OPT_STRING('m', "mmap-pages", &mmap_arg, "pages",
 		   "pages (or a size: 512K, 1M) in each output ring"),

@@ -180,7 +180,8 @@ static void gen_ntop6(struct gen *g, int src, unsigned int dst)
 			for (j = 0; j < 8; j++) {
 				if (len && j == (unsigned int)start)
 					strcat(fmt, "::");
-				if (len && j >= (unsigned int)start && j < (unsigned int)(start + len))
+				if (len && j >= (unsigned int)start &&
+				    j < (unsigned int)(start + len))
 					continue;
 				if (*fmt && fmt[strlen(fmt) - 1] != ':')
 					strcat(fmt, ":");

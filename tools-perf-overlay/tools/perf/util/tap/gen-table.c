@@ -220,9 +220,10 @@ void gen_print_hist(struct gen *g, struct tap_node *call)
 	} else if (gen_table_percpu(g, map)) {
 		gen_sum_fold(g, map, buf + TAP_REC_HDR);
 		STX(BPF_DW, R7, buf + TAP_REC_HDR + m->key_size, R0);
-	} else
+	} else {
 		copy_mem(g, R7, buf + TAP_REC_HDR + m->key_size, BPF_REG_9, 0,
 			 m->value_size);
+	}
 	gen_output(g, buf, size);
 	gen_callback_end(g, &sv, cb);
 	gen_for_each(g, map, cb, false);

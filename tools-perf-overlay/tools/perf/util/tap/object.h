@@ -185,7 +185,7 @@ struct tap_layout {
  * added to, kept per CPU (BPF_MAP_TYPE_PERCPU_HASH) and added up where it
  * is read, so that CPUs counting the same key do not take turns at it.
  */
-#define TAP_MAP_F_PERCPU	(1U << 31)
+#define TAP_MAP_F_PERCPU	BIT(31)
 
 struct tap_map_def {
 	char name[16];

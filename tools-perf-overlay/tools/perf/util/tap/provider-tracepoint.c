@@ -485,8 +485,8 @@ static int tp_resolve(struct tap_events *evs, struct tap_object *obj,
 	int i, n = tap_tp__resolve_match(obj, spec, &names);
 
 	if (n > 0 && evs->verbose && inner_left_out(spec->text))
-		pr_info("perf tap: %s:%d:%d: '%s' leaves out lock:* and preemptirq:*, whose "
-			"events fire inside BPF's map code; name them to trace them\n",
+		pr_info(
+			"perf tap: %s:%d:%d: '%s' leaves out lock:* and preemptirq:*, whose events fire inside BPF's map code; name them to trace them\n",
 			obj->file, spec->line, spec->col, spec->text);
 
 	for (i = 0; i < n; i++)
