@@ -26,6 +26,12 @@ expect_eq "fields" "sched:sched_process_exec
 	__data_loc char[] filename;	(a string)
 	pid_t pid;
 	pid_t old_pid;" "$out"
+# a __u8 array is bytes where the kernel's BTF types the record, a char array text
+if [[ -e /sys/kernel/btf/vmlinux ]] &&
+	out=$("$PERF" tap -l -v 'sock:inet_sock_set_state' 2>/dev/null); then
+	grep -qx $'\t__u8\[4\] saddr;\t(bytes: x\[i\], ntop(), hex())' <<<"$out" ||
+		fail "saddr not listed as bytes: $out"
+fi
 
 # a file's functions, as uprobe specs
 out=$("$PERF" tap -l "probe:$WORKLOAD:workload_mark*") || fail "uprobe -l: exit status $?"

@@ -302,9 +302,15 @@ static void list_fields(const struct tap_event *ev)
 	if (ev->path || !strcmp(ev->sys, "probe"))
 		return;
 	tp = tap_tp__format(ev->sys, ev->name);
-	for (f = tp ? tp->format.fields : NULL; f; f = f->next)
-		printf("\t%s %s;%s\n", f->type, f->name,
-		       f->flags & TEP_FIELD_IS_STRING ? "\t(a string)" : "");
+	for (f = tp ? tp->format.fields : NULL; f; f = f->next) {
+		const char *note = "";
+
+		if (tap_tp__field_is_bytes(ev->sys, ev->name, f->name))
+			note = "\t(bytes: x[i], ntop(), hex())";
+		else if (f->flags & TEP_FIELD_IS_STRING)
+			note = "\t(a string)";
+		printf("\t%s %s;%s\n", f->type, f->name, note);
+	}
 }
 
 /*

@@ -590,6 +590,21 @@ count:
 }
 
 /*
+ * In a bpf_loop callback over the CPUs (the CPU in R8): R0 = CPU R8's copy
+ * of the element whose key is at scratch @key; returns the jump to patch
+ * to where there is none.
+ */
+static unsigned int lookup_cpu_copy(struct gen *g, int map, unsigned int key)
+{
+	ld_map(g, R1, map);
+	MOV_REG(R2, R7);
+	ALU64_IMM(BPF_ADD, R2, key);
+	MOV_REG(R3, BPF_REG_8);
+	CALL(BPF_FUNC_map_lookup_percpu_elem);
+	return JMP_IMM(BPF_JEQ, R0, 0, 0);
+}
+
+/*
  * Fold the per-CPU copies of the element whose key is at scratch @key into
  * scratch @acc (TAP_AGG_SIZE bytes; the histogram only if @hist), with a
  * bpf_loop over the possible CPUs.
@@ -603,12 +618,7 @@ static void gen_agg_fold(struct gen *g, int map, unsigned int key, unsigned int 
 
 	zero_mem(g, R7, acc, hist ? TAP_AGG_SIZE : TAP_AGG_HIST);
 	gen_callback_begin(g, &sv, cb, true);
-	ld_map(g, R1, map);
-	MOV_REG(R2, R7);
-	ALU64_IMM(BPF_ADD, R2, key);
-	MOV_REG(R3, BPF_REG_8);
-	CALL(BPF_FUNC_map_lookup_percpu_elem);
-	j = JMP_IMM(BPF_JEQ, R0, 0, 0);
+	j = lookup_cpu_copy(g, map, key);
 	LDX(BPF_DW, R1, R0, TAP_AGG_COUNT);
 	{
 		unsigned int j_empty = JMP_IMM(BPF_JEQ, R1, 0, 0), j_first;
@@ -822,12 +832,7 @@ void gen_sum_fold(struct gen *g, int map, unsigned int key)
 
 	ST_IMM(BPF_DW, R7, acc, 0);
 	gen_callback_begin(g, &sv, cb, true);
-	ld_map(g, R1, map);
-	MOV_REG(R2, R7);
-	ALU64_IMM(BPF_ADD, R2, key);
-	MOV_REG(R3, BPF_REG_8);
-	CALL(BPF_FUNC_map_lookup_percpu_elem);
-	j = JMP_IMM(BPF_JEQ, R0, 0, 0);
+	j = lookup_cpu_copy(g, map, key);
 	LDX(BPF_DW, R1, R0, 0);
 	LDX(BPF_DW, R2, R7, acc);
 	ALU64_REG(BPF_ADD, R2, R1);

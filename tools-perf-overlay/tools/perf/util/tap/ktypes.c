@@ -68,3 +68,22 @@ void tap_ktypes__exit(void)
 	vmlinux = NULL;
 	vmlinux_tried = false;
 }
+
+/* Is array element type @id a byte (__u8, u8, s8: bytes) rather than a char? */
+bool tap_ktypes__is_byte(const struct btf *btf, int id, bool *is_char)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	bool typedefd = false;
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		typedefd |= btf_is_typedef(t);
+		t = btf__type_by_id(btf, t->type);
+	}
+	*is_char = false;
+	if (!t || !btf_is_int(t) || t->size != 1 ||
+	    !strcmp(btf__name_by_offset(btf, t->name_off), "_Bool"))
+		return false;
+	/* char, unsigned char as written are text; a typedef to one holds bytes */
+	*is_char = !typedefd;
+	return typedefd;
+}

@@ -369,6 +369,17 @@ static int field_btf(const char *sys, const char *name, const char *field)
 	return 0;
 }
 
+/* -l -v: whether scripts see field @field of @sys:@name as a byte array (its BTF type) */
+bool tap_tp__field_is_bytes(const char *sys, const char *name, const char *field)
+{
+	const struct btf *btf = tap_ktypes__btf();
+	int id = btf ? field_btf(sys, name, field) : 0;
+	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
+	bool is_char;
+
+	return t && btf_is_array(t) && tap_ktypes__is_byte(btf, (int)btf_array(t)->type, &is_char);
+}
+
 static int check_field(struct tap_field_check *fc, const char *sys, const char *name)
 {
 	struct tep_event *tp = tap_tp__format(sys, name);

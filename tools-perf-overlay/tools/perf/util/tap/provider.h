@@ -119,6 +119,7 @@ int tap_tp__field_type(const char *spec, struct tap_field_check *fc, bool syscal
 /* Where field @name is in the record of event @ev. */
 void tap_tp__record_field(const struct tap_event *ev, const char *name, struct tap_field *f);
 void tap_tp__describe(const struct tap_event *ev, char *buf, size_t size);
+bool tap_tp__field_is_bytes(const char *sys, const char *name, const char *field);
 /* The slow path: @idx as a perf tracepoint event with a tracepoint program. */
 int tap_tp__attach_perf(struct runtime *rt, int idx);
 

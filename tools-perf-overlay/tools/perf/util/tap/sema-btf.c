@@ -153,25 +153,6 @@ bool sema_btf_same(int a, int b)
 			  pointee(btf, a, NULL) == pointee(btf, b, NULL));
 }
 
-/* Is array element type @id a byte (__u8, u8, s8: bytes) rather than a char? */
-static bool is_byte(const struct btf *btf, int id, bool *is_char)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-	bool typedefd = false;
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		typedefd |= btf_is_typedef(t);
-		t = btf__type_by_id(btf, t->type);
-	}
-	*is_char = false;
-	if (!t || !btf_is_int(t) || t->size != 1 ||
-	    !strcmp(btf__name_by_offset(btf, t->name_off), "_Bool"))
-		return false;
-	/* char, unsigned char as written are text; a typedef to one holds bytes */
-	*is_char = !typedefd;
-	return typedefd;
-}
-
 struct tap_type *sema_btf_kmem(struct sema *s, const struct tap_node *at, int id)
 {
 	struct tap_type *t = sema_type_new(s, TAP_T_KMEM, at);
@@ -212,7 +193,7 @@ static struct tap_type *read_type(struct sema *s, const struct tap_node *at, int
 		set_btf(s, v, id);
 		return v;
 	case BTF_KIND_ARRAY:
-		if (!is_byte(btf, (int)btf_array(t)->type, &is_char) && is_char) {
+		if (!tap_ktypes__is_byte(btf, (int)btf_array(t)->type, &is_char) && is_char) {
 			/* the array stays known, for its chars: comm[0] */
 			kr->size = btf_array(t)->nelems;
 			v = sema_type_new(s, TAP_T_STR, at);
@@ -552,7 +533,7 @@ struct tap_type *sema_btf_field(struct sema *s, struct tap_node *n, int id,
 	if (t && btf_is_array(t)) {
 		bool is_char;
 
-		if (is_byte(btf, (int)btf_array(t)->type, &is_char) || !is_char)
+		if (tap_ktypes__is_byte(btf, (int)btf_array(t)->type, &is_char) || !is_char)
 			return sema_btf_kmem(s, n, id);
 		return sema_type_new(s, TAP_T_STR, n);
 	}
