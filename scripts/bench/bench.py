@@ -462,6 +462,24 @@ class Bench:
 
     # ---- 4. output rate -------------------------------------------------
 
+    def printf_cmds(self, k, data, record_opts):
+        """Each tool printing a line per getpid of 'workload getpid K' (perf
+        record writing them to DATA, with RECORD_OPTS)."""
+        w = [self.workload, "getpid", str(k)]
+        cmds = {
+            "perf tap": [self.perf, "tap", "-e",
+                         'trace syscalls:sys_enter_getpid '
+                         '{ printf("%d\\n", pid) }', "--"] + w,
+            "perf": [self.perf, "record"] + record_opts +
+                    ["-e", "syscalls:sys_enter_getpid", "-o", data, "--"] + w,
+        }
+        if self.bpftrace:
+            cmds["bpftrace"] = [
+                self.bpftrace, "-e",
+                'tracepoint:syscalls:sys_enter_getpid /pid == cpid/ '
+                '{ printf("%d\\n", pid); }', "-c", " ".join(w)]
+        return cmds
+
     def output_rate(self):
         k = 200000 if self.quick else 1000000
         n = self.runs
@@ -469,19 +487,7 @@ class Bench:
         outf = os.path.join(self.tmp, "rate.out")
         errf = os.path.join(self.tmp, "rate.err")
         data = os.path.join(self.tmp, "rate.data")
-        w = [self.workload, "getpid", str(k)]
-        cmds = {
-            "perf tap": [self.perf, "tap", "-e",
-                         'trace syscalls:sys_enter_getpid '
-                         '{ printf("%d\\n", pid) }', "--"] + w,
-            "perf": [self.perf, "record", "-e", "syscalls:sys_enter_getpid",
-                     "-o", data, "--"] + w,
-        }
-        if self.bpftrace:
-            cmds["bpftrace"] = [
-                self.bpftrace, "-e",
-                'tracepoint:syscalls:sys_enter_getpid /pid == cpid/ '
-                '{ printf("%d\\n", pid); }', "-c", " ".join(w)]
+        cmds = self.printf_cmds(k, data, [])
         for t in TOOLS:
             if t not in cmds:
                 rate[t] = lost[t] = self.missing(t)
@@ -519,19 +525,7 @@ class Bench:
         outf = os.path.join(self.tmp, "cpu.out")
         statf = os.path.join(self.tmp, "cpu.stat")
         data = os.path.join(self.tmp, "cpu.data")
-        w = [self.workload, "getpid", str(k)]
-        cmds = {
-            "perf tap": [self.perf, "tap", "-e",
-                         'trace syscalls:sys_enter_getpid '
-                         '{ printf("%d\\n", pid) }', "--"] + w,
-            "perf": [self.perf, "record", "-q", "-e",
-                     "syscalls:sys_enter_getpid", "-o", data, "--"] + w,
-        }
-        if self.bpftrace:
-            cmds["bpftrace"] = [
-                self.bpftrace, "-e",
-                'tracepoint:syscalls:sys_enter_getpid /pid == cpid/ '
-                '{ printf("%d\\n", pid); }', "-c", " ".join(w)]
+        cmds = self.printf_cmds(k, data, ["-q"])
         cells = {}
         for t in TOOLS:
             if t not in cmds:
