@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define TAP_SDT(provider, name, semaphore, args, ...)					\
-	__asm__ __volatile__(								\
+	do { __asm__ __volatile__(								\
 		"990:	nop\n"								\
 		"	.pushsection .note.stapsdt,\"\",\"note\"\n"			\
 		"	.balign 4\n"							\
@@ -46,7 +46,7 @@
 		"	.size _.stapsdt.base, 1\n"					\
 		"	.popsection\n"							\
 		"	.endif\n"							\
-		: : __VA_ARGS__)
+		: : __VA_ARGS__); } while (0)
 
 /* The kernel counts it up while a uprobe with it as ref_ctr_offset is attached. */
 __attribute__((section(".probes"), used)) volatile unsigned short tap_test_guarded_semaphore;
