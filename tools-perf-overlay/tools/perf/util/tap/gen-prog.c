@@ -50,9 +50,16 @@ static void prologue_target(struct gen *g)
 	prologue_member(g, TAP_G_TARGET, TAP_MAP_TARGETS, BPF_FUNC_get_current_pid_tgid, 32);
 }
 
+/*
+ * A scratch area of its own for every program and variant: the variants
+ * of a block are separate BPF programs of different types, whose runs the
+ * kernel does not keep from nesting (a raw tracepoint program interrupted
+ * on its CPU by a tracepoint or kprobe program of the same block), so a
+ * shared area would be overwritten under the interrupted run.
+ */
 static void prologue_scratch(struct gen *g)
 {
-	ST_IMM(BPF_W, FP, SLOT_KEY, g->prog_idx);
+	ST_IMM(BPF_W, FP, SLOT_KEY, g->prog_idx * TAP_CODE_NR + (int)g->variant);
 	ld_map(g, R1, TAP_MAP_SCRATCH);
 	MOV_REG(R2, FP);
 	ALU64_IMM(BPF_ADD, R2, SLOT_KEY);

@@ -31,7 +31,8 @@ int runtime__create_maps(struct runtime *rt)
 	obj->maps[TAP_MAP_EVENTS].max_entries = (unsigned int)tap_output__nr_cpus(rt->out);
 	obj->maps[TAP_MAP_CPUS].max_entries = (unsigned int)tap_output__nr_cpus(rt->out);
 	obj->maps[TAP_MAP_SCRATCH].value_size = obj->scratch_size;
-	obj->maps[TAP_MAP_SCRATCH].max_entries = (unsigned int)obj->nr_progs;
+	/* one entry per program and variant (gen-prog.c: prologue_scratch()) */
+	obj->maps[TAP_MAP_SCRATCH].max_entries = (unsigned int)obj->nr_progs * TAP_CODE_NR;
 	obj->maps[TAP_MAP_PROBENAMES].max_entries = rt->evs.nr ? (unsigned int)rt->evs.nr : 1;
 	obj->maps[TAP_MAP_SYSCALLS].max_entries =
 		rt->nr_bases ? (unsigned int)rt->nr_bases * TAP_SYSCALL_SLOTS : 1;

@@ -62,7 +62,7 @@ enum tap_type_kind {
 enum {
 	TAP_MAP_GLOBALS,	/* array, 1 entry: fixed slots + global variables */
 	TAP_MAP_EVENTS,		/* perf event array: the bpf-output event per CPU */
-	TAP_MAP_SCRATCH,	/* per-CPU array, one entry per program */
+	TAP_MAP_SCRATCH,	/* per-CPU array, one entry per program and variant */
 	TAP_MAP_PROBENAMES,	/* array: event index -> name (str_size bytes) */
 	TAP_MAP_SYSCALLS,	/* array: (cookie base + syscall nr) -> event index + 1 */
 	TAP_MAP_STACKS,		/* stack trace map: stack() ids -> return addresses */
