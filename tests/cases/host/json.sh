@@ -104,6 +104,8 @@ def strip(objs):
 assert strip(live) == strip(report), "report's objects differ from live mode's"
 
 lost = load("lost.json")
+# runs the kernel skipped depend on what else ran on the CPUs: a count
+assert len(lost) == 1 and isinstance(lost[0].pop("skipped_runs"), int), lost
 assert lost == [{"type": "lost", "records": 0, "table_updates": 3, "loops": 0,
 		 "stacks_collided": 0, "stacks_full": 0, "stacks_other": 0,
 		 "mapping_reports": 0, "undecoded": 0}], lost

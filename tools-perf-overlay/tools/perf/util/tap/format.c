@@ -871,6 +871,10 @@ void tap_print_losses(const struct tap_losses *l, const struct tap_printer *p)
 		pr_warning(
 			"perf tap: warning: %llu output records lost (the rings were full; try a larger -m)\n",
 			(unsigned long long)l->records);
+	if (l->nested)
+		pr_warning(
+			"perf tap: warning: %llu probe runs skipped: their events fired on a CPU that was running a BPF program already\n",
+			(unsigned long long)l->nested);
 	if (l->drops)
 		pr_warning(
 			"perf tap: warning: %llu table updates lost (a table was full at %u entries)\n",

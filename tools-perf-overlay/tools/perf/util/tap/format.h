@@ -76,6 +76,7 @@ struct tap_losses {
 	__u64 loops;		/* loops stopped after loop_max iterations */
 	__u64 stacks_collided;	/* stacks lost to hash collisions in the stack map */
 	__u64 track;		/* reports of processes' mappings */
+	__u64 nested;		/* probe runs the kernel skipped (bpf_prog_info.recursion_misses) */
 	__u32 table_entries, loop_max, stack_entries, stack_buckets;
 };
 

@@ -259,7 +259,7 @@ void tap_json_hist(struct tap_printer *p, struct tap_hist *h, const struct tap_m
 void tap_json_losses(const struct tap_printer *p, const struct tap_losses *l)
 {
 	if (!l->records && !l->drops && !l->loops && !l->stacks_collided && !l->track &&
-	    !p->bad && !p->stacks_full && !p->stacks_other)
+	    !l->nested && !p->bad && !p->stacks_full && !p->stacks_other)
 		return;
 	/* one member a line, so the object's layout reads as a list */
 	fprintf(p->fp, "{\"type\":\"lost\",\"records\":%llu,", (unsigned long long)l->records);
@@ -269,6 +269,7 @@ void tap_json_losses(const struct tap_printer *p, const struct tap_losses *l)
 	fprintf(p->fp, "\"stacks_full\":%llu,", (unsigned long long)p->stacks_full);
 	fprintf(p->fp, "\"stacks_other\":%llu,", (unsigned long long)p->stacks_other);
 	fprintf(p->fp, "\"mapping_reports\":%llu,", (unsigned long long)l->track);
+	fprintf(p->fp, "\"skipped_runs\":%llu,", (unsigned long long)l->nested);
 	fprintf(p->fp, "\"undecoded\":%llu}\n", (unsigned long long)p->bad);
 	fflush(p->fp);
 }

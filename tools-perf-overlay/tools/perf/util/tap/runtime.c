@@ -443,6 +443,33 @@ static void trace_loop(struct runtime *rt)
 	}
 }
 
+/*
+ * The runs the kernel skipped because a BPF program was running on the
+ * CPU already: a raw tracepoint program does not run inside itself, and a
+ * tracepoint, kprobe or perf event program does not run inside any of
+ * those (an interrupt's events while one runs, or while a bpf() syscall
+ * has a map locked).  The kernel counts them per program.
+ */
+static __u64 recursion_misses(struct runtime *rt)
+{
+	__u64 n = 0;
+	int i, j;
+
+	for (i = 0; rt->progs && i < rt->obj->nr_progs; i++) {
+		const struct prog_state *ps = &rt->progs[i];
+		int fds[] = { ps->fd, ps->sys_fd, ps->tp_fd, ps->kprobe_fd, ps->umulti_fd };
+
+		for (j = 0; j < (int)ARRAY_SIZE(fds); j++) {
+			struct bpf_prog_info info = { 0 };
+			__u32 len = sizeof(info);
+
+			if (fds[j] >= 0 && !bpf_prog_get_info_by_fd(fds[j], &info, &len))
+				n += info.recursion_misses;
+		}
+	}
+	return n;
+}
+
 void runtime__losses(struct runtime *rt, struct tap_losses *l)
 {
 	__u64 refused = runtime__get_global(rt, TAP_G_OUTFAIL);
@@ -457,6 +484,7 @@ void runtime__losses(struct runtime *rt, struct tap_losses *l)
 	/* counted in BPF: every sample, not only the values printed */
 	l->stacks_collided = runtime__get_global(rt, TAP_G_STACKLOST);
 	l->track = tap_track__lost(rt->track);
+	l->nested = recursion_misses(rt);
 	l->table_entries = rt->obj->table_entries;
 	l->loop_max = rt->obj->loop_max;
 	l->stack_entries = TAP_STACK_MAP_ENTRIES;

@@ -46,7 +46,9 @@ void tap_saved__sort_stacks(struct tap_saved *s)
  */
 static const char saved_magic[8] = "TAPDATA";
 
-#define SAVED_COUNTERS	9
+/* SAVED_COUNTERS are written; a file of an earlier writer has the first 9 */
+#define SAVED_COUNTERS		10
+#define SAVED_COUNTERS_MIN	9
 
 int tap_saved__encode(const struct tap_saved *s, void **data, size_t *size)
 {
@@ -93,6 +95,7 @@ int tap_saved__encode(const struct tap_saved *s, void **data, size_t *size)
 	tap_wbuf__put_u64(&b, l->loop_max);
 	tap_wbuf__put_u64(&b, l->stack_entries);
 	tap_wbuf__put_u64(&b, l->stack_buckets);
+	tap_wbuf__put_u64(&b, l->nested);
 	if (b.err) {
 		free(b.p);
 		return b.err;
@@ -206,7 +209,7 @@ int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 
 	get_stacks(&b, s);
 	/* counters a later writer adds to this version are skipped */
 	n = tap_rbuf__get_count(&b, sizeof(__u64), UINT32_MAX);
-	if (!b.err && n < SAVED_COUNTERS)
+	if (!b.err && n < SAVED_COUNTERS_MIN)
 		b.err = -EINVAL;
 	l->records = tap_rbuf__get_u64(&b);
 	l->drops = tap_rbuf__get_u64(&b);
@@ -217,6 +220,8 @@ int tap_saved__decode(const void *data, size_t size, struct tap_saved *s, __u32 
 	l->loop_max = (__u32)tap_rbuf__get_u64(&b);
 	l->stack_entries = (__u32)tap_rbuf__get_u64(&b);
 	l->stack_buckets = (__u32)tap_rbuf__get_u64(&b);
+	if (n > SAVED_COUNTERS_MIN)
+		l->nested = tap_rbuf__get_u64(&b);
 	if (b.err) {
 		tap_saved__exit(s);
 		return b.err;
