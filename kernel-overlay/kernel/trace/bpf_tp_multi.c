@@ -119,7 +119,7 @@ static void tp_multi_put_locked(struct tp_multi_event *events, u32 cnt, bool syn
 
 	lockdep_assert_held(&event_mutex);
 
-	/* The tracepoints' static calls go back to their iterators together. */
+	/* no text patching for the static calls of tracepoints left without probes */
 	tracepoint_batch_begin();
 	for (i = 0; i < cnt; i++) {
 		events[i].last = perf_trace_event_put(events[i].call);
@@ -172,10 +172,9 @@ static int tp_multi_get(struct tp_multi_event *events, u32 cnt)
 		}
 	}
 	/*
-	 * Registering a probe on a tracepoint retargets its static call,
-	 * which patches kernel text, with IPIs to every CPU: hundreds of
-	 * tracepoints are patched in one batch instead (the probes run
-	 * through the tracepoints' iterators until then).
+	 * Registering a tracepoint's first probe would retarget its static
+	 * call, patching kernel text with IPIs to every CPU, hundreds of
+	 * times: in a batch the tracepoints keep calling their iterators.
 	 */
 	tracepoint_batch_begin();
 	for (i = 0; i < cnt; i++) {
