@@ -5,12 +5,21 @@
  * spins, or sorts with a comparator that libc calls back, or deep_c under
  * 1 KiB frames of big_frames() that take more stack than a small copy;
  * "two N": N times deep_c through deep_a and deep_b, and through other_a
- * and other_b, whose frames are the same size.
+ * and other_b, whose frames are the same size; "wait N": N times deep_c
+ * once a SIGUSR1 came, so a tracer started after it can be ready first.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 volatile unsigned long sink;
+static volatile sig_atomic_t go;
+
+static void on_usr1(int sig)
+{
+	go = sig;
+}
 
 __attribute__((noinline)) int cmp_leaf(const void *a, const void *b)
 {
@@ -82,5 +91,17 @@ int main(int argc, char **argv)
 			sink += deep_a(1, 0) + other_a(1, 0);
 	else if (!strcmp(mode, "big"))
 		sink += big_frames((int)n);
+	else if (!strcmp(mode, "wait")) {
+		sigset_t usr1, old;
+
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, &old);
+		signal(SIGUSR1, on_usr1);
+		while (!go)
+			sigsuspend(&old);
+		while (n--)
+			sink += deep_a(1, 0);
+	}
 	return 0;
 }

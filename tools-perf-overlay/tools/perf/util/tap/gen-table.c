@@ -709,7 +709,7 @@ void gen_agg_fn(struct gen *g, struct tap_node *call)
  */
 struct percpu_scan {
 	struct gen *g;
-	bool *bad, *added;
+	bool *bad, *added, *set;
 };
 
 static int table_sym(struct percpu_scan *ps, const struct tap_sym *sym)
@@ -727,6 +727,12 @@ static int table_of(struct percpu_scan *ps, const struct tap_node *n)
 }
 
 static void percpu_scan_list(struct percpu_scan *ps, const struct tap_node *n, bool probe);
+
+/* {}: a table emptied, not given values */
+static bool table_empty(const struct tap_node *n)
+{
+	return n && n->kind == TAP_N_TABLE && !n->list;
+}
 
 static void percpu_scan(struct percpu_scan *ps, const struct tap_node *n, bool probe)
 {
@@ -746,19 +752,23 @@ static void percpu_scan(struct percpu_scan *ps, const struct tap_node *n, bool p
 	case TAP_N_VAR:
 		/* a table given its contents whole: they are not a sum of copies */
 		t = n->a ? table_sym(ps, n->sym) : -1;
-		if (t >= 0)
+		if (t >= 0) {
 			ps->bad[t] = true;
+			ps->set[t] |= !table_empty(n->a);
+		}
 		break;
 	case TAP_N_ASSIGN:
 		t = table_of(ps, n->a);
-		if (t >= 0)
+		if (t >= 0) {
 			ps->bad[t] = true;
+			ps->set[t] |= !table_empty(n->b);
+		}
 		t = n->a->kind == TAP_N_INDEX ? table_of(ps, n->a->a) : -1;
 		if (t >= 0) {
 			if (n->op == TK_ADD_ASSIGN || n->op == TK_SUB_ASSIGN)
 				ps->added[t] = true;
 			else
-				ps->bad[t] = true;
+				ps->bad[t] = ps->set[t] = true;
 			percpu_scan_list(ps, n->a->list, probe);
 			percpu_scan(ps, n->b, probe);
 			return;
@@ -802,17 +812,22 @@ void gen_percpu_tables(struct gen *g, struct tap_node *items)
 		return;
 	ps.bad = calloc(g->sema->ntables, sizeof(bool));
 	ps.added = calloc(g->sema->ntables, sizeof(bool));
-	if (ps.bad && ps.added)
+	ps.set = calloc(g->sema->ntables, sizeof(bool));
+	if (ps.bad && ps.added && ps.set)
 		percpu_scan_list(&ps, items, false);
-	for (i = 0; ps.bad && ps.added && i < g->sema->ntables; i++) {
+	for (i = 0; ps.bad && ps.added && ps.set && i < g->sema->ntables; i++) {
 		struct tap_map_def *m = &g->obj->maps[TAP_MAP_TABLE0 + i];
 
-		if (m->type == BPF_MAP_TYPE_HASH && m->value.kind == TAP_T_NUM &&
-		    ps.added[i] && !ps.bad[i])
+		if (m->type != BPF_MAP_TYPE_HASH || m->value.kind != TAP_T_NUM || !ps.added[i])
+			continue;
+		if (!ps.bad[i])
 			m->flags |= TAP_MAP_F_PERCPU;
+		if (!ps.set[i])
+			m->flags |= TAP_MAP_F_ADDED;
 	}
 	free(ps.bad);
 	free(ps.added);
+	free(ps.set);
 }
 
 bool gen_table_percpu(struct gen *g, int map)

@@ -52,7 +52,7 @@ int runtime__create_maps(struct runtime *rt)
 		rt->map_fds[i] = -1;
 	for (i = 0; i < obj->nr_maps; i++) {
 		LIBBPF_OPTS(bpf_map_create_opts, mopts,
-			    .map_flags = obj->maps[i].flags & ~TAP_MAP_F_PERCPU);
+			    .map_flags = obj->maps[i].flags & ~TAP_MAP_F_TAP);
 		struct tap_map_def *m = &obj->maps[i];
 		enum bpf_map_type type = m->flags & TAP_MAP_F_PERCPU ? BPF_MAP_TYPE_PERCPU_HASH :
 					 m->type;

@@ -186,6 +186,13 @@ struct tap_layout {
  * is read, so that CPUs counting the same key do not take turns at it.
  */
 #define TAP_MAP_F_PERCPU	BIT(31)
+/*
+ * A table of numbers only ever added to ('+=', '-='; never set): elements
+ * perf tap merges (DWARF stacks, runtime-fold.c) add up, where the later
+ * value replaces the earlier in other tables.
+ */
+#define TAP_MAP_F_ADDED		BIT(30)
+#define TAP_MAP_F_TAP		(TAP_MAP_F_PERCPU | TAP_MAP_F_ADDED)
 
 struct tap_map_def {
 	char name[16];

@@ -55,6 +55,7 @@
 #include "record.h"
 #include "saved.h"
 #include "runtime-int.h"
+#include "unwind.h"
 
 /* In tap_record.ustacks, the stack id of a process with --call-graph dwarf stacks */
 #define REC_DWARF_STACK	0xffffffffUL
@@ -267,6 +268,9 @@ static int rec_sample(void *arg, int cpu, u64 time, const void *data, u32 size)
 			rec->rt->printer.exited = true;
 		if (rec->rt->obj->uses_stacks)
 			rec_note_stacks(rec, &rec->rt->obj->recs[def], data);
+		/* unwound now too, for the tables to fold; report unwinds them again */
+		if (rec->rt->obj->recs[def].kind == TAP_REC_USTACK)
+			tap_unwind__add(rec->rt->printer.unwind, data, size);
 	}
 	if (rec_lost(rec))
 		return rec->err;

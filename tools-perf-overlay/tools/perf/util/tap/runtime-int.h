@@ -64,6 +64,7 @@ struct runtime {
 	char *globals;			/* the globals map, mmapped; NULL if it cannot be */
 	size_t globals_len;
 	bool hurry;			/* stopped while attaching: detach in the background */
+	__u64 fold_ns;			/* when tables of DWARF stacks were last folded */
 };
 
 /* stack(): stacks kept; the kernel rounds the buckets up to 16384 */
@@ -89,6 +90,13 @@ void runtime__losses(struct runtime *rt, struct tap_losses *l);
 int runtime__watch_exec_perf(struct runtime *rt);
 /* runtime.c: the command or every -p process has ended (checked while attaching) */
 bool runtime__targets_gone(struct runtime *rt);
+
+/*
+ * runtime-fold.c: fold the elements of tables keyed by --call-graph dwarf
+ * stacks whose snapshots unwound to the same frames (every 100 ms; @all:
+ * at the end, everything)
+ */
+void runtime__fold_stacks(struct runtime *rt, bool all);
 
 /* once.c: run top-level code or trace_end, with all of its output */
 int runtime__run_once(struct runtime *rt, int prog);

@@ -402,6 +402,7 @@ static int drain(struct runtime *rt)
 	/* mappings first: the records may name code mapped just before */
 	tap_track__drain(rt->track);
 	n = tap_output__drain(rt->out, rt->emit, rt->emit_arg);
+	runtime__fold_stacks(rt, false);
 
 	fflush(rt->printer.fp);
 	return n;
@@ -673,6 +674,7 @@ int tap_run(struct tap_object *obj, const struct tap_run_opts *opts)
 	stop_signals = tap_signals;
 	runtime__stop_probes(&rt);
 	drain(&rt);
+	runtime__fold_stacks(&rt, true);
 	/* every trace_end runs, in order, even after exit(): only probes stop */
 	for (end = 0; end < obj->nr_progs; end++) {
 		if (obj->progs[end].kind != TAP_PROG_END)

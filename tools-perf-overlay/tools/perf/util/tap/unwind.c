@@ -46,6 +46,7 @@ struct chain {
 	int pid;
 	enum tap_unwind_state state;
 	__u32 size;			/* the bytes of stack asked for */
+	__u64 canon;			/* the first stack value unwound to it: see fold */
 	int nr;
 	__u64 ips[];
 };
@@ -74,6 +75,10 @@ struct tap_unwind {
 	struct hashmap *chains;		/* each distinct chain, once: chain -> chain */
 	struct hashmap *seen;		/* where snapshots were taken: seen -> seen */
 	__u64 unwound, reused;		/* snapshots unwound by libdw, and by a seen one */
+	/* folding tables (tap_unwind__canonical) */
+	struct hashmap *fresh;		/* stack values added since the last fold pass */
+	struct hashmap *lost;		/* pid -> the first value of it without a snapshot */
+	__u64 ripe;			/* values out of fresh that no pass folded yet */
 	struct intlist *proc_read;	/* live: processes whose /proc maps were read */
 	char *stack;			/* the copy being unwound, then the poison */
 	size_t stack_alloc;
@@ -197,15 +202,21 @@ struct tap_unwind *tap_unwind__new(struct machine *machine, bool live)
 	u->by_value = hashmap__new(value_hash, value_equal, NULL);
 	u->chains = hashmap__new(chain_hash, chain_equal, NULL);
 	u->seen = hashmap__new(seen_hash, seen_equal, NULL);
+	u->fresh = hashmap__new(value_hash, value_equal, NULL);
+	u->lost = hashmap__new(value_hash, value_equal, NULL);
 	u->proc_read = intlist__new(NULL);
 	if (IS_ERR_OR_NULL(u->by_value) || IS_ERR_OR_NULL(u->chains) || IS_ERR_OR_NULL(u->seen) ||
-	    !u->proc_read) {
+	    IS_ERR_OR_NULL(u->fresh) || IS_ERR_OR_NULL(u->lost) || !u->proc_read) {
 		if (IS_ERR(u->by_value))
 			u->by_value = NULL;
 		if (IS_ERR(u->chains))
 			u->chains = NULL;
 		if (IS_ERR(u->seen))
 			u->seen = NULL;
+		if (IS_ERR(u->fresh))
+			u->fresh = NULL;
+		if (IS_ERR(u->lost))
+			u->lost = NULL;
 		tap_unwind__delete(u);
 		goto out_err;
 	}
@@ -234,6 +245,8 @@ void tap_unwind__delete(struct tap_unwind *u)
 			free(e->pvalue);
 	hashmap__free(u->chains);
 	hashmap__free(u->by_value);
+	hashmap__free(u->fresh);
+	hashmap__free(u->lost);
 	intlist__delete(u->proc_read);
 	free(u->stack);
 	free(u);
@@ -426,6 +439,7 @@ int tap_unwind__add(struct tap_unwind *u, const void *rec, __u32 size)
 	chain->pid = pid;
 	chain->size = asked;
 	chain->state = state;
+	chain->canon = value;
 	chain->nr = c.nr;
 	memcpy(chain->ips, c.ips, c.nr * sizeof(c.ips[0]));
 	if (hashmap__find(u->chains, (long)chain, &old)) {
@@ -439,7 +453,11 @@ int tap_unwind__add(struct tap_unwind *u, const void *rec, __u32 size)
 	if (chain->nr > 1)
 		seen_add(u, &key, chain, r + HDR);
 out:
-	return hashmap__add(u->by_value, (long)value, (long)chain) ? -ENOMEM : 0;
+	if (hashmap__add(u->by_value, (long)value, (long)chain))
+		return -ENOMEM;
+	/* not folded before the next pass: the probe may not have used it yet */
+	hashmap__add(u->fresh, (long)value, 0);
+	return 0;
 }
 
 enum tap_unwind_state tap_unwind__frames(struct tap_unwind *u, __u64 id, const __u64 **ips,
@@ -454,4 +472,57 @@ enum tap_unwind_state tap_unwind__frames(struct tap_unwind *u, __u64 id, const _
 	*nr = chain->nr;
 	*size = chain->size;
 	return chain->state;
+}
+
+/*
+ * Folding: a table keyed by DWARF stacks has an element per snapshot (the
+ * BPF program cannot know the frames), so perf tap moves each element to
+ * the key of the first snapshot that unwound to the same frames (chain
+ * ->canon), merging it into the element there (runtime-fold.c).  Equal
+ * frames mean what print_hist shows as one stack: the same process, the
+ * same IPs and the same end (complete, truncated, no user stack, or no
+ * mappings, where only the innermost IP is known: those fold by that IP,
+ * which is all they print).  A value whose snapshot never arrived is
+ * folded at the end (@all) into the first such value of its process: they
+ * all print as "[stack lost: ...]".
+ */
+bool tap_unwind__canonical(struct tap_unwind *u, __u64 value, bool all, __u64 *canon)
+{
+	struct chain *chain;
+	long first;
+
+	if (!u || !(value & TAP_STACK_DWARF) || (__s64)value < 0)
+		return false;
+	if (!hashmap__find(u->by_value, (long)value, &chain)) {
+		int pid = (int)((value >> 32) & TAP_STACK_PID_MASK);
+
+		if (!all)
+			return false;
+		if (!hashmap__find(u->lost, (long)pid, &first)) {
+			hashmap__add(u->lost, (long)pid, (long)value);
+			return false;
+		}
+		*canon = (__u64)first;
+		return *canon != value;
+	}
+	/* unwound in this pass's drain: its probe may still be about to use it */
+	if (!all && hashmap__find(u->fresh, (long)value, NULL))
+		return false;
+	*canon = chain->canon;
+	return *canon != value;
+}
+
+bool tap_unwind__fold_due(struct tap_unwind *u)
+{
+	return u && u->ripe;
+}
+
+void tap_unwind__fold_done(struct tap_unwind *u, bool walked)
+{
+	if (!u)
+		return;
+	if (walked)
+		u->ripe = 0;
+	u->ripe += hashmap__size(u->fresh);
+	hashmap__clear(u->fresh);
 }

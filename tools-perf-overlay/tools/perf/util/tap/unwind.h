@@ -19,7 +19,8 @@ bool tap_unwind__wanted(const struct tap_object *obj);
  * CFI) against the threads and maps of @machine: live, the host's (the
  * kernel's mapping reports, /proc); in report, the perf.data file's.  The
  * frames are kept under the stack value the program returned, which is
- * what tables and records hold; equal chains of frames are kept once.
+ * what tables and records hold; equal chains of frames are kept once,
+ * under the first value that unwound to them, which tables are folded to.
  */
 struct tap_unwind *tap_unwind__new(struct machine *machine, bool live);
 void tap_unwind__delete(struct tap_unwind *u);
@@ -42,5 +43,22 @@ enum tap_unwind_state {
  */
 enum tap_unwind_state tap_unwind__frames(struct tap_unwind *u, __u64 id, const __u64 **ips,
 					 int *nr, __u32 *copied);
+
+/*
+ * Tables keyed by DWARF stacks fold elements whose snapshots unwound to
+ * the same frames into one (runtime-fold.c does it to the maps):
+ * *@canon, the value the element of stack value @value belongs under, if
+ * it is not @value itself.  false: keep the element where it is, also
+ * while @value's snapshot is not unwound, or was unwound since the last
+ * tap_unwind__fold_done() (the probe that took it may be about to update
+ * the element).  @all, at the end, when the probes have stopped: every
+ * value unwound so far, and values whose snapshot never came fold into
+ * one per process.
+ */
+bool tap_unwind__canonical(struct tap_unwind *u, __u64 value, bool all, __u64 *canon);
+/* Values were unwound before the last pass that no pass folded yet. */
+bool tap_unwind__fold_due(struct tap_unwind *u);
+/* A fold pass is over (@walked: it looked at the tables); what came since is no longer new. */
+void tap_unwind__fold_done(struct tap_unwind *u, bool walked);
 
 #endif /* __TAP_UNWIND_H */
