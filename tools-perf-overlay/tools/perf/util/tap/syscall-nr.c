@@ -108,6 +108,16 @@ static void put(struct emit *e, struct bpf_insn insn)
 	e->nr++;
 }
 
+/* BPF_LD_MAP_FD, which is two instructions */
+static void ld_map_fd(struct emit *e, int dst, int map_fd)
+{
+	struct bpf_insn lo = { .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = dst,
+			       .src_reg = BPF_PSEUDO_MAP_FD, .imm = map_fd };
+
+	put(e, lo);
+	put(e, (struct bpf_insn){ 0 });		/* the upper half of the 64-bit load */
+}
+
 /* A conditional (or, with BPF_JA, plain) jump to @label. */
 static void jump(struct emit *e, struct bpf_insn insn, int label)
 {
@@ -223,9 +233,7 @@ static int emit_program(struct emit *e, int map_fd, int fd)
 
 	/* r6 = the map's one value */
 	put(e, BPF_ST_MEM(BPF_W, BPF_REG_10, -4, 0));
-	put(e, (struct bpf_insn){ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1,
-				  .src_reg = BPF_PSEUDO_MAP_FD, .imm = map_fd });
-	put(e, (struct bpf_insn){ 0 });		/* the upper half of the 64-bit load */
+	ld_map_fd(e, BPF_REG_1, map_fd);
 	put(e, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
 	put(e, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -4));
 	put(e, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem));
@@ -378,7 +386,7 @@ int tap_syscall__kernel_nr(const char *event)
 	}
 	if (strlen(event) >= NAME_SIZE)
 		return -1;
-	strcpy(key.name, event);
+	memcpy(key.name, event, strlen(event) + 1);
 	found = bsearch(&key, known, nr_known, sizeof(*known), entry_cmp);
 	return found ? found->nr : -1;
 }
