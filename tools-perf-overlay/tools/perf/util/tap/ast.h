@@ -96,6 +96,7 @@ struct tap_sym {
 	bool assigned;		/* globals: written somewhere */
 	int offset;		/* global: offset in the globals map; local: stack slot */
 	int map;		/* tables: index of the BPF map */
+	unsigned int comm_keys;	/* tables: key parts only ever execname (bit k: part k) */
 	/* aggregations: their histogram, fixed by the first '<<<' */
 	struct tap_node *hist_at;	/* that '<<<' */
 	long long hist_min, hist_max, hist_step;	/* lhist(): linear buckets */

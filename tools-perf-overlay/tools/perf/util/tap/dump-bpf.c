@@ -130,6 +130,14 @@ void tap_object__dump_bpf(struct tap_object *obj, FILE *fp)
 				"map %s: lhist(v, %lld, %lld, %lld), %d buckets and two for the values outside\n\n",
 				obj->maps[i].name, obj->maps[i].hist_min, obj->maps[i].hist_max,
 				obj->maps[i].hist_step, obj->maps[i].hist_nr);
+	/* and keys parts sized for execname only, not --str-size */
+	for (i = 0; i < obj->nr_maps; i++)
+		for (v = 0; v < obj->maps[i].nr_keys; v++)
+			if (obj->maps[i].keys[v].kind == TAP_T_STR &&
+			    obj->maps[i].keys[v].size < obj->str_size)
+				fprintf(fp, "map %s: key %d is execname, %u bytes of %u\n\n",
+					obj->maps[i].name, v + 1, obj->maps[i].keys[v].size,
+					obj->maps[i].key_size);
 
 	for (i = 0; i < obj->nr_progs; i++) {
 		struct tap_prog_def *prog = &obj->progs[i];

@@ -389,9 +389,9 @@ static int format_key(struct tap_printer *p, const struct tap_map_def *map, cons
 		long long num;
 
 		if (kind == TAP_T_STR) {
-			strbuf_addf(&lb, "%s%.*s", lb.len ? ", " : "", str_len(p, key + off),
-				    key + off);
-			off += p->obj->str_size;
+			strbuf_addf(&lb, "%s%.*s", lb.len ? ", " : "",
+				    (int)strnlen(key + off, map->keys[k].size), key + off);
+			off += map->keys[k].size;
 			continue;
 		}
 		if (kind == TAP_T_SYM) {

@@ -114,8 +114,8 @@ static void gen_str_literal(struct gen *g, struct tap_node *n, unsigned int dst)
 unsigned int gen_key(struct gen *g, struct tap_node *index)
 {
 	struct tap_type *t = tap_type_resolve(index->a->sym->type);
-	unsigned int key = scratch_alloc(g, g->obj->maps[TAP_MAP_TABLE0 +
-						 index->a->sym->map].key_size);
+	struct tap_map_def *m = &g->obj->maps[TAP_MAP_TABLE0 + index->a->sym->map];
+	unsigned int key = scratch_alloc(g, m->key_size);
 	unsigned int off = key;
 	struct tap_node *k;
 	int i = 0;
@@ -124,7 +124,14 @@ unsigned int gen_key(struct gen *g, struct tap_node *index)
 	if (!index->list)
 		ST_IMM(BPF_DW, R7, key, 0);
 	for (k = index->list; k; k = k->next, i++) {
-		if (tap_type_resolve(t->key[i])->kind == TAP_T_STR) {
+		if (index->a->sym->comm_keys & (1U << i)) {
+			/* execname, and nothing else ever: the comm alone */
+			MOV_REG(R1, R7);
+			ALU64_IMM(BPF_ADD, R1, off);
+			MOV_IMM(R2, TAP_COMM_SIZE);
+			CALL(BPF_FUNC_get_current_comm);
+			off += TAP_COMM_SIZE;
+		} else if (tap_type_resolve(t->key[i])->kind == TAP_T_STR) {
 			gen_str(g, k, off);
 			off += str_size(g);
 		} else if (tap_type_resolve(t->key[i])->kind == TAP_T_SYM) {

@@ -269,7 +269,15 @@ static void add_map(struct tap_object *obj, int idx, const char *name, unsigned 
 	m->max_entries = max_entries;
 }
 
-static void table_layout(struct gen *g, struct tap_map_def *m, struct tap_type *t);
+static void table_layout(struct gen *g, struct tap_map_def *m, struct tap_sym *sym);
+
+/* Bytes of key part @k of table @sym in its map: execname-only parts are a comm's. */
+static unsigned int key_part_size(struct gen *g, struct tap_sym *sym, int k)
+{
+	if (sym->comm_keys & (1U << k))
+		return TAP_COMM_SIZE;
+	return value_size(g, tap_type_resolve(sym->type)->key[k]);
+}
 
 static void define_maps(struct gen *g)
 {
@@ -307,7 +315,7 @@ static void define_maps(struct gen *g)
 		int k;
 
 		for (k = 0; k < t->nkeys; k++)
-			key_size += value_size(g, t->key[k]);
+			key_size += key_part_size(g, sym, k);
 		/* an aggregation without keys: one element, key 0 */
 		if (!key_size)
 			key_size = 8;
@@ -316,7 +324,7 @@ static void define_maps(struct gen *g)
 			tap_type_resolve(t->val)->kind == TAP_T_AGG ?
 			BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, key_size,
 			value_size(g, t->val), obj->table_entries);
-		table_layout(g, &obj->maps[TAP_MAP_TABLE0 + i], t);
+		table_layout(g, &obj->maps[TAP_MAP_TABLE0 + i], sym);
 		obj->maps[TAP_MAP_TABLE0 + i].hist_nr = sym->hist_nr;
 		obj->maps[TAP_MAP_TABLE0 + i].hist_min = sym->hist_min;
 		obj->maps[TAP_MAP_TABLE0 + i].hist_max = sym->hist_max;
@@ -361,14 +369,15 @@ unsigned int gen_rodata(struct gen *g, const char *s, size_t len)
 }
 
 /* A table's key parts and value as plain data, for user space to read it. */
-static void table_layout(struct gen *g, struct tap_map_def *m, struct tap_type *t)
+static void table_layout(struct gen *g, struct tap_map_def *m, struct tap_sym *sym)
 {
+	struct tap_type *t = tap_type_resolve(sym->type);
 	int k;
 
 	m->nr_keys = t->nkeys;
 	for (k = 0; k < t->nkeys; k++) {
 		m->keys[k].kind = tap_type_resolve(t->key[k])->kind;
-		m->keys[k].size = value_size(g, t->key[k]);
+		m->keys[k].size = key_part_size(g, sym, k);
 	}
 	m->value.kind = tap_type_resolve(t->val)->kind;
 	m->value.size = value_size(g, t->val);

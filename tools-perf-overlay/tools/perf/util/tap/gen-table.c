@@ -244,7 +244,30 @@ struct walk {
 	unsigned int keys;		/* scratch: the key locals */
 	struct tap_sym *v;		/* the value local, or NULL */
 	unsigned int vsize;		/* its bytes */
+	struct tap_node *names;		/* the key locals' names */
 };
+
+static bool comm_part(struct gen *g, const struct tap_map_def *m, int k)
+{
+	return m->keys[k].kind == TAP_T_STR && m->keys[k].size < str_size(g);
+}
+
+/* The key just copied to the walk's keys into the locals of its comm parts. */
+static void walk_widen(struct gen *g, struct walk *w)
+{
+	struct tap_node *name = w->names;
+	unsigned int off = w->keys;
+	int k;
+
+	for (k = 0; k < w->m->nr_keys; k++, name = name->next) {
+		if (comm_part(g, w->m, k)) {
+			copy_mem(g, R7, name->sym->offset, R7, (int)off, w->m->keys[k].size);
+			zero_mem(g, R7, name->sym->offset + (int)w->m->keys[k].size,
+				 str_size(g) - w->m->keys[k].size);
+		}
+		off += w->m->keys[k].size;
+	}
+}
 
 static void walk_locals(struct gen *g, struct tap_node *n, struct walk *w)
 {
@@ -258,9 +281,14 @@ static void walk_locals(struct gen *g, struct tap_node *n, struct walk *w)
 	w->vsize = w->agg ? TAP_AGG_HIST : w->m->value_size;
 	w->keys = scratch_alloc(g, w->m->key_size);
 	for (k = 0, off = w->keys; k < w->m->nr_keys; k++, name = name->next) {
-		name->sym->offset = (int)off;
+		/* a comm key part's local is a string like any other: str_size bytes */
+		if (comm_part(g, w->m, k))
+			name->sym->offset = (int)scratch_alloc(g, str_size(g));
+		else
+			name->sym->offset = (int)off;
 		off += w->m->keys[k].size;
 	}
+	w->names = n->list;
 	w->v = name ? name->sym : NULL;
 	if (w->v)
 		w->v->offset = (int)scratch_alloc(g, w->vsize);
@@ -271,6 +299,7 @@ static void walk_set(struct gen *g, struct walk *w, int keyreg, int keyoff, int 
 		     int valoff)
 {
 	copy_mem(g, R7, (int)w->keys, keyreg, keyoff, w->m->key_size);
+	walk_widen(g, w);
 	if (w->v)
 		copy_mem(g, R7, w->v->offset, valreg, valoff, w->vsize);
 }
@@ -362,6 +391,7 @@ static void gen_for_pairs(struct gen *g, struct tap_node *n, struct walk *w)
 
 	gen_callback_begin(g, &sv, cb, false);
 	copy_mem(g, R7, (int)w->keys, BPF_REG_8, 0, w->m->key_size);
+	walk_widen(g, w);
 	if (w->v && w->agg) {
 		gen_agg_fold(g, w->map, w->keys, (unsigned int)w->v->offset, false);
 	} else if (w->v && gen_table_percpu(g, w->map)) {

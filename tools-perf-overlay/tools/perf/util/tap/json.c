@@ -176,8 +176,8 @@ static void json_key(struct tap_printer *p, const struct tap_map_def *m, const c
 		if (k)
 			fputc(',', p->fp);
 		if (m->keys[k].kind == TAP_T_STR) {
-			json_str(p->fp, key + off, strnlen(key + off, p->obj->str_size));
-			off += p->obj->str_size;
+			json_str(p->fp, key + off, strnlen(key + off, m->keys[k].size));
+			off += m->keys[k].size;
 			continue;
 		}
 		if (m->keys[k].kind == TAP_T_SYM) {

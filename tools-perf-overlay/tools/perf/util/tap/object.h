@@ -133,6 +133,8 @@ enum {
 #define TAP_SYM_USER	2
 #define TAP_SYM_TIME	3
 #define TAP_TIME_FMT	"%H:%M:%S"	/* time() without a format */
+/* A table key part that only holds execname: the comm, TASK_COMM_LEN bytes */
+#define TAP_COMM_SIZE	16
 
 /*
  * in_interrupt() reads the per-CPU preempt count through a BTF variable:

@@ -4,8 +4,9 @@
  * are no tracepoints of their own but views of raw_syscalls:sys_enter and
  * sys_exit, so a block attaches there once for all of them and its code
  * dispatches on the syscall number; the arguments are read from pt_regs.
- * A syscalls:* event whose number perf does not know attaches as a perf
- * tracepoint instead.
+ * The numbers are the running kernel's (syscall-nr.c), else those of
+ * perf's table; a syscalls:* event whose number neither knows attaches as
+ * a perf tracepoint instead.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,7 +53,8 @@ static int syscall_number(struct syscalltbl *tbl, const char *entry)
 
 /*
  * The syscall behind syscalls:@name, and whether it is its exit: the
- * number, or -1 if perf knows none (or it is beyond the dispatch table).
+ * number, or -1 if neither the kernel nor perf's table knows it (or it is
+ * beyond the dispatch table).
  */
 static int view_number(struct syscalltbl *tbl, const char *name, bool *sys_exit)
 {
@@ -68,7 +70,9 @@ static int view_number(struct syscalltbl *tbl, const char *name, bool *sys_exit)
 	} else {
 		return -1;
 	}
-	nr = tbl ? syscall_number(tbl, entry) : -1;
+	nr = tap_syscall__kernel_nr(name);
+	if (nr < 0 && tbl)
+		nr = syscall_number(tbl, entry);
 	return nr < TAP_SYSCALL_SLOTS ? nr : -1;
 }
 
@@ -94,10 +98,16 @@ static int sc_resolve(struct tap_events *evs, struct tap_object *obj,
 			break;
 		}
 		ev->syscall_nr = view_number(tbl, ev->name, &ev->sys_exit);
-		if (ev->syscall_nr < 0 && evs->verbose)
+		if (ev->syscall_nr >= 0 || !evs->verbose)
+			continue;
+		if (tap_syscall__kernel_nr_missing())
 			pr_info(
-				"perf tap: no syscall number known for syscalls:%s; attaching it as a perf tracepoint\n",
-				ev->name);
+				"perf tap: no syscall number known for syscalls:%s (perf's table lacks it, and the running kernel's numbers are unknown: %s); attaching it as a perf tracepoint\n",
+				ev->name, tap_syscall__kernel_nr_missing());
+		else
+			pr_info(
+				"perf tap: no syscall number known for syscalls:%s (neither the running kernel nor perf's table has one below %d); attaching it as a perf tracepoint\n",
+				ev->name, TAP_SYSCALL_SLOTS);
 	}
 	syscalltbl__delete(tbl);
 	return err;

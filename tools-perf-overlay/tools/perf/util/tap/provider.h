@@ -125,6 +125,13 @@ int tap_tp__attach_perf(struct runtime *rt, int idx);
 
 /* provider-syscall.c: are @sys's events the syscall provider's (syscalls:*)? */
 bool tap_syscall__owns(const char *sys);
+/*
+ * syscall-nr.c: the number the running kernel gives syscalls:@event
+ * (sys_enter_NAME or sys_exit_NAME), or -1; why it gives none at all.
+ */
+int tap_syscall__kernel_nr(const char *event);
+const char *tap_syscall__kernel_nr_missing(void);
+void tap_syscall__kernel_nr_exit(void);
 
 /*
  * provider-kprobe.c: "probe:TARGET%return" and "probe:TARGET": a copy of

@@ -229,7 +229,7 @@ static void rec_note_stacks(struct tap_record *rec, const struct tap_rec_def *de
 	m = &obj->maps[TAP_MAP_TABLE0 + def->map];
 	for (i = 0; i < m->nr_keys && off + 8 <= def->size; i++) {
 		if (m->keys[i].kind == TAP_T_STR) {
-			off += obj->str_size;
+			off += m->keys[i].size;
 			continue;
 		}
 		if (m->keys[i].kind == TAP_T_SYM) {

@@ -545,6 +545,7 @@ static void cleanup(struct runtime *rt)
 	if (rt->exec_link >= 0)
 		close(rt->exec_link);
 	tap_ktypes__exit();
+	tap_syscall__kernel_nr_exit();
 	if (rt->machine) {
 		machine__delete(rt->machine);
 		symbol__exit();

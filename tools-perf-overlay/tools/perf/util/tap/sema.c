@@ -817,6 +817,66 @@ static void layout(struct sema *s)
 			out->tables[i++] = sym;
 }
 
+static bool is_execname(const struct tap_node *n)
+{
+	return n->kind == TAP_N_NAME && !n->sym && n->builtin == TAP_B_EXECNAME;
+}
+
+/*
+ * Clear the comm_keys of the tables that @n indexes with other keys than
+ * execname; *@all: a table was indexed under another name (a function's
+ * parameter), or one was given entries '{[k] = v}', whose table is not
+ * told here.
+ */
+static void comm_key_uses(struct tap_node *n, bool *all)
+{
+	for (; n; n = n->next) {
+		struct tap_node *k;
+		int i = 0;
+
+		if (n->kind == TAP_N_INDEX && n->a->kind == TAP_N_NAME && n->a->sym &&
+		    tap_type_resolve(n->a->sym->type)->kind == TAP_T_TABLE) {
+			if (n->a->sym->map < 0)
+				*all = true;
+			for (k = n->list; k; k = k->next, i++)
+				if (!is_execname(k))
+					n->a->sym->comm_keys &= ~(1U << i);
+		}
+		if (n->kind == TAP_N_TABLE && n->list)
+			*all = true;
+		if (n->kind == TAP_N_INDEX && n->a->kind == TAP_N_NAME) {
+			comm_key_uses(n->list, all);
+			continue;
+		}
+		comm_key_uses(n->a, all);
+		comm_key_uses(n->b, all);
+		comm_key_uses(n->c, all);
+		comm_key_uses(n->list, all);
+	}
+}
+
+/*
+ * The key parts of a table that only ever hold execname are stored in
+ * TAP_COMM_SIZE bytes, not str_size: a comm is at most 16 bytes, and a
+ * smaller key is quicker to build, hash and compare.  Only what the
+ * kernel gives can be such a key: a table also indexed by anything else
+ * (a string that may be longer, a variable) keeps the full size.  Tables
+ * cannot be copied; what only reads one (print(t), pairs(t), len(t)) or
+ * deletes from it by index does not count.
+ */
+static void comm_keys(struct sema *s, struct tap_node *items)
+{
+	bool all = false;
+	int i;
+
+	for (i = 0; i < s->out->ntables; i++)
+		s->out->tables[i]->comm_keys = s->c->str_size > TAP_COMM_SIZE ? ~0U : 0;
+	comm_key_uses(items, &all);
+	for (i = 0; i < s->out->ntables; i++)
+		if (all)
+			s->out->tables[i]->comm_keys = 0;
+}
+
 /* A probe's or a timer's /filter/: a number, in a scope of its own. */
 static void filter(struct sema *s, struct tap_node *n)
 {
@@ -868,4 +928,5 @@ void tap_sema(struct tap_compiler *c, struct tap_node *items, struct tap_sema *o
 	check_recursion(&s);
 	check_agg_locals(&s, items);
 	layout(&s);
+	comm_keys(&s, items);
 }
