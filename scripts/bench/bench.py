@@ -160,7 +160,7 @@ class Bench:
         if note:
             r["note"] = note
         self.rows.append(r)
-        log("%s: %s" % (label, self.fmt_row(r)[1:4]))
+        log("%s: %s" % (label, self.fmt_row(r)[1:5]))
 
     @staticmethod
     def fmt_num(v, unit):
