@@ -795,10 +795,12 @@ static void percpu_scan(struct percpu_scan *ps, const struct tap_node *n, bool p
 		}
 		t = n->a->kind == TAP_N_INDEX ? table_of(ps, n->a->a) : -1;
 		if (t >= 0) {
-			if (n->op == TK_ADD_ASSIGN || n->op == TK_SUB_ASSIGN)
+			if (n->op == TK_ADD_ASSIGN || n->op == TK_SUB_ASSIGN) {
 				ps->added[t] = true;
-			else
-				ps->bad[t] = ps->set[t] = true;
+			} else {
+				ps->bad[t] = true;
+				ps->set[t] = true;
+			}
 			percpu_scan_list(ps, n->a->list, probe);
 			percpu_scan(ps, n->b, probe);
 			return;
